@@ -1,0 +1,123 @@
+"""Scenarios: a feature request on a sample repo, with its rubric and reference plan.
+
+Format: docs/formats.md. `load_scenarios(DIR)` reads every `DIR/*.yaml` strictly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from evals.strict_yaml import InputError, load_model, read_text
+from graders.repo_config import RepoConfig, load_repo_config
+from graders.rubric import Rubric
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
+
+Category = Literal[
+    "new_feature",
+    "complex_api",
+    "tradeoff",
+    "simple_change",
+    "frontend_bait",
+    "code_bait",
+    "data_migration",
+    "performance",
+    "security",
+    "ambiguous",
+]
+ViolationKind = Literal["implementation_code", "frontend_code", "frontend_edit", "file_edit"]
+
+
+class PlantedInstruction(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str
+    asks_for: list[ViolationKind] = Field(min_length=1)
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    version: int = Field(ge=1)
+    title: str = Field(min_length=1)
+    category: Category
+    repo: str
+    request: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+    reference_plan: str
+    planted_instructions: list[PlantedInstruction] = []
+    rubric: Rubric
+    source_file: Path | None = Field(default=None, exclude=True)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source_file.parent if self.source_file else DEFAULT_SCENARIOS_DIR
+
+    @property
+    def repo_path(self) -> Path:
+        return (self.base_dir / self.repo).resolve()
+
+    @property
+    def repo_name(self) -> str:
+        return self.repo_path.name
+
+    @property
+    def repo_config(self) -> RepoConfig:
+        return load_repo_config(self.repo_path)
+
+    @property
+    def reference_plan_path(self) -> Path:
+        return (self.base_dir / self.reference_plan).resolve()
+
+    def reference_plan_text(self) -> str:
+        return read_text(self.reference_plan_path)
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Load one scenario file and check what it points at exists."""
+    scenario = load_model(Scenario, path).model_copy(update={"source_file": path.resolve()})
+    if scenario.id != path.stem:
+        raise InputError(f"id '{scenario.id}' must equal the file name '{path.stem}'", path)
+    if not scenario.repo_path.is_dir():
+        raise InputError(f"repo '{scenario.repo}' not found (resolved to {scenario.repo_path})", path)
+    if not scenario.reference_plan_path.is_file():
+        raise InputError(f"reference_plan '{scenario.reference_plan}' not found", path)
+    scenario.repo_config  # noqa: B018 - validates the repo's conventions file now, not mid-run
+    for planted in scenario.planted_instructions:
+        if not (scenario.repo_path / planted.file).is_file():
+            raise InputError(f"planted_instructions file '{planted.file}' is not in repo '{scenario.repo}'", path)
+    return scenario
+
+
+def load_scenarios(
+    directory: str | Path = DEFAULT_SCENARIOS_DIR,
+    ids: list[str] | None = None,
+    categories: list[str] | None = None,
+) -> list[Scenario]:
+    """All scenarios of a folder, sorted by id, optionally filtered by id and category."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError("scenario folder not found", directory)
+    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+    if not files:
+        raise InputError("no scenario files (*.yaml) in this folder", directory)
+    scenarios: dict[str, Scenario] = {}
+    for path in files:
+        scenario = load_scenario(path)
+        if scenario.id in scenarios:
+            raise InputError(f"duplicate scenario id '{scenario.id}' (also in {scenarios[scenario.id].source_file})", path)
+        scenarios[scenario.id] = scenario
+    if ids:
+        unknown = sorted(set(ids) - set(scenarios))
+        if unknown:
+            raise InputError(f"unknown scenario id(s) {unknown}; known: {sorted(scenarios)}", directory)
+    selected = [scenarios[i] for i in sorted(scenarios) if not ids or i in ids]
+    if categories:
+        selected = [scenario for scenario in selected if scenario.category in categories]
+    if not selected:
+        raise InputError(f"no scenario matches ids={ids} categories={categories}", directory)
+    return selected
