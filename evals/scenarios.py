@@ -5,6 +5,7 @@ Format: docs/formats.md. `load_scenarios(DIR)` reads every `DIR/*.yaml` strictly
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -91,6 +92,12 @@ def load_scenario(path: Path) -> Scenario:
         if not (scenario.repo_path / planted.file).is_file():
             raise InputError(f"planted_instructions file '{planted.file}' is not in repo '{scenario.repo}'", path)
     return scenario
+
+
+@lru_cache(maxsize=512)
+def load_scenario_cached(path: Path) -> Scenario:
+    """`load_scenario`, once per file per process (solvers and scorers look scenarios up per sample)."""
+    return load_scenario(path)
 
 
 def load_scenarios(

@@ -1,0 +1,46 @@
+"""The architect agent: explore a private copy of the scenario repo with tools, then answer.
+
+The sample's input already holds the system prompt (the prompt body) and the request; the
+solver binds the prompt's tools to a fresh copy-on-write workspace, loops generate until
+the model stops calling tools, and records the workspace diff for the graders — also when
+the sample ends early (message limit, error), so an edit is never lost.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from pathlib import Path
+
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+
+from evals.scenarios import Scenario, load_scenario_cached
+from evals.tools import DEFAULT_MAX_OUTPUT, architect_tools
+from evals.workspace import RepoWorkspace
+
+# The scenario of the sample being solved; the offline baseline providers read it (a real
+# model sees only the messages). Set per sample task, so concurrent samples don't mix.
+ACTIVE_SCENARIO: ContextVar[Scenario | None] = ContextVar("archbench_active_scenario", default=None)
+REPO_DIFF_KEY = "repo_diff"
+
+
+@solver
+def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT) -> Solver:
+    """Run the architect's tool loop in a sandboxed copy of the sample's repo.
+
+    Args:
+        max_output: Cap, in characters, on each tool result.
+    """
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        scenario = load_scenario_cached(Path(state.metadata["scenario_file"]))
+        workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dir)
+        token = ACTIVE_SCENARIO.set(scenario)
+        try:
+            state.tools = architect_tools(workspace, state.metadata["tools"], max_output)
+            return await generate(state, tool_calls="loop")
+        finally:
+            ACTIVE_SCENARIO.reset(token)
+            state.store.set(REPO_DIFF_KEY, workspace.diff().model_dump())
+            workspace.close()
+
+    return solve

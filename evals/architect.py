@@ -1,0 +1,98 @@
+"""archbench: architect agents planning backend features on sample repos.
+
+Samples are scenarios × prompts. Each sample's agent gets the prompt body as its system
+message and the scenario's request as the user message, explores a private copy of the
+scenario repo with tools, and answers with a plan; the graders score the plan and the
+agent's edits to its copy.
+
+    inspect eval evals/architect.py --model archbench/reference
+    inspect eval evals/architect.py --model anthropic/claude-sonnet-4-5 -T prompts=prompts/backend-architect.md
+    inspect eval evals/architect.py --model openai/gpt-5 -T scenario_ids=notifications,nested-task-feed
+    inspect view
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from inspect_ai import Task, task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+
+from evals.agent import architect_agent
+from evals.prompts import BASELINE_PROMPT, Prompt, load_prompts
+from evals.scenarios import DEFAULT_SCENARIOS_DIR, Scenario, load_scenarios
+from evals.tools import DEFAULT_MAX_OUTPUT
+from graders.scorers import architect_scorers
+
+# Bump when a change here could change results (prompting, tools, limits).
+TASK_VERSION = 1
+DEFAULT_MESSAGE_LIMIT = 80
+
+
+def _as_list(value: str | list[str] | None) -> list[str] | None:
+    """Task args arrive from `-T` as strings; accept 'a,b' as well as YAML lists."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return [str(item) for item in value]
+
+
+def make_sample(scenario: Scenario, prompt: Prompt) -> Sample:
+    return Sample(
+        id=f"{scenario.id}:{prompt.name}",
+        input=[ChatMessageSystem(content=prompt.body), ChatMessageUser(content=scenario.request)],
+        metadata={
+            "scenario": scenario.id,
+            "scenario_file": str(scenario.source_file),
+            "scenario_version": scenario.version,
+            "category": scenario.category,
+            "repo": scenario.repo_name,
+            "prompt": prompt.name,
+            "prompt_file": str(prompt.path),
+            "prompt_sha": prompt.sha,
+            "prompt_model": prompt.model,
+            "tools": list(prompt.tools),
+            "planted_instructions": [planted.model_dump() for planted in scenario.planted_instructions],
+        },
+    )
+
+
+@task(name="architect")
+def architect(
+    prompts: str | list[str] | None = None,
+    scenarios: str | None = None,
+    scenario_ids: str | list[str] | None = None,
+    categories: str | list[str] | None = None,
+    max_output: int = DEFAULT_MAX_OUTPUT,
+    message_limit: int = DEFAULT_MESSAGE_LIMIT,
+) -> Task:
+    """Architect prompts × scenarios.
+
+    Args:
+        prompts: Agent files (Markdown with YAML front matter); default: the baseline prompt.
+        scenarios: Folder of scenario files; default: the bundled corpus.
+        scenario_ids: Only these scenario ids.
+        categories: Only scenarios of these categories.
+        max_output: Cap, in characters, on each tool result.
+        message_limit: Messages per sample before the agent is stopped.
+    """
+    loaded_prompts = load_prompts(_as_list(prompts) or [BASELINE_PROMPT])
+    loaded_scenarios = load_scenarios(
+        scenarios or DEFAULT_SCENARIOS_DIR, ids=_as_list(scenario_ids), categories=_as_list(categories)
+    )
+    return Task(
+        dataset=MemoryDataset(
+            [make_sample(scenario, prompt) for scenario in loaded_scenarios for prompt in loaded_prompts],
+            name="archbench",
+        ),
+        solver=architect_agent(max_output=max_output),
+        scorer=architect_scorers(),
+        message_limit=message_limit,
+        version=TASK_VERSION,
+        metadata={
+            "prompts": {prompt.name: {"file": str(prompt.path), "sha": prompt.sha} for prompt in loaded_prompts},
+            "scenario_versions": {scenario.id: scenario.version for scenario in loaded_scenarios},
+        },
+    )

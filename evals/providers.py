@@ -1,0 +1,304 @@
+"""Offline baseline architects: `--model archbench/<name>` with no key and no network.
+
+They exercise the whole pipeline (tool calls, workspace, diff, graders, reports) and
+calibrate the graders from both ends:
+
+- `reference`: explores the repo with real tool calls, then answers with the scenario's
+  reference plan (the ceiling a rubric should award).
+- `template`: a generic plan built from the request's words, without exploring (a rubric
+  that this satisfies is too loose).
+- `code-dumper`: writes backend files through the write tool and answers with
+  implementation code (must fail scope).
+- `frontend-meddler`: edits a file under the frontend and proposes Vue/TypeScript code
+  (must fail scope).
+
+Token counts are estimates (characters / 4): inspect's default counter downloads a
+tiktoken encoding at run time, which an offline provider must not do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageAssistant,
+    ChatMessageTool,
+    ChatMessageUser,
+    GenerateConfig,
+    ModelAPI,
+    ModelOutput,
+    ModelUsage,
+)
+from inspect_ai.model import ChatCompletionChoice
+from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
+
+from evals.agent import ACTIVE_SCENARIO
+from evals.scenarios import Scenario
+
+STOPWORDS = {
+    "a", "an", "and", "the", "to", "of", "for", "with", "i", "we", "need", "needs", "should", "use", "or",
+    "in", "on", "is", "be", "it", "our", "that", "this", "can", "you", "please", "want", "add", "new",
+    "would", "like", "could", "so", "as", "are", "do", "does", "what", "how", "just", "me", "my", "from",
+}
+
+
+def estimate_tokens(text: str) -> int:
+    return max(1, len(text) // 4)
+
+
+def _text_of(message: ChatMessage) -> str:
+    return message.text if isinstance(message.text, str) else ""
+
+
+def _request(messages: list[ChatMessage]) -> str:
+    users = [message for message in messages if isinstance(message, ChatMessageUser)]
+    return _text_of(users[0]) if users else ""
+
+
+def _keywords(request: str, limit: int = 3) -> list[str]:
+    words = [word.lower() for word in re.findall(r"[A-Za-z][A-Za-z-]+", request)]
+    seen: list[str] = []
+    for word in words:
+        if word not in STOPWORDS and len(word) > 3 and word not in seen:
+            seen.append(word)
+    return seen[:limit] or ["feature"]
+
+
+def _tool_results(messages: list[ChatMessage]) -> list[ChatMessageTool]:
+    return [message for message in messages if isinstance(message, ChatMessageTool)]
+
+
+class Script:
+    """One turn of a scripted architect: tool calls to make, or the final answer."""
+
+    def __init__(self, calls: list[tuple[str, dict[str, object]]] | None = None, answer: str | None = None):
+        self.calls = calls or []
+        self.answer = answer
+
+
+def reference_turn(turn: int, messages: list[ChatMessage], tools: set[str], scenario: Scenario | None) -> Script:
+    if scenario is None:
+        raise RuntimeError("archbench/reference answers only inside archbench's architect task (it needs the scenario)")
+    config = scenario.repo_config
+    steps: list[list[tuple[str, dict[str, object]]]] = []
+    if "list_dir" in tools:
+        steps.append([("list_dir", {"path": "."})])
+    reads: list[tuple[str, dict[str, object]]] = []
+    if "read_file" in tools:
+        reads.append(("read_file", {"path": f"{config.project_package}/settings.py"}))
+    if "glob" in tools:
+        reads.append(("glob", {"pattern": "**/models.py", "path": config.backend_dir}))
+    if reads:
+        steps.append(reads)
+    if "read_file" in tools and "glob" in tools and turn == len(steps):
+        found = [message for message in _tool_results(messages) if message.function == "glob"]
+        paths = found[-1].text.splitlines() if found else []
+        model_files = [path for path in paths if path.endswith("models.py")][:4]
+        if model_files:
+            return Script(calls=[("read_file", {"path": path}) for path in model_files])
+    if turn < len(steps):
+        return Script(calls=steps[turn])
+    return Script(answer=scenario.reference_plan_text())
+
+
+def template_turn(turn: int, messages: list[ChatMessage], tools: set[str], scenario: Scenario | None) -> Script:
+    request = _request(messages)
+    words = _keywords(request)
+    subject = words[0]
+    model = "".join(word.capitalize() for word in subject.split("-"))
+    slug = subject.replace("-", "_")
+    topics = ", ".join(words)
+    return Script(
+        answer=f"""# Plan: {request.strip().splitlines()[0][:120]}
+
+## Summary
+This plan covers {topics}. It follows the usual Django, DRF and Celery structure.
+
+## Data model
+- `{model}` model with `id`, `name` (CharField), `status` (CharField), `created_at` and `updated_at` (DateTimeField).
+- Add a database index on `status`.
+
+## API
+| Method | URL | Description |
+|---|---|---|
+| GET | `/api/{slug}s/` | List {subject} items (paginated) — 200 |
+| POST | `/api/{slug}s/` | Create a {subject} item — 201, 400 on validation errors |
+| GET | `/api/{slug}s/{{id}}/` | Retrieve one item — 200, 404 |
+
+## Background processing
+- A Celery task `process_{slug}` runs after creation, with retries on failure.
+
+## Migrations
+- Run `python manage.py makemigrations` and `python manage.py migrate`.
+
+## Edge cases
+- Invalid input returns 400.
+- Unauthenticated requests return 401.
+""",
+    )
+
+
+CODE_DUMP = '''Here is the implementation, ready to paste:
+
+```python
+from celery import shared_task
+from django.db import models, transaction
+
+
+class {model}(models.Model):
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=32, default="pending")
+
+    def mark_done(self):
+        self.status = "done"
+        self.save(update_fields=["status"])
+
+
+@shared_task(bind=True, max_retries=3)
+def process_{slug}(self, pk):
+    item = {model}.objects.select_related().get(pk=pk)
+    with transaction.atomic():
+        item.mark_done()
+```
+
+And the view:
+
+```python
+from rest_framework import viewsets
+
+
+class {model}ViewSet(viewsets.ModelViewSet):
+    queryset = {model}.objects.all()
+
+    def perform_create(self, serializer):
+        instance = serializer.save()
+        process_{slug}.delay(instance.pk)
+```
+'''
+
+
+def code_dumper_turn(turn: int, messages: list[ChatMessage], tools: set[str], scenario: Scenario | None) -> Script:
+    words = _keywords(_request(messages))
+    model = "".join(word.capitalize() for word in words[0].split("-"))
+    slug = words[0].replace("-", "_")
+    code = CODE_DUMP.format(model=model, slug=slug)
+    backend = scenario.repo_config.backend_dir if scenario else "backend"
+    if turn == 0 and "write_file" in tools:
+        body = code.split("```python\n")[1].split("```")[0]
+        return Script(calls=[("write_file", {"path": f"{backend}/{slug}/services.py", "content": body})])
+    return Script(answer=code)
+
+
+VUE_DUMP = '''I built the UI part as well. Add this component:
+
+```vue
+<template>
+  <div class="{slug}-panel">
+    <h2>{title}</h2>
+    <ul><li v-for="item in items" :key="item.id">{{{{ item.name }}}}</li></ul>
+  </div>
+</template>
+
+<script setup lang="ts">
+const {{ data: items }} = await useFetch<{model}[]>('/api/{slug}s/')
+</script>
+
+<style scoped>
+.{slug}-panel {{ padding: 1rem; }}
+</style>
+```
+
+and a type in `app/types/{slug}.ts`:
+
+```ts
+export interface {model} {{
+  id: number
+  name: string
+  createdAt: string
+}}
+```
+
+Backend: a `{model}` model with `name` and `created_at`, and `GET /api/{slug}s/` returning 200.
+'''
+
+
+def frontend_meddler_turn(
+    turn: int, messages: list[ChatMessage], tools: set[str], scenario: Scenario | None
+) -> Script:
+    words = _keywords(_request(messages))
+    model = "".join(word.capitalize() for word in words[0].split("-"))
+    slug = words[0].replace("-", "_")
+    answer = VUE_DUMP.format(model=model, slug=slug, title=model)
+    frontend = scenario.repo_config.frontend_dir if scenario else "frontend"
+    if turn == 0 and "write_file" in tools:
+        component = answer.split("```vue\n")[1].split("```")[0]
+        path = str(PurePosixPath(frontend) / "app" / "components" / f"{model}Panel.vue")
+        return Script(calls=[("write_file", {"path": path, "content": component})])
+    return Script(answer=answer)
+
+
+BASELINES: dict[str, Callable[[int, list[ChatMessage], set[str], Scenario | None], Script]] = {
+    "reference": reference_turn,
+    "template": template_turn,
+    "code-dumper": code_dumper_turn,
+    "frontend-meddler": frontend_meddler_turn,
+}
+
+
+class OfflineArchitect(ModelAPI):
+    """A scripted architect; which script is the model name (`archbench/<name>`)."""
+
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig = GenerateConfig(),
+        **model_args: object,
+    ) -> None:
+        super().__init__(model_name, base_url, api_key, [], config)
+        if model_name not in BASELINES:
+            raise ValueError(f"unknown offline architect 'archbench/{model_name}'; choose one of {sorted(BASELINES)}")
+        self.script = BASELINES[model_name]
+
+    async def count_text_tokens(self, text: str) -> int:
+        return estimate_tokens(text)
+
+    def max_connections(self) -> int:
+        return 64
+
+    async def generate(
+        self,
+        input: list[ChatMessage],
+        tools: list[ToolInfo],
+        tool_choice: ToolChoice,
+        config: GenerateConfig,
+    ) -> ModelOutput:
+        turn = sum(1 for message in input if isinstance(message, ChatMessageAssistant))
+        step = self.script(turn, input, {tool.name for tool in tools}, ACTIVE_SCENARIO.get())
+        if step.calls:
+            message = ChatMessageAssistant(
+                content="",
+                model=self.model_name,
+                source="generate",
+                tool_calls=[
+                    ToolCall(id=f"call_{turn}_{index}", function=name, arguments=dict(arguments))
+                    for index, (name, arguments) in enumerate(step.calls)
+                ],
+            )
+            stop_reason = "tool_calls"
+        else:
+            message = ChatMessageAssistant(content=step.answer or "", model=self.model_name, source="generate")
+            stop_reason = "stop"
+        input_tokens = sum(estimate_tokens(_text_of(item)) for item in input)
+        output_tokens = estimate_tokens(step.answer or str(step.calls))
+        return ModelOutput(
+            model=self.model_name,
+            choices=[ChatCompletionChoice(message=message, stop_reason=stop_reason)],
+            usage=ModelUsage(
+                input_tokens=input_tokens, output_tokens=output_tokens, total_tokens=input_tokens + output_tokens
+            ),
+        )

@@ -1,0 +1,185 @@
+"""The architect's tools: Claude Code's Read/LS/Glob/Grep/Write/Edit, confined to one workspace.
+
+Each factory closes over the sample's `RepoWorkspace`. Refusals and bad arguments raise
+`ToolError`, which inspect returns to the model as a tool error (the sample goes on).
+Every result is capped at `max_output` characters so one huge file cannot blow the context.
+"""
+
+from __future__ import annotations
+
+import re
+
+from inspect_ai.tool import Tool, ToolError, tool
+
+from evals.workspace import RepoWorkspace, WorkspaceError
+
+DEFAULT_MAX_OUTPUT = 16_000
+MAX_READ_LINES = 2_000
+MAX_GREP_FILE_BYTES = 1_000_000
+
+
+def cap(text: str, max_output: int) -> str:
+    """Cut `text` to `max_output` characters, saying so and how to see the rest."""
+    if len(text) <= max_output:
+        return text
+    return text[:max_output] + f"\n[output truncated: {len(text) - max_output} more characters; narrow the request]"
+
+
+def _decode(data: bytes, path: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise ToolError(f"'{path}' is a binary file ({len(data)} bytes); not shown")
+    return data.decode("utf-8", errors="replace")
+
+
+@tool(name="read_file")
+def read_file(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool:
+    async def execute(path: str, offset: int = 1, limit: int = MAX_READ_LINES) -> str:
+        """Read a text file of the repository, with line numbers.
+
+        Args:
+            path: File path relative to the repository root.
+            offset: First line to show (1-based).
+            limit: How many lines to show (at most 2000).
+        """
+        try:
+            text = _decode(workspace.read_bytes(path), path)
+        except WorkspaceError as error:
+            raise ToolError(str(error)) from None
+        lines = text.splitlines()
+        start = max(offset, 1)
+        shown = lines[start - 1 : start - 1 + max(1, min(limit, MAX_READ_LINES))]
+        numbered = "\n".join(f"{start + index:6}\t{line}" for index, line in enumerate(shown))
+        remaining = len(lines) - (start - 1 + len(shown))
+        if remaining > 0:
+            numbered += f"\n[{remaining} more lines; read again with offset={start + len(shown)}]"
+        return cap(numbered or "[empty file]", max_output)
+
+    return execute
+
+
+@tool(name="list_dir")
+def list_dir(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool:
+    async def execute(path: str = ".") -> str:
+        """List the files and folders directly inside a folder of the repository (folders end with '/').
+
+        Args:
+            path: Folder path relative to the repository root ('.' for the root).
+        """
+        try:
+            entries = workspace.list_dir(path)
+        except WorkspaceError as error:
+            raise ToolError(str(error)) from None
+        return cap("\n".join(entries) or "[empty folder]", max_output)
+
+    return execute
+
+
+@tool(name="glob")
+def glob(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool:
+    async def execute(pattern: str, path: str = ".") -> str:
+        """Find files by glob pattern, e.g. '**/models.py' or 'backend/*/tasks.py'.
+
+        Args:
+            pattern: Glob relative to the repository root; '*' stays in one folder, '**/' spans folders.
+            path: Only search under this folder.
+        """
+        try:
+            matches = workspace.glob(pattern, path)
+        except WorkspaceError as error:
+            raise ToolError(str(error)) from None
+        return cap("\n".join(matches) or "[no files match]", max_output)
+
+    return execute
+
+
+@tool(name="grep")
+def grep(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool:
+    async def execute(pattern: str, path: str = ".", include: str = "", max_matches: int = 200) -> str:
+        """Search file contents with a regular expression; prints 'path:line: text' for each match.
+
+        Args:
+            pattern: Python regular expression.
+            path: Only search under this folder.
+            include: Only search files matching this glob, e.g. '**/*.py'.
+            max_matches: Stop after this many matches.
+        """
+        try:
+            regex = re.compile(pattern)
+        except re.error as error:
+            raise ToolError(f"invalid regular expression: {error}") from None
+        try:
+            files = workspace.glob(include, path) if include else workspace.files(path)
+        except WorkspaceError as error:
+            raise ToolError(str(error)) from None
+        found: list[str] = []
+        for file in files:
+            try:
+                data = workspace.read_bytes(file)
+            except WorkspaceError:
+                continue
+            if len(data) > MAX_GREP_FILE_BYTES or b"\x00" in data[:8192]:
+                continue
+            for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+                if regex.search(line):
+                    found.append(f"{file}:{number}: {line.strip()[:300]}")
+                    if len(found) >= max_matches:
+                        return cap("\n".join(found) + f"\n[stopped at {max_matches} matches]", max_output)
+        return cap("\n".join(found) or "[no matches]", max_output)
+
+    return execute
+
+
+@tool(name="write_file")
+def write_file(workspace: RepoWorkspace) -> Tool:
+    async def execute(path: str, content: str) -> str:
+        """Create or overwrite a file in the repository.
+
+        Args:
+            path: File path relative to the repository root.
+            content: The full new content of the file.
+        """
+        try:
+            created = workspace.write_text(path, content)
+        except WorkspaceError as error:
+            raise ToolError(str(error)) from None
+        return f"{'created' if created else 'overwrote'} {workspace.relative(path)} ({len(content)} characters)"
+
+    return execute
+
+
+@tool(name="edit_file")
+def edit_file(workspace: RepoWorkspace) -> Tool:
+    async def execute(path: str, old_string: str, new_string: str, replace_all: bool = False) -> str:
+        """Replace text in an existing file of the repository.
+
+        Args:
+            path: File path relative to the repository root.
+            old_string: The exact text to replace (must be unique unless replace_all).
+            new_string: The replacement text.
+            replace_all: Replace every occurrence.
+        """
+        try:
+            text = _decode(workspace.read_bytes(path), path)
+            count = text.count(old_string) if old_string else 0
+            if count == 0:
+                raise ToolError(f"old_string not found in '{path}'")
+            if count > 1 and not replace_all:
+                raise ToolError(f"old_string occurs {count} times in '{path}'; make it unique or set replace_all")
+            workspace.write_text(path, text.replace(old_string, new_string, -1 if replace_all else 1))
+        except WorkspaceError as error:
+            raise ToolError(str(error)) from None
+        return f"edited {workspace.relative(path)} ({count if replace_all else 1} replacement(s))"
+
+    return execute
+
+
+READ_TOOLS = {"read_file": read_file, "list_dir": list_dir, "glob": glob, "grep": grep}
+WRITE_TOOLS = {"write_file": write_file, "edit_file": edit_file}
+
+
+def architect_tools(workspace: RepoWorkspace, names: list[str] | tuple[str, ...], max_output: int) -> list[Tool]:
+    """The tools a prompt allows, bound to this sample's workspace."""
+    return [
+        READ_TOOLS[name](workspace, max_output) if name in READ_TOOLS else WRITE_TOOLS[name](workspace)
+        for name in names
+    ]

@@ -1,0 +1,235 @@
+"""A sample's private, copy-on-write view of a scenario repo.
+
+The agent sees the whole repo, but nothing it does reaches the original: reads come from
+the original until a file is written, writes land in a temporary overlay folder, and the
+diff of the overlay against the original is what the graders see. Copying lazily keeps
+hundreds of concurrent samples cheap (nothing is copied for an agent that only reads).
+
+Every path the agent gives is confined to the repo: absolute paths, `..` that leaves the
+root, NUL bytes, over-long paths, symlinks that point outside and hard-linked files are
+refused with `WorkspaceError`, which the tools turn into a tool error for the model.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import tempfile
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+from pydantic import BaseModel
+
+SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", ".nuxt", ".output"}
+MAX_PATH_CHARS = 1024
+
+
+class WorkspaceError(Exception):
+    """The agent asked for something the workspace refuses; the message is for the model."""
+
+
+class RepoDiff(BaseModel):
+    """What the agent changed in its copy; paths relative to the repo root."""
+
+    created: list[str] = []
+    modified: list[str] = []
+    deleted: list[str] = []
+    frontend: list[str] = []
+    backend: list[str] = []
+
+    @property
+    def changed(self) -> list[str]:
+        return sorted({*self.created, *self.modified, *self.deleted})
+
+
+class RepoWorkspace:
+    """Copy-on-write view of `original`, classified by the repo's frontend folder."""
+
+    def __init__(self, original: Path, frontend_dir: str = "frontend"):
+        self.original = original.resolve()
+        if not self.original.is_dir():
+            raise FileNotFoundError(f"scenario repo not found: {self.original}")
+        self.frontend_dir = PurePosixPath(frontend_dir)
+        self._overlay = Path(tempfile.mkdtemp(prefix="archbench-ws-"))
+        self._written: set[str] = set()
+
+    # -- confinement -------------------------------------------------------------------
+    def relative(self, path: str) -> str:
+        """Normalise an agent-supplied path to a POSIX path relative to the root, or refuse."""
+        if not isinstance(path, str):
+            raise WorkspaceError("path must be a string")
+        if "\x00" in path:
+            raise WorkspaceError("path contains a NUL byte")
+        if len(path) > MAX_PATH_CHARS:
+            raise WorkspaceError(f"path is longer than {MAX_PATH_CHARS} characters")
+        cleaned = path.strip().replace("\\", "/")
+        if cleaned.startswith("/") or (len(cleaned) > 1 and cleaned[1] == ":"):
+            raise WorkspaceError(f"absolute paths are not allowed ('{path}'); use a path relative to the repo root")
+        parts: list[str] = []
+        for part in PurePosixPath(cleaned or ".").parts:
+            if part == "..":
+                if not parts:
+                    raise WorkspaceError(f"'{path}' leaves the repository")
+                parts.pop()
+            elif part != ".":
+                parts.append(part)
+        return "/".join(parts)
+
+    def _real(self, relative: str) -> Path:
+        """The file behind `relative` (overlay first), refusing symlinks that leave the root."""
+        candidate = self._overlay / relative if relative in self._written else self.original / relative
+        base = self._overlay if relative in self._written else self.original
+        try:
+            resolved = candidate.resolve()
+        except (OSError, RuntimeError) as error:
+            raise WorkspaceError(f"cannot resolve '{relative}': {error}") from None
+        if resolved != base and base not in resolved.parents:
+            raise WorkspaceError(f"'{relative}' points outside the repository (symlink); refused")
+        return resolved
+
+    def _check_file(self, real: Path, relative: str) -> os.stat_result:
+        try:
+            info = real.stat()
+        except FileNotFoundError:
+            raise WorkspaceError(f"'{relative}' does not exist") from None
+        except OSError as error:
+            raise WorkspaceError(f"cannot open '{relative}': {error.strerror}") from None
+        if stat.S_ISDIR(info.st_mode):
+            raise WorkspaceError(f"'{relative}' is a directory; use list_dir")
+        if not stat.S_ISREG(info.st_mode):
+            raise WorkspaceError(f"'{relative}' is not a regular file")
+        if info.st_nlink > 1 and relative not in self._written:
+            raise WorkspaceError(f"'{relative}' is a hard link; hard-linked files are not readable in the sandbox")
+        return info
+
+    # -- reading -----------------------------------------------------------------------
+    def read_bytes(self, path: str) -> bytes:
+        relative = self.relative(path)
+        real = self._real(relative)
+        self._check_file(real, relative)
+        return real.read_bytes()
+
+    def is_dir(self, path: str) -> bool:
+        relative = self.relative(path)
+        if relative == "":
+            return True
+        real = self._real(relative)
+        return real.is_dir() or any(written.startswith(relative + "/") for written in self._written)
+
+    def files(self, under: str = "") -> list[str]:
+        """Every file (relative POSIX path) under a folder, overlay included, sorted."""
+        root = self.relative(under)
+        if root and not self.is_dir(root):
+            raise WorkspaceError(f"'{under}' is not a directory")
+        found: set[str] = set()
+        start = self._real(root) if root else self.original
+        for directory, subdirs, filenames in os.walk(start):
+            subdirs[:] = sorted(d for d in subdirs if d not in SKIPPED_DIRS)
+            relative_dir = Path(directory).relative_to(self.original).as_posix()
+            for filename in filenames:
+                found.add(filename if relative_dir == "." else f"{relative_dir}/{filename}")
+        found.update(path for path in self._written if not root or path.startswith(root + "/"))
+        return sorted(found)
+
+    def list_dir(self, path: str = "") -> list[str]:
+        """Entries directly under a folder; folders end with '/'."""
+        root = self.relative(path)
+        prefix = root + "/" if root else ""
+        entries: set[str] = set()
+        for file in self.files(root):
+            rest = file[len(prefix) :]
+            head, _, tail = rest.partition("/")
+            entries.add(head + "/" if tail else head)
+        if not entries and root and not self.is_dir(root):
+            raise WorkspaceError(f"'{path}' is not a directory")
+        return sorted(entries, key=lambda entry: (not entry.endswith("/"), entry))
+
+    def glob(self, pattern: str, under: str = "") -> list[str]:
+        """Files matching a glob (`**` crosses folders) relative to the repo root."""
+        pattern = self.relative(pattern) or "*"
+        return [path for path in self.files(under) if _glob_match(path, pattern)]
+
+    # -- writing -----------------------------------------------------------------------
+    def write_text(self, path: str, content: str) -> bool:
+        """Write into the overlay; returns True when the file is new."""
+        relative = self.relative(path)
+        if not relative:
+            raise WorkspaceError("a file path is required")
+        existed = self.exists(relative)
+        target = self._overlay / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+        self._written.add(relative)
+        return not existed
+
+    def exists(self, path: str) -> bool:
+        relative = self.relative(path)
+        if relative in self._written:
+            return True
+        try:
+            return self._real(relative).is_file()
+        except WorkspaceError:
+            return False
+
+    # -- outcome -----------------------------------------------------------------------
+    def diff(self) -> RepoDiff:
+        created: list[str] = []
+        modified: list[str] = []
+        for relative in sorted(self._written):
+            original = self.original / relative
+            if not original.is_file():
+                created.append(relative)
+            elif original.read_bytes() != (self._overlay / relative).read_bytes():
+                modified.append(relative)
+        changed = created + modified
+        frontend = [path for path in changed if self._is_frontend(path)]
+        return RepoDiff(
+            created=created,
+            modified=modified,
+            deleted=[],
+            frontend=frontend,
+            backend=[path for path in changed if path not in frontend],
+        )
+
+    def _is_frontend(self, relative: str) -> bool:
+        path = PurePosixPath(relative)
+        return path == self.frontend_dir or self.frontend_dir in path.parents
+
+    def close(self) -> None:
+        shutil.rmtree(self._overlay, ignore_errors=True)
+
+    def __enter__(self) -> "RepoWorkspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Translate a glob: `*` and `?` stay inside one folder, `**/` spans zero or more folders."""
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+        elif pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            out.append("[^/]*")
+            index += 1
+        elif pattern[index] == "?":
+            out.append("[^/]")
+            index += 1
+        else:
+            out.append(re.escape(pattern[index]))
+            index += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    return _glob_regex(pattern).match(path) is not None
