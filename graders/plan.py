@@ -1,0 +1,341 @@
+"""A plan's Markdown as blocks with line numbers: what every grader reads.
+
+`parse_plan` never raises: markdown-it accepts any text, and if it ever failed the plan
+falls back to blank-line-separated paragraphs so that grading still has evidence lines.
+
+Line numbers are 1-based and count `\\n`, `\\r\\n` and `\\r` as line breaks, the same way
+markdown-it does (not `str.splitlines`, which also breaks on form feeds and U+2028).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Literal
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "code", "html", "section"]
+PhraseGroup = Iterable[str]
+
+_MARKDOWN = MarkdownIt("commonmark").enable("table")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_EMPHASIS = re.compile(r"[*_`~#>]+")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One Markdown block.
+
+    `text` is the block's source without block syntax: inline Markdown for headings,
+    paragraphs and list items (a list item includes its sub-items), cells joined by
+    " | " for table rows, the raw content for code. `section` holds the texts of the
+    enclosing headings, outermost first. A "section" block is a heading plus its direct
+    body up to the next heading of any level.
+    """
+
+    kind: BlockKind
+    text: str
+    start_line: int
+    end_line: int
+    lang: str | None = None
+    section: tuple[str, ...] = ()
+    level: int = 0
+    cells: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+    body_start_line: int = 0
+
+    def contains_line(self, line: int) -> bool:
+        return self.start_line <= line <= self.end_line
+
+    @property
+    def first_line_text(self) -> str:
+        return self.text.split("\n", 1)[0]
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    block: Block
+    line: int
+    evidence: str
+
+
+@lru_cache(maxsize=4096)
+def phrases_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for "any of these phrases": case-insensitive, word-bounded, `_`/`-`/space alike."""
+    bodies = []
+    for phrase in phrases:
+        parts = [re.escape(part) for part in re.split(r"[\s_\-]+", phrase.strip()) if part]
+        if parts:
+            bodies.append(r"[\s_\-]+".join(parts))
+    if not bodies:
+        return re.compile(r"(?!x)x")
+    bodies.sort(key=len, reverse=True)
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(bodies)})(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def plain(text: str) -> str:
+    """Text without list markers and emphasis/code/heading marks, for "does it start with" checks."""
+    return _EMPHASIS.sub("", _LIST_MARKER.sub("", text)).strip()
+
+
+@dataclass
+class ParsedPlan:
+    text: str
+    lines: list[str]
+    blocks: list[Block]
+    sections: list[Block] = field(default_factory=list)
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+    _line_cache: dict[str, list[int]] = field(default_factory=dict, repr=False)
+
+    # --- lines -----------------------------------------------------------------------
+
+    def line(self, number: int) -> str:
+        """Text of a 1-based line ('' when out of range)."""
+        return self.lines[number - 1] if 1 <= number <= len(self.lines) else ""
+
+    def line_of_offset(self, offset: int) -> int:
+        return bisect_right(self._line_starts, offset)
+
+    def lines_matching(self, pattern: re.Pattern[str]) -> list[int]:
+        """Sorted 1-based lines where `pattern` matches (a match spanning lines counts at its start)."""
+        key = f"{pattern.flags}:{pattern.pattern}"
+        cached = self._line_cache.get(key)
+        if cached is None:
+            cached = sorted({self.line_of_offset(m.start()) for m in pattern.finditer(self.text)})
+            self._line_cache[key] = cached
+        return cached
+
+    def first_line_in(self, pattern: re.Pattern[str], start: int, end: int) -> int | None:
+        """First line in [start, end] where `pattern` matches."""
+        hits = self.lines_matching(pattern)
+        index = bisect_left(hits, start)
+        if index < len(hits) and hits[index] <= end:
+            return hits[index]
+        return None
+
+    # --- blocks ----------------------------------------------------------------------
+
+    @property
+    def headings(self) -> list[Block]:
+        return [block for block in self.blocks if block.kind == "heading"]
+
+    @property
+    def code_blocks(self) -> list[Block]:
+        return [block for block in self.blocks if block.kind == "code"]
+
+    @property
+    def units(self) -> list[Block]:
+        """The "blocks" of docs/formats.md: paragraphs, list items, table rows, code, then heading sections."""
+        return [block for block in self.blocks if block.kind != "heading"] + self.sections
+
+    def block_at(self, line: int) -> Block | None:
+        """The smallest non-heading-section block containing `line`."""
+        best: Block | None = None
+        for block in self.blocks:
+            if block.contains_line(line) and (best is None or block.end_line - block.start_line < best.end_line - best.start_line):
+                best = block
+        return best
+
+    def heading_span(self, heading: Block) -> tuple[int, int]:
+        """Lines of a heading and everything under it, up to the next heading of the same or a higher level."""
+        end = len(self.lines)
+        for other in self.headings:
+            if other.start_line > heading.start_line and other.level <= heading.level:
+                end = other.start_line - 1
+                break
+        return heading.start_line, end
+
+    def blocks_in(self, start: int, end: int) -> list[Block]:
+        return [block for block in self.blocks if block.start_line >= start and block.end_line <= end]
+
+    def in_code(self, line: int) -> bool:
+        return any(block.contains_line(line) for block in self.code_blocks)
+
+    # --- phrase matching (docs/formats.md: "every group must match within one block") ---
+
+    def find_phrases(
+        self, groups: Iterable[PhraseGroup], units: Iterable[Block] | None = None
+    ) -> PhraseMatch | None:
+        """First unit in which every group has a phrase; evidence is the line matching most groups."""
+        patterns = [phrases_regex(tuple(group)) for group in groups]
+        if not patterns:
+            return None
+        hits = [self.lines_matching(pattern) for pattern in patterns]
+        if any(not lines for lines in hits):
+            return None
+        for unit in self.units if units is None else units:
+            if all(_any_between(lines, unit.start_line, unit.end_line) for lines in hits):
+                line = self.best_line(patterns, unit.start_line, unit.end_line)
+                return PhraseMatch(unit, line, self.line(line).strip())
+        return None
+
+    def best_line(self, patterns: list[re.Pattern[str]], start: int, end: int) -> int:
+        """The line in [start, end] matching the most patterns (earliest on ties)."""
+        counts: dict[int, int] = {}
+        for pattern in patterns:
+            for line in self.lines_matching(pattern):
+                if start <= line <= end:
+                    counts[line] = counts.get(line, 0) + 1
+        if not counts:
+            return start
+        return min(counts, key=lambda line: (-counts[line], line))
+
+
+def _any_between(sorted_lines: list[int], start: int, end: int) -> bool:
+    index = bisect_left(sorted_lines, start)
+    return index < len(sorted_lines) and sorted_lines[index] <= end
+
+
+def parse_plan(text: str) -> ParsedPlan:
+    """Parse a plan's Markdown. Never raises."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    normalised = _LINE_BREAK.sub("\n", text.replace("\x00", "\ufffd"))
+    lines = normalised.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    try:
+        blocks = _blocks_from_tokens(_MARKDOWN.parse(normalised), len(lines))
+    except Exception:  # noqa: BLE001 - a grader must never fail on the graded text
+        blocks = _paragraphs_only(lines)
+    return ParsedPlan(
+        text=normalised, lines=lines, blocks=blocks, sections=_heading_sections(blocks, len(lines)), _line_starts=starts
+    )
+
+
+def _span(token: Token, line_count: int) -> tuple[int, int]:
+    begin, end = token.map if token.map else (0, 1)
+    start = min(begin + 1, max(line_count, 1))
+    return start, max(start, min(end, line_count))
+
+
+@dataclass
+class _OpenItem:
+    start: int
+    end: int
+    section: tuple[str, ...]
+    parts: list[str] = field(default_factory=list)
+
+
+def _blocks_from_tokens(tokens: list[Token], line_count: int) -> list[Block]:
+    blocks: list[Block] = []
+    headings: list[tuple[int, str]] = []
+    items: list[_OpenItem] = []
+    context: list[str] = []
+    row: list[str] = []
+    row_span = (0, 0)
+    header: tuple[str, ...] = ()
+    in_head = False
+    heading_level = 1
+
+    def section() -> tuple[str, ...]:
+        return tuple(text for _, text in headings)
+
+    def add_to_items(text: str) -> None:
+        for item in items:
+            item.parts.append(text)
+
+    for token in tokens:
+        kind = token.type
+        if kind.endswith("_open"):
+            context.append(kind[: -len("_open")])
+        elif kind.endswith("_close"):
+            if context:
+                context.pop()
+
+        if kind == "list_item_open":
+            start, end = _span(token, line_count)
+            items.append(_OpenItem(start, end, section()))
+        elif kind == "list_item_close" and items:
+            item = items.pop()
+            text = "\n".join(item.parts)
+            blocks.append(Block("list_item", text, item.start, item.end, section=item.section))
+        elif kind == "heading_open":
+            heading_level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
+        elif kind == "thead_open":
+            in_head = True
+        elif kind == "thead_close":
+            in_head = False
+        elif kind == "table_open":
+            header = ()
+        elif kind == "tr_open":
+            row = []
+            row_span = _span(token, line_count)
+        elif kind == "tr_close":
+            cells = tuple(row)
+            if in_head:
+                header = cells
+            joined = " | ".join(cells)
+            blocks.append(
+                Block("table_row", joined, row_span[0], row_span[1], section=section(), cells=cells, header=header)
+            )
+            add_to_items(joined)
+        elif kind == "inline":
+            parent = context[-1] if context else ""
+            if parent in ("th", "td"):
+                row.append(token.content)
+            elif parent == "heading":
+                start, end = _span(token, line_count)
+                while headings and headings[-1][0] >= heading_level:
+                    headings.pop()
+                blocks.append(Block("heading", token.content, start, end, section=section(), level=heading_level))
+                headings.append((heading_level, token.content))
+                add_to_items(token.content)
+            else:
+                if not items:
+                    start, end = _span(token, line_count)
+                    blocks.append(Block("paragraph", token.content, start, end, section=section()))
+                add_to_items(token.content)
+        elif kind in ("fence", "code_block"):
+            start, end = _span(token, line_count)
+            info = token.info.strip().split()
+            lang = info[0].lower() if info and kind == "fence" else None
+            body_start = start + 1 if kind == "fence" else start
+            blocks.append(
+                Block("code", token.content, start, end, lang=lang, section=section(), body_start_line=body_start)
+            )
+            add_to_items(token.content)
+        elif kind == "html_block":
+            start, end = _span(token, line_count)
+            blocks.append(Block("html", token.content, start, end, section=section(), body_start_line=start))
+            add_to_items(token.content)
+    blocks.sort(key=lambda block: (block.start_line, -(block.end_line - block.start_line)))
+    return blocks
+
+
+def _heading_sections(blocks: list[Block], line_count: int) -> list[Block]:
+    headings = [block for block in blocks if block.kind == "heading"]
+    sections: list[Block] = []
+    for position, heading in enumerate(headings):
+        end = headings[position + 1].start_line - 1 if position + 1 < len(headings) else line_count
+        end = max(end, heading.end_line)
+        body = [b.text for b in blocks if b.kind != "heading" and heading.end_line < b.start_line <= end and b.end_line <= end]
+        sections.append(
+            Block(
+                "section",
+                "\n".join([heading.text, *body]),
+                heading.start_line,
+                end,
+                section=heading.section + (heading.text,),
+                level=heading.level,
+            )
+        )
+    return sections
+
+
+def _paragraphs_only(lines: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    start: int | None = None
+    for number, line in enumerate(lines + [""], start=1):
+        if line.strip() and start is None:
+            start = number
+        elif not line.strip() and start is not None:
+            blocks.append(Block("paragraph", "\n".join(lines[start - 1 : number - 1]), start, number - 1))
+            start = None
+    return blocks
