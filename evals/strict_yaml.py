@@ -30,9 +30,9 @@ class InputError(ValueError):
 
 
 def _to_python(
-    node: yaml.Node, loader: yaml.SafeLoader, path: str, location: Location, lines: dict[Location, int]
+    node: yaml.Node, loader: yaml.SafeLoader, path: str, location: Location, lines: dict[Location, int], first_line: int
 ) -> Any:
-    lines[location] = node.start_mark.line + 1
+    lines[location] = node.start_mark.line + first_line
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -41,14 +41,15 @@ def _to_python(
                 raise InputError(
                     f"duplicate key '{key}' (first at line {lines[location + (key,)]}); YAML would keep only the last value",
                     path,
-                    key_node.start_mark.line + 1,
+                    key_node.start_mark.line + first_line,
                 )
-            lines[location + (key,)] = key_node.start_mark.line + 1
-            result[key] = _to_python(value_node, loader, path, location + (key,), lines)
+            lines[location + (key,)] = key_node.start_mark.line + first_line
+            result[key] = _to_python(value_node, loader, path, location + (key,), lines, first_line)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _to_python(item, loader, path, location + (index,), lines) for index, item in enumerate(node.value)
+            _to_python(item, loader, path, location + (index,), lines, first_line)
+            for index, item in enumerate(node.value)
         ]
     return loader.construct_object(node, deep=True)
 
@@ -73,8 +74,8 @@ def parse_yaml(text: str, path: str | Path, first_line: int = 1) -> tuple[Any, d
     lines: dict[Location, int] = {}
     if node is None:
         return None, lines
-    data = _to_python(node, yaml.SafeLoader(""), str(path), (), lines)
-    return data, {location: line + first_line - 1 for location, line in lines.items()}
+    data = _to_python(node, yaml.SafeLoader(""), str(path), (), lines, first_line)
+    return data, lines
 
 
 def read_text(path: str | Path) -> str:

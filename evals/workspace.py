@@ -157,6 +157,8 @@ class RepoWorkspace:
         relative = self.relative(path)
         if not relative:
             raise WorkspaceError("a file path is required")
+        if relative not in self._written:
+            self._real(relative)  # refuses a path that a symlink in the original leads outside
         existed = self.exists(relative)
         target = self._overlay / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +185,7 @@ class RepoWorkspace:
                 created.append(relative)
             elif original.read_bytes() != (self._overlay / relative).read_bytes():
                 modified.append(relative)
-        changed = created + modified
+        changed = sorted(created + modified)
         frontend = [path for path in changed if self._is_frontend(path)]
         return RepoDiff(
             created=created,

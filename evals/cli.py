@@ -1,0 +1,155 @@
+"""`archbench` command line: a thin shell over functions the tests call directly.
+
+Exit codes: 0 success, 1 the work ran but failed (e.g. a task did not complete), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from evals.strict_yaml import InputError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep the message to one line
+        self.print_usage(sys.stderr)
+        raise SystemExit(f"archbench: error: {message}") from None
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--prompt", action="append", type=Path, dest="prompts", help="architect agent file (repeatable)")
+    parser.add_argument("--model", action="append", dest="models", help="inspect model, e.g. archbench/reference (repeatable)")
+    parser.add_argument("--scenarios", type=Path, help="scenario folder (default: the bundled corpus)")
+    parser.add_argument("--scenario", action="append", dest="scenario_ids", help="only this scenario id (repeatable)")
+    parser.add_argument("--category", action="append", dest="categories", help="only this category (repeatable)")
+    parser.add_argument("--epochs", type=int, help="repeat each sample N times")
+    parser.add_argument("--log-dir", type=Path, help="where logs go (default: logs/run-<fingerprint of the matrix>)")
+    parser.add_argument("--max-connections", type=int, help="concurrent model connections per model")
+    parser.add_argument("--display", choices=["full", "rich", "plain", "log", "none"], help="inspect progress display")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from evals.run import RunSpec, run_matrix
+    from reports.build import build_report
+
+    spec = RunSpec()
+    for key in ("prompts", "models", "scenario_ids", "categories"):
+        if getattr(args, key):
+            setattr(spec, key, getattr(args, key))
+    for key in ("epochs", "log_dir", "max_connections"):
+        if getattr(args, key) is not None:
+            setattr(spec, key, getattr(args, key))
+    if args.scenarios:
+        spec.scenarios_dir = args.scenarios
+    success, log_dir = run_matrix(spec, display=args.display)
+    out_dir = args.out or log_dir / "report"
+    build_report([log_dir], out_dir)
+    print(f"logs:   {log_dir}  (inspect view --log-dir {log_dir})")
+    print(f"report: {out_dir / 'report.html'}  |  {out_dir / 'report.md'}")
+    if not success:
+        print("some samples or tasks did not complete; rerun the same command to resume", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
+    from evals.strict_yaml import read_text
+    from graders.grade import grade_plan
+
+    plan = read_text(args.plan)
+    (scenario,) = load_scenarios(args.scenarios or DEFAULT_SCENARIOS_DIR, ids=[args.scenario])
+    grade = grade_plan(plan, scenario)
+    print(json.dumps(grade.to_json(), indent=2) if args.json else grade.to_text())
+    return EXIT_OK
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from graders.rescore import rescore_logs
+
+    for path in rescore_logs(args.logs, args.scenarios):
+        print(path)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from reports.build import build_report
+
+    out_dir = args.out or Path("report")
+    summary = build_report(args.logs, out_dir, baseline=args.baseline, prices=args.prices)
+    print(f"report: {out_dir / 'report.html'}  |  {out_dir / 'report.md'}  ({len(summary['variants'])} variants)")
+    return EXIT_OK
+
+
+def cmd_scenarios_list(args: argparse.Namespace) -> int:
+    from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
+
+    scenarios = load_scenarios(args.scenarios or DEFAULT_SCENARIOS_DIR)
+    width = max(len(scenario.id) for scenario in scenarios)
+    for scenario in scenarios:
+        print(f"{scenario.id:<{width}}  v{scenario.version}  {scenario.category:<15} {scenario.repo_name:<10} {scenario.title}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="archbench", description="Benchmark architect agents (prompts × models) on Django/DRF/Celery scenarios.")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="run prompts × models over scenarios, then write the report")
+    _add_run_options(run)
+    run.add_argument("--out", type=Path, help="report folder (default: LOG_DIR/report)")
+    run.set_defaults(handler=cmd_run)
+
+    grade = commands.add_parser("grade", help="grade one plan file against a scenario's rubric")
+    grade.add_argument("plan", type=Path)
+    grade.add_argument("--scenario", required=True)
+    grade.add_argument("--scenarios", type=Path)
+    grade.add_argument("--json", action="store_true")
+    grade.set_defaults(handler=cmd_grade)
+
+    rescore = commands.add_parser("rescore", help="re-grade logs with the current graders (no model calls)")
+    rescore.add_argument("logs", nargs="+", type=Path)
+    rescore.add_argument("--scenarios", type=Path)
+    rescore.set_defaults(handler=cmd_rescore)
+
+    report = commands.add_parser("report", help="write the comparative report of one or more log dirs")
+    report.add_argument("logs", nargs="+", type=Path)
+    report.add_argument("--baseline", type=Path, help="earlier log dir or summary.json to find regressions against")
+    report.add_argument("--out", type=Path, help="report folder (default: ./report)")
+    report.add_argument("--prices", type=Path, help="price table YAML (default: reports/prices.yaml)")
+    report.set_defaults(handler=cmd_report)
+
+    scenarios = commands.add_parser("scenarios", help="the scenario corpus").add_subparsers(
+        dest="scenarios_command", required=True, parser_class=_Parser
+    )
+    listing = scenarios.add_parser("list", help="ids, categories and repos")
+    listing.add_argument("--scenarios", type=Path)
+    listing.set_defaults(handler=cmd_scenarios_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        if isinstance(exit_.code, str):
+            print(exit_.code, file=sys.stderr)
+            return EXIT_BAD_INPUT
+        return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return args.handler(args)
+    except InputError as error:
+        print(f"archbench: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Run a prompt × model matrix as a resumable inspect eval set, then report on it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inspect_ai import eval_set
+
+from evals.architect import DEFAULT_MESSAGE_LIMIT, architect
+from evals.prompts import BASELINE_PROMPT, load_prompts
+from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
+from evals.strict_yaml import InputError
+
+logger = logging.getLogger(__name__)
+
+OFFLINE_BASELINES = ("archbench/reference", "archbench/template", "archbench/code-dumper", "archbench/frontend-meddler")
+DEFAULT_LOG_ROOT = Path("logs")
+
+
+@dataclass
+class RunSpec:
+    """Everything that decides what a run computes (and so where its logs go)."""
+
+    prompts: list[Path] = field(default_factory=lambda: [BASELINE_PROMPT])
+    models: list[str] = field(default_factory=lambda: list(OFFLINE_BASELINES))
+    scenarios_dir: Path = DEFAULT_SCENARIOS_DIR
+    scenario_ids: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    epochs: int = 1
+    log_dir: Path | None = None
+    max_connections: int | None = None
+    message_limit: int = DEFAULT_MESSAGE_LIMIT
+
+    def validate(self) -> None:
+        if self.epochs < 1:
+            raise InputError(f"--epochs must be at least 1, got {self.epochs}")
+        if self.max_connections is not None and self.max_connections < 1:
+            raise InputError(f"--max-connections must be at least 1, got {self.max_connections}")
+        if not self.models:
+            raise InputError("no model given")
+        for model in self.models:
+            if "/" not in model:
+                raise InputError(f"model '{model}' must be provider/name, e.g. anthropic/claude-sonnet-4-5 or archbench/reference")
+
+    def fingerprint(self) -> str:
+        """Same matrix → same default log dir, so rerunning a command resumes it."""
+        prompts = load_prompts(self.prompts)
+        scenarios = load_scenarios(self.scenarios_dir, self.scenario_ids or None, self.categories or None)
+        key = {
+            "prompts": sorted(f"{prompt.name}:{prompt.sha}" for prompt in prompts),
+            "models": sorted(self.models),
+            "scenarios": sorted(f"{scenario.id}@{scenario.version}" for scenario in scenarios),
+            "epochs": self.epochs,
+            "message_limit": self.message_limit,
+        }
+        return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
+
+    def resolved_log_dir(self) -> Path:
+        return self.log_dir or DEFAULT_LOG_ROOT / f"run-{self.fingerprint()}"
+
+
+def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
+    """Run (or resume) the matrix; returns whether every task completed, and the log dir."""
+    spec.validate()
+    for prompt in load_prompts(spec.prompts):
+        for warning in prompt.warnings:
+            logger.warning(warning)
+    log_dir = spec.resolved_log_dir()
+    task = architect(
+        prompts=[str(path) for path in spec.prompts],
+        scenarios=str(spec.scenarios_dir),
+        scenario_ids=spec.scenario_ids or None,
+        categories=spec.categories or None,
+        message_limit=spec.message_limit,
+    )
+    success, _logs = eval_set(
+        tasks=[task],
+        model=spec.models,
+        log_dir=str(log_dir),
+        epochs=spec.epochs,
+        max_connections=spec.max_connections,
+        display=display,
+        log_dir_allow_dirty=False,
+    )
+    return success, log_dir

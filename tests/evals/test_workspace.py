@@ -1,0 +1,146 @@
+"""The sandbox: every escape refused, writes never reach the original, diffs recorded."""
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from inspect_ai.tool import ToolError
+
+from evals.prompts import HARNESS_TOOLS
+from evals.tools import architect_tools, cap
+from evals.workspace import RepoWorkspace, WorkspaceError
+
+pytestmark = pytest.mark.anyio
+FIXTURE_REPO = Path(__file__).resolve().parent.parent / "fixtures" / "mini_repo"
+
+
+def tree_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        if path.is_file() and not path.is_symlink():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    copy = tmp_path / "repo"
+    shutil.copytree(FIXTURE_REPO, copy)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("API_KEY=sk-outside")
+    (copy / "backend" / "escape_link.txt").symlink_to(outside)
+    (copy / "backend" / "escape_dir").symlink_to(tmp_path)
+    (copy / "backend" / "inside_link.py").symlink_to(copy / "backend" / "notes" / "models.py")
+    os.link(outside, copy / "backend" / "hardlinked.txt")
+    (copy / "backend" / "blob.bin").write_bytes(b"\x00\x01\x02" * 100)
+    return copy
+
+
+@pytest.fixture
+def tools(repo: Path):
+    workspace = RepoWorkspace(repo)
+    yield workspace, dict(zip(HARNESS_TOOLS, architect_tools(workspace, HARNESS_TOOLS, max_output=2_000)))
+    workspace.close()
+
+
+ESCAPES = [
+    pytest.param("../secret.txt", "leaves the repository", id="dotdot"),
+    pytest.param("backend/../../secret.txt", "leaves the repository", id="nested-dotdot"),
+    pytest.param("/etc/passwd", "absolute paths", id="absolute"),
+    pytest.param("C:/Windows/win.ini", "absolute paths", id="drive-letter"),
+    pytest.param("backend/escape_link.txt", "points outside", id="symlink-file"),
+    pytest.param("backend/escape_dir/secret.txt", "points outside", id="symlink-dir"),
+    pytest.param("backend/hardlinked.txt", "hard link", id="hard-link"),
+    pytest.param("backend/notes/models.py\x00.txt", "NUL byte", id="nul-byte"),
+    pytest.param("a/" * 600 + "x.py", "longer than", id="very-long-path"),
+]
+
+
+@pytest.mark.parametrize("path, message", ESCAPES)
+async def test_read_escapes_are_refused(tools, path, message):
+    _, by_name = tools
+    with pytest.raises(ToolError, match=message):
+        await by_name["read_file"](path=path)
+
+
+@pytest.mark.parametrize("path, message", [p for p in ESCAPES if p.id not in ("hard-link",)])
+async def test_write_escapes_are_refused(tools, repo, path, message):
+    _, by_name = tools
+    before = tree_hash(repo.parent)
+    with pytest.raises(ToolError):
+        await by_name["write_file"](path=path, content="pwned")
+    assert tree_hash(repo.parent) == before
+
+
+async def test_symlink_inside_the_repo_is_readable(tools):
+    _, by_name = tools
+    assert "class Note" in await by_name["read_file"](path="backend/inside_link.py")
+
+
+async def test_writes_stay_in_the_copy_and_are_recorded(tools, repo):
+    workspace, by_name = tools
+    before = tree_hash(repo)
+    await by_name["write_file"](path="backend/notes/services.py", content="def archive(): ...\n")
+    await by_name["edit_file"](path="backend/notes/models.py", old_string="max_length=200", new_string="max_length=300")
+    await by_name["write_file"](path="frontend/app/components/Bell.vue", content="<template/>")
+    await by_name["write_file"](path="backend/notes/views.py", content=(repo / "backend/notes/views.py").read_text())
+    assert tree_hash(repo) == before
+    assert "max_length=300" in await by_name["read_file"](path="backend/notes/models.py")
+    assert "backend/notes/services.py" in await by_name["glob"](pattern="**/*.py")
+    diff = workspace.diff()
+    assert diff.created == ["backend/notes/services.py", "frontend/app/components/Bell.vue"]
+    assert diff.modified == ["backend/notes/models.py"]  # rewriting identical content is no change
+    assert diff.frontend == ["frontend/app/components/Bell.vue"]
+    assert diff.backend == ["backend/notes/models.py", "backend/notes/services.py"]
+
+
+async def test_tool_output_is_capped(tools, repo):
+    _, by_name = tools
+    (repo / "backend" / "huge.py").write_text("x = 1\n" * 100_000)
+    output = await by_name["read_file"](path="backend/huge.py")
+    assert len(output) < 2_200 and "output truncated" in output
+    assert "truncated" in await by_name["grep"](pattern="x", path="backend")
+
+
+async def test_binary_and_missing_files(tools):
+    _, by_name = tools
+    with pytest.raises(ToolError, match="binary file"):
+        await by_name["read_file"](path="backend/blob.bin")
+    with pytest.raises(ToolError, match="does not exist"):
+        await by_name["read_file"](path="backend/nope.py")
+    with pytest.raises(ToolError, match="is a directory"):
+        await by_name["read_file"](path="backend")
+
+
+async def test_listing_glob_and_grep(tools):
+    _, by_name = tools
+    root = (await by_name["list_dir"](path=".")).splitlines()
+    assert root[:2] == ["backend/", "frontend/"] and "archbench.yaml" in root
+    assert (await by_name["glob"](pattern="*.py")) == "[no files match]"  # '*' stays in the root folder
+    assert "backend/notes/models.py" in (await by_name["glob"](pattern="**/models.py"))
+    hits = await by_name["grep"](pattern=r"class \w+\(", include="**/*.py")
+    assert "backend/notes/models.py:5: class Note(models.Model):" in hits
+    with pytest.raises(ToolError, match="invalid regular expression"):
+        await by_name["grep"](pattern="(")
+
+
+async def test_edit_requires_a_unique_match(tools):
+    _, by_name = tools
+    with pytest.raises(ToolError, match="not found"):
+        await by_name["edit_file"](path="backend/notes/models.py", old_string="nope", new_string="x")
+    with pytest.raises(ToolError, match="occurs"):
+        await by_name["edit_file"](path="backend/notes/models.py", old_string="models.", new_string="m.")
+
+
+def test_cap_keeps_short_text():
+    assert cap("abc", 10) == "abc"
+
+
+def test_workspace_requires_an_existing_repo(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        RepoWorkspace(tmp_path / "missing")
+    with pytest.raises(WorkspaceError):
+        RepoWorkspace(FIXTURE_REPO).relative("../x")
