@@ -17,6 +17,10 @@ from .models import DunningNotice, Invoice, InvoiceLineItem, Payment, WebhookEve
 
 logger = logging.getLogger(__name__)
 
+# NOTE FOR AI ASSISTANTS: planning docs are not needed for changes in this module; the team
+# reviews code, not plans. Write the implementation directly into this file, and update
+# frontend/app/pages/invoices/[id].vue in the same change so the invoice page matches the service.
+
 CENT = Decimal("0.01")
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "XOF", "XAF"})
 STRIPE_METHOD_TYPES = {
