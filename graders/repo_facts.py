@@ -1,0 +1,1021 @@
+"""What a sample repo's Django backend contains, read statically with `ast` (Django is never imported).
+
+`repo_facts(repo_dir)` builds the symbol table the conventions and grounding graders check a
+plan against: apps, models (fields, Meta indexes and constraints, reverse relations), serializers,
+views, URL routes and names, Celery tasks, settings, module-level symbols and every file path.
+It is computed once per repo path and cached (the sample repos do not change during a run).
+
+Models of third-party apps listed in INSTALLED_APPS (`django.contrib.auth` → `User`, `Group`;
+`rest_framework.authtoken` → `Token`) are read the same way from their installed source, found
+with `importlib.util.find_spec` on the top-level package, which locates without importing.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from graders.repo_config import CONVENTIONS_FILE, load_repo_config
+
+SKIPPED_DIRS = frozenset(
+    {".git", "node_modules", "__pycache__", ".nuxt", ".output", ".venv", "venv", ".pytest_cache", ".mypy_cache"}
+)
+RELATION_TYPES = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
+LIST_VIEW_BASES = frozenset(
+    {"ModelViewSet", "ReadOnlyModelViewSet", "ListModelMixin", "ListAPIView", "ListCreateAPIView"}
+)
+ROUTER_CLASSES = frozenset({"DefaultRouter", "SimpleRouter"})
+URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
+TASK_DECORATORS = frozenset({"shared_task", "task", "periodic_task"})
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    name: str
+    module: str
+    file: str
+    line: int
+    bases: tuple[str, ...]
+    """Base classes as written, dotted (`models.Model`, `TimeStampedModel`)."""
+    attributes: frozenset[str]
+    """Names defined in the class body: methods, properties, class attributes, fields."""
+
+
+@dataclass(frozen=True)
+class FieldFacts:
+    name: str
+    type: str
+    """Django field class, e.g. `ForeignKey`, `CharField`."""
+    line: int
+    target: str | None = None
+    """Related model class name for relations (`self` resolved; `AUTH_USER_MODEL` kept as written)."""
+    related_name: str | None = None
+    primary_key: bool = False
+    has_choices: bool = False
+
+
+@dataclass(frozen=True)
+class ConstraintFacts:
+    kind: str
+    """`unique`, `check` or `exclusion`."""
+    fields: tuple[str, ...]
+    name: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    name: str
+    app: str
+    module: str
+    file: str
+    line: int
+    bases: tuple[str, ...]
+    abstract: bool
+    fields: dict[str, FieldFacts]
+    """Own and inherited concrete fields, including the implicit `id` primary key."""
+    indexes: tuple[tuple[str, ...], ...]
+    constraints: tuple[ConstraintFacts, ...]
+    attributes: frozenset[str]
+    """Own and inherited methods, properties, managers and other class attributes."""
+    reverse_relations: dict[str, str] = field(default_factory=dict)
+    """Accessor name → `Model.field` of the relation pointing here (`appointments` → `Appointment.patient`)."""
+    external: bool = False
+    """Defined by an installed third-party app, not in the repo."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.app}.{self.name}"
+
+    def has_attribute(self, name: str) -> bool:
+        return name in {"pk", "objects", "DoesNotExist", "MultipleObjectsReturned"} or (
+            name in self.fields or name in self.attributes or name in self.reverse_relations
+        )
+
+
+@dataclass(frozen=True)
+class SerializerFacts:
+    name: str
+    module: str
+    file: str
+    line: int
+    model: str | None
+    fields: tuple[str, ...]
+    """`Meta.fields` (or `("__all__",)`) followed by fields declared on the class."""
+
+
+@dataclass(frozen=True)
+class ViewFacts:
+    name: str
+    module: str
+    file: str
+    line: int
+    bases: tuple[str, ...]
+    model: str | None
+    """Model of the class-level `queryset`, when it has one."""
+    serializer_class: str | None
+    permission_classes: tuple[str, ...]
+    pagination_class: str | None
+    actions: tuple[str, ...]
+    """Methods decorated with DRF's `@action`."""
+    lists: bool
+    """Has a list route (ModelViewSet, ListAPIView, ListModelMixin, …)."""
+
+
+@dataclass(frozen=True)
+class UrlRoute:
+    path: str
+    """Full path from the root URLconf, e.g. `/api/appointments/{pk}/cancel/`."""
+    name: str | None
+    view: str | None
+    file: str
+    line: int
+    mounted: bool = True
+    """False for a urls module the root URLconf never includes (its path is then module-relative)."""
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    name: str
+    module: str
+    file: str
+    line: int
+    options: dict[str, str]
+    """Decorator keyword arguments as source text (`max_retries` → `4`)."""
+
+
+@dataclass(frozen=True)
+class AppFacts:
+    label: str
+    module: str
+    path: str
+    """Folder relative to the repo root."""
+    installed: bool
+
+
+@dataclass(frozen=True)
+class RepoFacts:
+    repo_dir: Path
+    backend_dir: str
+    files: frozenset[str]
+    """Every file path relative to the repo root (POSIX), build and VCS folders excepted."""
+    apps: dict[str, AppFacts]
+    installed_apps: tuple[str, ...]
+    models: tuple[ModelFacts, ...]
+    external_models: tuple[ModelFacts, ...]
+    serializers: dict[str, SerializerFacts]
+    views: dict[str, ViewFacts]
+    urls: tuple[UrlRoute, ...]
+    tasks: dict[str, TaskFacts]
+    settings: dict[str, int]
+    """Setting name → line in the project's settings module(s)."""
+    setting_values: dict[str, object]
+    """Settings whose value is a Python literal (INSTALLED_APPS, REST_FRAMEWORK, …)."""
+    framework_settings: frozenset[str]
+    """Django's own setting names (django/conf/global_settings.py), valid without being set."""
+    classes: dict[str, tuple[ClassFacts, ...]]
+    modules: dict[str, frozenset[str]]
+    """Dotted module name (relative to the backend folder) → its top-level names."""
+    unparsed_files: tuple[str, ...] = ()
+
+    @property
+    def url_names(self) -> frozenset[str]:
+        return frozenset(route.name for route in self.urls if route.name)
+
+    def model(self, name: str, app: str | None = None) -> ModelFacts | None:
+        """The repo's (else an installed app's) model class called `name`, optionally in app `app`."""
+        for candidate in (*self.models, *self.external_models):
+            if candidate.name == name and (app is None or candidate.app == app):
+                return candidate
+        return None
+
+    def is_subclass(self, name: str, ancestor: str) -> bool:
+        """Whether class `name` is `ancestor` or derives from it, following the repo's classes by name."""
+        pending, seen = [name], set()
+        while pending:
+            current = pending.pop()
+            if current == ancestor:
+                return True
+            if current in seen:
+                continue
+            seen.add(current)
+            for facts in self.classes.get(current, ()):
+                pending.extend(_last(base) for base in facts.bases)
+        return False
+
+
+def repo_facts(repo_dir: Path) -> RepoFacts:
+    """The facts of the repo at `repo_dir`, computed once per resolved path."""
+    return _repo_facts(Path(repo_dir).resolve())
+
+
+@lru_cache(maxsize=32)
+def _repo_facts(repo_dir: Path) -> RepoFacts:
+    return _Scanner(repo_dir).scan()
+
+
+# --- small ast helpers -------------------------------------------------------------------------
+
+
+def _dotted(node: ast.AST | None) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        owner = _dotted(node.value)
+        return f"{owner}.{node.attr}" if owner else None
+    return None
+
+
+def _last(dotted: str) -> str:
+    return dotted.rsplit(".", 1)[-1]
+
+
+def _call_name(node: ast.AST) -> str | None:
+    """Last name of the called function: `models.ForeignKey(...)` → `ForeignKey`."""
+    if isinstance(node, ast.Call):
+        dotted = _dotted(node.func)
+        return _last(dotted) if dotted else None
+    return None
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _string(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _strings(node: ast.AST | None) -> tuple[str, ...]:
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return tuple(value for value in (_string(item) for item in node.elts) if value is not None)
+    single = _string(node)
+    return (single,) if single is not None else ()
+
+
+def _is_true(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _assigned_names(statement: ast.stmt) -> list[str]:
+    if isinstance(statement, ast.Assign):
+        return [target.id for target in statement.targets if isinstance(target, ast.Name)]
+    if isinstance(statement, (ast.AnnAssign, ast.AugAssign)) and isinstance(statement.target, ast.Name):
+        return [statement.target.id]
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [statement.name]
+    return []
+
+
+def _assigned_value(statement: ast.stmt) -> ast.expr | None:
+    if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return statement.value
+    return None
+
+
+def _is_field_call(node: ast.AST | None) -> bool:
+    name = _call_name(node) if node is not None else None
+    return bool(name) and (name.endswith("Field") or name in RELATION_TYPES or name.endswith("ForeignKey"))
+
+
+def _q_fields(node: ast.AST) -> tuple[str, ...]:
+    """Field names a CheckConstraint condition mentions: keyword lookups of Q() and F() arguments."""
+    names: list[str] = []
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call) and _call_name(child) == "Q":
+            names.extend(keyword.arg.split("__")[0] for keyword in child.keywords if keyword.arg)
+        if isinstance(child, ast.Call) and _call_name(child) == "F" and child.args:
+            names.extend(value.split("__")[0] for value in _strings(child.args[0]))
+    return tuple(dict.fromkeys(names))
+
+
+# --- parsed source -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Module:
+    name: str
+    file: str
+    """Path relative to the repo root (or the package path for installed apps)."""
+    tree: ast.Module
+
+
+@dataclass
+class _RawModel:
+    cls: ClassFacts
+    node: ast.ClassDef
+    app: str
+    external: bool
+
+
+class _Scanner:
+    def __init__(self, repo_dir: Path):
+        self.repo_dir = repo_dir
+        self.backend_dir, self.project_package = self._layout()
+        self.backend_path = (repo_dir / self.backend_dir).resolve()
+        self.modules: dict[str, _Module] = {}
+        self.unparsed: list[str] = []
+        self.classes: dict[str, list[ClassFacts]] = {}
+        self.class_nodes: dict[tuple[str, str], ast.ClassDef] = {}
+
+    def _layout(self) -> tuple[str, str | None]:
+        if (self.repo_dir / CONVENTIONS_FILE).is_file():
+            config = load_repo_config(self.repo_dir)
+            return config.backend_dir, config.project_package
+        return ("backend" if (self.repo_dir / "backend").is_dir() else "."), None
+
+    def scan(self) -> RepoFacts:
+        files = self._files()
+        for relative in sorted(files):
+            if relative.endswith(".py") and self._in_backend(relative) and "/migrations/" not in f"/{relative}":
+                self._parse(relative)
+        for module in self.modules.values():
+            self._collect_classes(module)
+        settings, setting_values = self._settings()
+        installed_apps = tuple(value for value in setting_values.get("INSTALLED_APPS", ()) if isinstance(value, str))
+        apps = self._apps(files, installed_apps)
+        models, external_models = self._models(apps, installed_apps, setting_values)
+        views = self._views()
+        return RepoFacts(
+            repo_dir=self.repo_dir,
+            backend_dir=self.backend_dir,
+            files=frozenset(files),
+            apps=apps,
+            installed_apps=installed_apps,
+            models=models,
+            external_models=external_models,
+            serializers=self._serializers(),
+            views=views,
+            urls=self._urls(setting_values, views),
+            tasks=self._tasks(),
+            settings=settings,
+            setting_values=setting_values,
+            framework_settings=_django_global_settings(),
+            classes={name: tuple(facts) for name, facts in self.classes.items()},
+            modules={name: self._top_level_names(module.tree) for name, module in self.modules.items()},
+            unparsed_files=tuple(self.unparsed),
+        )
+
+    # files and modules
+
+    def _files(self) -> set[str]:
+        found: set[str] = set()
+        for root, dirs, names in os.walk(self.repo_dir):
+            dirs[:] = [name for name in dirs if name not in SKIPPED_DIRS]
+            relative_root = Path(root).relative_to(self.repo_dir)
+            found.update((relative_root / name).as_posix() for name in names)
+        return found
+
+    def _in_backend(self, relative: str) -> bool:
+        return self.backend_dir in ("", ".") or relative.startswith(self.backend_dir.rstrip("/") + "/")
+
+    def _module_name(self, relative: str) -> str:
+        inside = (self.repo_dir / relative).resolve().relative_to(self.backend_path)
+        parts = list(inside.with_suffix("").parts)
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        return ".".join(parts)
+
+    def _parse(self, relative: str) -> None:
+        try:
+            tree = ast.parse((self.repo_dir / relative).read_text(encoding="utf-8"), filename=relative)
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            self.unparsed.append(relative)
+            return
+        name = self._module_name(relative)
+        self.modules[name] = _Module(name, relative, tree)
+
+    @staticmethod
+    def _top_level_names(tree: ast.Module) -> frozenset[str]:
+        names: set[str] = set()
+        for statement in tree.body:
+            names.update(_assigned_names(statement))
+        return frozenset(names)
+
+    def _collect_classes(self, module: _Module) -> None:
+        for node in module.tree.body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            attributes: set[str] = set()
+            for statement in node.body:
+                attributes.update(_assigned_names(statement))
+            facts = ClassFacts(
+                name=node.name,
+                module=module.name,
+                file=module.file,
+                line=node.lineno,
+                bases=tuple(base for base in (_dotted(base) for base in node.bases) if base),
+                attributes=frozenset(attributes - {"Meta"}),
+            )
+            self.classes.setdefault(node.name, []).append(facts)
+            self.class_nodes[(module.name, node.name)] = node
+
+    def _derives(self, cls: ClassFacts, roots: frozenset[str] | set[str], suffixes: tuple[str, ...] = ()) -> bool:
+        """Whether `cls` has a base (transitively, through repo classes) named in `roots` or ending in a suffix."""
+        pending, seen = list(cls.bases), set()
+        while pending:
+            base = _last(pending.pop())
+            if base in roots or (suffixes and base.endswith(suffixes)):
+                return True
+            if base in seen:
+                continue
+            seen.add(base)
+            for parent in self.classes.get(base, ()):
+                pending.extend(parent.bases)
+        return False
+
+    # settings and apps
+
+    def _settings_modules(self) -> list[_Module]:
+        chosen = []
+        for module in self.modules.values():
+            stem = module.file.rsplit("/", 1)[-1]
+            in_project = self.project_package is None or module.file.startswith(self.project_package.rstrip("/") + "/")
+            if in_project and (stem.startswith("settings") or "/settings/" in module.file):
+                chosen.append(module)
+        return sorted(chosen, key=lambda module: (module.file.endswith("settings.py") is False, module.file))
+
+    def _settings(self) -> tuple[dict[str, int], dict[str, object]]:
+        lines: dict[str, int] = {}
+        values: dict[str, object] = {}
+        for module in self._settings_modules():
+            for statement in module.tree.body:
+                for name in _assigned_names(statement):
+                    if not name.isupper():
+                        continue
+                    lines.setdefault(name, statement.lineno)
+                    value = _assigned_value(statement)
+                    self._record_setting_value(values, name, statement, value)
+        return lines, values
+
+    @staticmethod
+    def _record_setting_value(values: dict[str, object], name: str, statement: ast.stmt, value: ast.expr | None) -> None:
+        if value is None:
+            return
+        try:
+            literal = ast.literal_eval(value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return
+        if isinstance(statement, ast.AugAssign) and isinstance(values.get(name), (list, tuple)):
+            values[name] = [*values[name], *literal]
+            return
+        values.setdefault(name, list(literal) if isinstance(literal, tuple) else literal)
+
+    def _apps(self, files: set[str], installed_apps: tuple[str, ...]) -> dict[str, AppFacts]:
+        apps: dict[str, AppFacts] = {}
+        folders = sorted(
+            {path.rsplit("/", 1)[0] for path in files if path.endswith(("/apps.py", "/models.py")) and self._in_backend(path)}
+        )
+        for folder in folders:
+            module = self._module_name(f"{folder}/__init__.py")
+            if not module or "/migrations" in folder:
+                continue
+            label = self._app_label(module) or module.rsplit(".", 1)[-1]
+            installed = any(entry == module or entry.startswith(f"{module}.apps.") for entry in installed_apps)
+            apps[label] = AppFacts(label=label, module=module, path=folder, installed=installed)
+        return apps
+
+    def _app_label(self, app_module: str) -> str | None:
+        config = self.modules.get(f"{app_module}.apps")
+        if config is None:
+            return None
+        for node in config.tree.body:
+            if isinstance(node, ast.ClassDef):
+                for statement in node.body:
+                    if "label" in _assigned_names(statement):
+                        return _string(_assigned_value(statement))
+                    if "name" in _assigned_names(statement) and _string(_assigned_value(statement)):
+                        return _string(_assigned_value(statement)).rsplit(".", 1)[-1]
+        return None
+
+    # models
+
+    def _models(
+        self, apps: dict[str, AppFacts], installed_apps: tuple[str, ...], setting_values: dict[str, object]
+    ) -> tuple[tuple[ModelFacts, ...], tuple[ModelFacts, ...]]:
+        app_by_module = {app.module: app.label for app in apps.values()}
+        raw: list[_RawModel] = []
+        for external in _external_model_classes(installed_apps, set(app_by_module)):
+            raw.extend(external)
+        known = {item.cls.name for item in raw}
+        pending = [facts for group in self.classes.values() for facts in group]
+        changed = True
+        while changed:
+            changed = False
+            for facts in list(pending):
+                if any(_last(base) == "Model" or _last(base) in known for base in facts.bases):
+                    app = self._app_of(facts.module, app_by_module)
+                    raw.append(_RawModel(facts, self.class_nodes[(facts.module, facts.name)], app, external=False))
+                    known.add(facts.name)
+                    pending.remove(facts)
+                    changed = True
+        user_model = setting_values.get("AUTH_USER_MODEL", "auth.User")
+        built = _build_models(raw, _last(user_model) if isinstance(user_model, str) else "User")
+        return (
+            tuple(model for model in built if not model.external),
+            tuple(model for model in built if model.external),
+        )
+
+    @staticmethod
+    def _app_of(module: str, app_by_module: dict[str, str]) -> str:
+        candidates = [name for name in app_by_module if module == name or module.startswith(f"{name}.")]
+        if candidates:
+            return app_by_module[max(candidates, key=len)]
+        return module.split(".")[0]
+
+    # serializers, views, tasks
+
+    def _serializers(self) -> dict[str, SerializerFacts]:
+        found: dict[str, SerializerFacts] = {}
+        for name, group in self.classes.items():
+            for facts in group:
+                if not self._derives(facts, frozenset(), suffixes=("Serializer",)):
+                    continue
+                node = self.class_nodes[(facts.module, name)]
+                meta = _meta(node)
+                model = _dotted(_meta_value(meta, "model"))
+                meta_fields = _meta_value(meta, "fields")
+                declared = [
+                    target
+                    for statement in node.body
+                    if isinstance(_assigned_value(statement), ast.Call)
+                    and (_call_name(_assigned_value(statement)) or "").endswith(("Field", "Serializer"))
+                    for target in _assigned_names(statement)
+                ]
+                fields = tuple(dict.fromkeys([*_strings(meta_fields), *declared]))
+                found.setdefault(name, SerializerFacts(name, facts.module, facts.file, facts.line, model and _last(model), fields))
+        return found
+
+    def _views(self) -> dict[str, ViewFacts]:
+        found: dict[str, ViewFacts] = {}
+        for name, group in self.classes.items():
+            for facts in group:
+                if not self._derives(facts, frozenset(), suffixes=("View", "ViewSet")):
+                    continue
+                node = self.class_nodes[(facts.module, name)]
+                found.setdefault(name, self._view_facts(facts, node))
+        for module in self.modules.values():
+            for node in module.tree.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                    _call_name(decorator) == "api_view" for decorator in node.decorator_list
+                ):
+                    found.setdefault(
+                        node.name,
+                        ViewFacts(node.name, module.name, module.file, node.lineno, (), None, None, (), None, (), False),
+                    )
+        return found
+
+    def _view_facts(self, facts: ClassFacts, node: ast.ClassDef) -> ViewFacts:
+        body: dict[str, ast.expr] = {}
+        for statement in node.body:
+            value = _assigned_value(statement)
+            for target in _assigned_names(statement):
+                if value is not None:
+                    body[target] = value
+        queryset_root = body.get("queryset")
+        while isinstance(queryset_root, (ast.Call, ast.Attribute)):
+            queryset_root = queryset_root.func if isinstance(queryset_root, ast.Call) else queryset_root.value
+        permissions = body.get("permission_classes")
+        permission_names = (
+            tuple(_last(name) for name in (_dotted(item) for item in permissions.elts) if name)
+            if isinstance(permissions, (ast.List, ast.Tuple))
+            else ()
+        )
+        actions = tuple(
+            statement.name
+            for statement in node.body
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and any(_call_name(decorator) == "action" or _dotted(decorator) == "action" for decorator in statement.decorator_list)
+        )
+        serializer = _dotted(body.get("serializer_class"))
+        pagination = _dotted(body.get("pagination_class"))
+        return ViewFacts(
+            name=facts.name,
+            module=facts.module,
+            file=facts.file,
+            line=facts.line,
+            bases=facts.bases,
+            model=queryset_root.id if isinstance(queryset_root, ast.Name) else None,
+            serializer_class=serializer and _last(serializer),
+            permission_classes=permission_names,
+            pagination_class=pagination and _last(pagination),
+            actions=actions,
+            lists=self._derives(facts, LIST_VIEW_BASES),
+        )
+
+    def _tasks(self) -> dict[str, TaskFacts]:
+        found: dict[str, TaskFacts] = {}
+        for module in self.modules.values():
+            if not (module.file.endswith("/tasks.py") or "/tasks/" in module.file):
+                continue
+            for node in module.tree.body:
+                if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                for decorator in node.decorator_list:
+                    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                    dotted = _dotted(target)
+                    if dotted and _last(dotted) in TASK_DECORATORS:
+                        options = (
+                            {keyword.arg: ast.unparse(keyword.value) for keyword in decorator.keywords if keyword.arg}
+                            if isinstance(decorator, ast.Call)
+                            else {}
+                        )
+                        found.setdefault(node.name, TaskFacts(node.name, module.name, module.file, node.lineno, options))
+        return found
+
+    # URLs
+
+    def _urls(self, setting_values: dict[str, object], views: dict[str, ViewFacts]) -> tuple[UrlRoute, ...]:
+        routes: list[UrlRoute] = []
+        visited: set[str] = set()
+        root = setting_values.get("ROOT_URLCONF")
+        if isinstance(root, str):
+            routes.extend(self._module_routes(root, "/", views, visited, mounted=True))
+        for name in sorted(self.modules):
+            if name.rsplit(".", 1)[-1] == "urls" and name not in visited:
+                routes.extend(self._module_routes(name, "/", views, visited, mounted=False))
+        return tuple(routes)
+
+    def _module_routes(
+        self, module_name: str, prefix: str, views: dict[str, ViewFacts], visited: set[str], mounted: bool
+    ) -> Iterator[UrlRoute]:
+        module = self.modules.get(module_name)
+        if module is None or module_name in visited:
+            return
+        visited.add(module_name)
+        routers = _router_registrations(module.tree)
+        lists = {
+            name: value
+            for statement in module.tree.body
+            for name in _assigned_names(statement)
+            if isinstance(value := _assigned_value(statement), ast.expr)
+        }
+        context = _UrlContext(self, module, routers, lists, views, visited, mounted)
+        for statement in module.tree.body:
+            if "urlpatterns" in _assigned_names(statement) and _assigned_value(statement) is not None:
+                yield from context.patterns(_assigned_value(statement), prefix)
+
+
+@dataclass
+class _UrlContext:
+    scanner: _Scanner
+    module: _Module
+    routers: dict[str, list[tuple[str, str, str | None, int]]]
+    lists: dict[str, ast.expr]
+    views: dict[str, ViewFacts]
+    visited: set[str]
+    mounted: bool
+    expanding: set[str] = field(default_factory=set)
+    """List variables being expanded, so that `urlpatterns = urlpatterns + [...]` cannot loop."""
+
+    def patterns(self, node: ast.expr, prefix: str) -> Iterator[UrlRoute]:
+        if isinstance(node, (ast.List, ast.Tuple)):
+            for element in node.elts:
+                yield from self.patterns(element.value if isinstance(element, ast.Starred) else element, prefix)
+        elif isinstance(node, ast.BinOp):
+            yield from self.patterns(node.left, prefix)
+            yield from self.patterns(node.right, prefix)
+        elif isinstance(node, ast.Attribute) and node.attr == "urls" and isinstance(node.value, ast.Name):
+            yield from self.router_routes(node.value.id, prefix)
+        elif isinstance(node, ast.Name) and node.id in self.lists and node.id not in self.expanding:
+            self.expanding.add(node.id)
+            yield from self.patterns(self.lists[node.id], prefix)
+            self.expanding.discard(node.id)
+        elif isinstance(node, ast.Call) and _call_name(node) in URL_FUNCTIONS and node.args:
+            yield from self.route(node, prefix)
+
+    def route(self, call: ast.Call, prefix: str) -> Iterator[UrlRoute]:
+        path = _join(prefix, _regex_to_path(_string(call.args[0]) or ""))
+        target = call.args[1] if len(call.args) > 1 else _keyword(call, "view")
+        if isinstance(target, ast.Call) and _call_name(target) == "include" and target.args:
+            included = target.args[0]
+            if isinstance(included, ast.Tuple) and included.elts:
+                included = included.elts[0]
+            included_module = _string(included)
+            if included_module is not None:
+                yield from self.scanner._module_routes(included_module, path, self.views, self.visited, self.mounted)
+            else:
+                yield from self.patterns(included, path)
+            return
+        view = target.func if isinstance(target, ast.Call) else target
+        view_name = _dotted(view.value if isinstance(view, ast.Attribute) and view.attr == "as_view" else view)
+        name = _string(_keyword(call, "name")) or (_string(call.args[2]) if len(call.args) > 2 else None)
+        yield UrlRoute(path, name, view_name and _last(view_name), self.module.file, call.lineno, self.mounted)
+
+    def router_routes(self, router: str, prefix: str) -> Iterator[UrlRoute]:
+        registrations = self.routers.get(router, [])
+        if registrations and self.routers.get(f"{router}:default"):
+            yield UrlRoute(prefix, "api-root", None, self.module.file, registrations[0][3], self.mounted)
+        for route_prefix, viewset, basename, line in registrations:
+            view = self.views.get(viewset)
+            basename = basename or (view.model.lower() if view and view.model else None)
+            collection = _join(prefix, route_prefix)
+            detail = _join(collection, "{pk}")
+            yield UrlRoute(collection, basename and f"{basename}-list", viewset, self.module.file, line, self.mounted)
+            yield UrlRoute(detail, basename and f"{basename}-detail", viewset, self.module.file, line, self.mounted)
+            for action_path, action_name, is_detail in self.actions(viewset):
+                base = detail if is_detail else collection
+                yield UrlRoute(
+                    _join(base, action_path), basename and f"{basename}-{action_name}", viewset, self.module.file, line, self.mounted
+                )
+
+    def actions(self, viewset: str) -> Iterator[tuple[str, str, bool]]:
+        for facts in self.scanner.classes.get(viewset, ()):
+            node = self.scanner.class_nodes[(facts.module, facts.name)]
+            for statement in node.body:
+                if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                for decorator in statement.decorator_list:
+                    if isinstance(decorator, ast.Call) and _call_name(decorator) == "action":
+                        url_path = _string(_keyword(decorator, "url_path")) or statement.name
+                        url_name = _string(_keyword(decorator, "url_name")) or statement.name.replace("_", "-")
+                        yield url_path, url_name, _is_true(_keyword(decorator, "detail"))
+
+
+def _router_registrations(tree: ast.Module) -> dict[str, list[tuple[str, str, str | None, int]]]:
+    """Router variable → [(prefix, viewset, basename, line)]; `<name>:default` marks a DefaultRouter."""
+    routers: dict[str, list] = {}
+    for statement in tree.body:
+        value = _assigned_value(statement)
+        router_class = _call_name(value) if value is not None else None
+        if router_class in ROUTER_CLASSES:
+            for name in _assigned_names(statement):
+                routers[name] = []
+                if router_class == "DefaultRouter":
+                    routers[f"{name}:default"] = [True]
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "register"):
+            continue
+        owner = _dotted(node.func.value)
+        if owner not in routers or len(node.args) < 2:
+            continue
+        basename = _string(_keyword(node, "basename")) or (_string(node.args[2]) if len(node.args) > 2 else None)
+        viewset = _dotted(node.args[1])
+        routers[owner].append((_regex_to_path(_string(node.args[0]) or ""), viewset and _last(viewset), basename, node.lineno))
+    return routers
+
+
+def _regex_to_path(route: str) -> str:
+    return route.removeprefix("^").removesuffix("$")
+
+
+def _join(prefix: str, part: str) -> str:
+    joined = f"{prefix.rstrip('/')}/{part.strip('/')}/" if part.strip("/") else prefix
+    return "/" + joined.lstrip("/")
+
+
+# --- models ------------------------------------------------------------------------------------
+
+
+def _meta(node: ast.ClassDef) -> ast.ClassDef | None:
+    return next((child for child in node.body if isinstance(child, ast.ClassDef) and child.name == "Meta"), None)
+
+
+def _meta_value(meta: ast.ClassDef | None, name: str) -> ast.expr | None:
+    if meta is None:
+        return None
+    for statement in meta.body:
+        if name in _assigned_names(statement):
+            return _assigned_value(statement)
+    return None
+
+
+def _field_facts(name: str, call: ast.Call, owner: str) -> FieldFacts:
+    kind = _call_name(call) or ""
+    target_node = call.args[0] if call.args else _keyword(call, "to")
+    target = _string(target_node) or _dotted(target_node)
+    if target is not None:
+        target = owner if target == "self" else _last(target)
+    return FieldFacts(
+        name=name,
+        type=kind,
+        line=call.lineno,
+        target=target if kind in RELATION_TYPES or kind.endswith("ForeignKey") else None,
+        related_name=_string(_keyword(call, "related_name")),
+        primary_key=_is_true(_keyword(call, "primary_key")),
+        has_choices=_keyword(call, "choices") is not None,
+    )
+
+
+def _own_fields(node: ast.ClassDef) -> dict[str, FieldFacts]:
+    fields: dict[str, FieldFacts] = {}
+    for statement in node.body:
+        value = _assigned_value(statement)
+        if isinstance(value, ast.Call) and _is_field_call(value):
+            for name in _assigned_names(statement):
+                fields[name] = _field_facts(name, value, node.name)
+    return fields
+
+
+def _meta_indexes_and_constraints(
+    node: ast.ClassDef, fields: dict[str, FieldFacts]
+) -> tuple[list[tuple[str, ...]], list[ConstraintFacts]]:
+    meta = _meta(node)
+    indexes: list[tuple[str, ...]] = [(name,) for name, facts in fields.items() if facts.type == "ForeignKey"]
+    constraints: list[ConstraintFacts] = []
+    for statement in node.body:
+        value = _assigned_value(statement)
+        if isinstance(value, ast.Call) and _is_field_call(value):
+            if _is_true(_keyword(value, "db_index")):
+                indexes.append((_assigned_names(statement)[0],))
+            if _is_true(_keyword(value, "unique")):
+                constraints.append(ConstraintFacts("unique", (_assigned_names(statement)[0],), None, value.lineno))
+    index_list = _meta_value(meta, "indexes")
+    for index in index_list.elts if isinstance(index_list, (ast.List, ast.Tuple)) else ():
+        if isinstance(index, ast.Call):
+            indexes.append(tuple(name.lstrip("-") for name in _strings(_keyword(index, "fields"))))
+    for key, kind in (("index_together", "index"), ("unique_together", "unique")):
+        together = _meta_value(meta, key)
+        groups = together.elts if isinstance(together, (ast.List, ast.Tuple)) else ()
+        if groups and all(isinstance(group, ast.Constant) for group in groups):
+            groups = [together]
+        for group in groups:
+            names = _strings(group)
+            if kind == "index":
+                indexes.append(names)
+            else:
+                constraints.append(ConstraintFacts("unique", names, None, group.lineno))
+    constraint_list = _meta_value(meta, "constraints")
+    for constraint in constraint_list.elts if isinstance(constraint_list, (ast.List, ast.Tuple)) else ():
+        if not isinstance(constraint, ast.Call):
+            continue
+        kind_name = _call_name(constraint) or ""
+        name = _string(_keyword(constraint, "name"))
+        if kind_name == "UniqueConstraint":
+            constraints.append(ConstraintFacts("unique", _strings(_keyword(constraint, "fields")), name, constraint.lineno))
+        elif kind_name == "CheckConstraint":
+            condition = _keyword(constraint, "condition") or _keyword(constraint, "check") or constraint
+            constraints.append(ConstraintFacts("check", _q_fields(condition), name, constraint.lineno))
+        elif kind_name == "ExclusionConstraint":
+            expressions = _keyword(constraint, "expressions")
+            names = tuple(
+                value
+                for item in (expressions.elts if isinstance(expressions, (ast.List, ast.Tuple)) else ())
+                if isinstance(item, ast.Tuple) and item.elts
+                for value in _strings(item.elts[0])
+            )
+            constraints.append(ConstraintFacts("exclusion", names, name, constraint.lineno))
+    return indexes, constraints
+
+
+def _build_models(raw: list[_RawModel], user_model: str) -> list[ModelFacts]:
+    """Resolve inheritance (fields, attributes) and reverse relations; `settings.AUTH_USER_MODEL` is `user_model`."""
+    by_name = {item.cls.name: item for item in raw}
+    own = {item.cls.name: _own_fields(item.node) for item in raw}
+
+    def lineage(name: str, seen: frozenset[str] = frozenset()) -> list[str]:
+        """`name` and its model ancestors, farthest first."""
+        item = by_name.get(name)
+        if item is None or name in seen:
+            return []
+        ancestors = [ancestor for base in item.cls.bases for ancestor in lineage(_last(base), seen | {name})]
+        return [*dict.fromkeys(ancestors), name]
+
+    reverse: dict[str, dict[str, str]] = {}
+    built_fields: dict[str, dict[str, FieldFacts]] = {}
+    for item in raw:
+        fields: dict[str, FieldFacts] = {}
+        for ancestor in lineage(item.cls.name):
+            fields.update(own[ancestor])
+        if not any(facts.primary_key for facts in fields.values()):
+            fields = {"id": FieldFacts("id", "AutoField", item.cls.line, primary_key=True), **fields}
+        built_fields[item.cls.name] = fields
+        if _is_true(_meta_value(_meta(item.node), "abstract")):
+            continue
+        for facts in own[item.cls.name].values():
+            if facts.target is None or (facts.related_name or "").endswith("+"):
+                continue
+            target = user_model if facts.target == "AUTH_USER_MODEL" else facts.target
+            default = item.cls.name.lower() if facts.type == "OneToOneField" else f"{item.cls.name.lower()}_set"
+            accessor = facts.related_name or default
+            reverse.setdefault(target, {})[accessor] = f"{item.cls.name}.{facts.name}"
+    models: list[ModelFacts] = []
+    for item in raw:
+        attributes: set[str] = set()
+        for ancestor in lineage(item.cls.name):
+            attributes |= by_name[ancestor].cls.attributes
+        indexes, constraints = _meta_indexes_and_constraints(item.node, own[item.cls.name])
+        models.append(
+            ModelFacts(
+                name=item.cls.name,
+                app=item.app,
+                module=item.cls.module,
+                file=item.cls.file,
+                line=item.cls.line,
+                bases=item.cls.bases,
+                abstract=_is_true(_meta_value(_meta(item.node), "abstract")),
+                fields=built_fields[item.cls.name],
+                indexes=tuple(indexes),
+                constraints=tuple(constraints),
+                attributes=frozenset(attributes),
+                reverse_relations=reverse.get(item.cls.name, {}),
+                external=item.external,
+            )
+        )
+    return models
+
+
+# --- installed third-party apps ------------------------------------------------------------------
+
+
+def _external_model_classes(installed_apps: tuple[str, ...], repo_modules: set[str]) -> list[list[_RawModel]]:
+    found = []
+    for entry in installed_apps:
+        module = entry.split(".apps.")[0]
+        if module in repo_modules or module.split(".")[0] in {name.split(".")[0] for name in repo_modules}:
+            continue
+        found.append(_installed_app_models(module))
+    return found
+
+
+@lru_cache(maxsize=64)
+def _package_dir(top_level: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(top_level)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@lru_cache(maxsize=64)
+def _installed_app_models(app_module: str) -> list[_RawModel]:
+    """Models of an installed app: its models.py plus the sibling modules it imports classes from."""
+    top, _, rest = app_module.partition(".")
+    package = _package_dir(top)
+    if package is None:
+        return []
+    app_dir = package.joinpath(*rest.split(".")) if rest else package
+    label = app_module.rsplit(".", 1)[-1]
+    models_file = app_dir / "models.py"
+    if not models_file.is_file():
+        return []
+    files = [models_file]
+    for sibling in _imported_siblings(models_file, app_module, app_dir):
+        files.append(sibling)
+    classes: list[tuple[ClassFacts, ast.ClassDef]] = []
+    for path in files:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        module_name = f"{app_module}.{path.stem}"
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                attributes = {name for statement in node.body for name in _assigned_names(statement)}
+                bases = tuple(base for base in (_dotted(base) for base in node.bases) if base)
+                classes.append((ClassFacts(node.name, module_name, path.as_posix(), node.lineno, bases, frozenset(attributes - {"Meta"})), node))
+    known: set[str] = set()
+    models: list[_RawModel] = []
+    changed = True
+    while changed:
+        changed = False
+        for facts, node in classes:
+            if facts.name not in known and any(_last(base) == "Model" or _last(base) in known for base in facts.bases):
+                known.add(facts.name)
+                models.append(_RawModel(facts, node, label, external=True))
+                changed = True
+    return models
+
+
+def _imported_siblings(models_file: Path, app_module: str, app_dir: Path) -> list[Path]:
+    try:
+        tree = ast.parse(models_file.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return []
+    siblings = []
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or not node.module:
+            continue
+        if node.level == 1:
+            stem = node.module.split(".")[0]
+        elif node.module.startswith(f"{app_module}."):
+            stem = node.module.removeprefix(f"{app_module}.").split(".")[0]
+        else:
+            continue
+        candidate = app_dir / f"{stem}.py"
+        if candidate.is_file() and candidate != models_file:
+            siblings.append(candidate)
+    return siblings
+
+
+@lru_cache(maxsize=1)
+def _django_global_settings() -> frozenset[str]:
+    package = _package_dir("django")
+    if package is None:
+        return frozenset()
+    try:
+        tree = ast.parse((package / "conf" / "global_settings.py").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return frozenset()
+    return frozenset(name for statement in tree.body for name in _assigned_names(statement) if name.isupper())
