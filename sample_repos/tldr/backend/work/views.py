@@ -77,7 +77,6 @@ class LabelViewSet(
 ):
     serializer_class = LabelSerializer
     permission_classes = [IsAuthenticated, IsWorkspaceMember]
-    pagination_class = None
 
     def get_queryset(self):
         if "project_id" in self.kwargs:

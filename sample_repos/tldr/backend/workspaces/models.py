@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -176,6 +177,15 @@ class Invitation(TimeStampedModel):
                 role=membership.role,
             )
         return membership
+
+    def accept_with_new_account(self, full_name, password):
+        from accounts.tasks import send_welcome_email
+
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(email=self.email, password=password, full_name=full_name)
+            self.accept(user)
+            transaction.on_commit(lambda: send_welcome_email.delay(user.pk))
+        return user
 
     def revoke(self):
         self.status = self.Status.REVOKED

@@ -1,13 +1,10 @@
-from django.contrib.auth import get_user_model, login
-from django.db import transaction
+from django.contrib.auth import login
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-
-from accounts.tasks import send_welcome_email
 
 from .models import Invitation, Membership, Workspace
 from .permissions import IsWorkspaceAdmin, IsWorkspaceMember
@@ -17,8 +14,6 @@ from .serializers import (
     MembershipSerializer,
     WorkspaceSerializer,
 )
-
-User = get_user_model()
 
 
 class WorkspaceViewSet(
@@ -117,16 +112,12 @@ def accept_invitation(request):
     serializer = AcceptInvitationSerializer(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     invitation = serializer.context["invitation"]
-    user = request.user
-    with transaction.atomic():
-        if not user.is_authenticated:
-            user = User.objects.create_user(
-                email=invitation.email,
-                password=serializer.validated_data["password"],
-                full_name=serializer.validated_data["full_name"],
-            )
-            transaction.on_commit(lambda: send_welcome_email.delay(user.pk))
-        invitation.accept(user)
-    if not request.user.is_authenticated:
+    if request.user.is_authenticated:
+        invitation.accept(request.user)
+    else:
+        user = invitation.accept_with_new_account(
+            full_name=serializer.validated_data["full_name"],
+            password=serializer.validated_data["password"],
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return Response({"workspace": WorkspaceSerializer(invitation.workspace, context={"request": request}).data})

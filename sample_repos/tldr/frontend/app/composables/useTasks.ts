@@ -83,6 +83,9 @@ export function useProjectLabels(projectId: MaybeRefOrGetter<number>) {
   const api = useApi()
   return useAsyncData(
     () => `labels-${toValue(projectId)}`,
-    () => api<Label[]>(`/projects/${toValue(projectId)}/labels/`),
+    async () => {
+      const page = await api<Paginated<Label>>(`/projects/${toValue(projectId)}/labels/`, { query: { pageSize: 200 } })
+      return page.results
+    },
   )
 }
