@@ -31,7 +31,22 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, help="repeat each sample N times")
     parser.add_argument("--log-dir", type=Path, help="where logs go (default: logs/run-<fingerprint of the matrix>)")
     parser.add_argument("--max-connections", type=int, help="concurrent model connections per model")
+    parser.add_argument("-M", action="append", dest="model_args", metavar="KEY=VALUE", help="model argument (repeatable)")
+    parser.add_argument("--model-base-url", help="base URL for the model API (OpenAI-compatible servers, vLLM, Ollama)")
     parser.add_argument("--display", choices=["full", "rich", "plain", "log", "none"], help="inspect progress display")
+
+
+def parse_key_values(pairs: list[str], flag: str) -> dict[str, object]:
+    """`KEY=VALUE` flags; values are YAML scalars (so `true`, `3`, `0.5` get their types)."""
+    import yaml
+
+    parsed: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError(f"{flag} expects KEY=VALUE, got '{pair}'")
+        parsed[key.strip()] = yaml.safe_load(value) if value else ""
+    return parsed
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -47,6 +62,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             setattr(spec, key, getattr(args, key))
     if args.scenarios:
         spec.scenarios_dir = args.scenarios
+    spec.model_args = parse_key_values(args.model_args or [], "-M")
+    spec.model_base_url = args.model_base_url
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
     build_report([log_dir], out_dir)

@@ -34,6 +34,10 @@ class RunSpec:
     log_dir: Path | None = None
     max_connections: int | None = None
     message_limit: int = DEFAULT_MESSAGE_LIMIT
+    model_args: dict[str, object] = field(default_factory=dict)
+    model_base_url: str | None = None
+    retry_on_error: int = 2
+    log_buffer: int | None = None
 
     def validate(self) -> None:
         if self.epochs < 1:
@@ -83,7 +87,13 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         log_dir=str(log_dir),
         epochs=spec.epochs,
         max_connections=spec.max_connections,
+        model_args=spec.model_args,
+        model_base_url=spec.model_base_url,
         display=display,
         log_dir_allow_dirty=False,
+        # a broken sample is retried, then recorded as an error with its reason; the others go on
+        retry_on_error=spec.retry_on_error,
+        fail_on_error=False,
+        log_buffer=spec.log_buffer,
     )
     return success, log_dir
