@@ -11,7 +11,10 @@ from __future__ import annotations
 from contextvars import ContextVar
 from pathlib import Path
 
+from inspect_ai.model._model import sample_model_usage  # no public accessor for per-model sample usage yet
 from inspect_ai.solver import Generate, Solver, TaskState, solver
+
+from evals.budget import active_budget
 
 from evals.scenarios import Scenario, load_scenario_cached
 from evals.tools import DEFAULT_MAX_OUTPUT, architect_tools
@@ -24,22 +27,28 @@ REPO_DIFF_KEY = "repo_diff"
 
 
 @solver
-def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT) -> Solver:
+def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) -> Solver:
     """Run the architect's tool loop in a sandboxed copy of the sample's repo.
 
     Args:
         max_output: Cap, in characters, on each tool result.
+        cache: Serve identical model calls from inspect's response cache (reruns cost nothing).
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        budget = active_budget()
+        if budget:
+            budget.check()
         scenario = load_scenario_cached(Path(state.metadata["scenario_file"]))
         workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dir)
         token = ACTIVE_SCENARIO.set(scenario)
         try:
             state.tools = architect_tools(workspace, state.metadata["tools"], max_output)
-            return await generate(state, tool_calls="loop")
+            return await generate(state, tool_calls="loop", cache=cache)
         finally:
             ACTIVE_SCENARIO.reset(token)
+            if budget:
+                budget.add(sample_model_usage())
             state.store.set(REPO_DIFF_KEY, workspace.diff().model_dump())
             workspace.close()
 

@@ -67,6 +67,8 @@ def architect(
     categories: str | list[str] | None = None,
     max_output: int = DEFAULT_MAX_OUTPUT,
     message_limit: int = DEFAULT_MESSAGE_LIMIT,
+    judge: str | None = None,
+    cache: bool = True,
 ) -> Task:
     """Architect prompts × scenarios.
 
@@ -77,18 +79,25 @@ def architect(
         categories: Only scenarios of these categories.
         max_output: Cap, in characters, on each tool result.
         message_limit: Messages per sample before the agent is stopped.
+        judge: Also grade with this LLM judge model (on top of the deterministic graders).
+        cache: Serve identical model calls from inspect's response cache.
     """
     loaded_prompts = load_prompts(_as_list(prompts) or [BASELINE_PROMPT])
     loaded_scenarios = load_scenarios(
         scenarios or DEFAULT_SCENARIOS_DIR, ids=_as_list(scenario_ids), categories=_as_list(categories)
     )
+    scorers = architect_scorers()
+    if judge:
+        from graders.judge import judge as judge_scorer
+
+        scorers.append(judge_scorer(judge))
     return Task(
         dataset=MemoryDataset(
             [make_sample(scenario, prompt) for scenario in loaded_scenarios for prompt in loaded_prompts],
             name="archbench",
         ),
-        solver=architect_agent(max_output=max_output),
-        scorer=architect_scorers(),
+        solver=architect_agent(max_output=max_output, cache=cache),
+        scorer=scorers,
         message_limit=message_limit,
         version=TASK_VERSION,
         metadata={

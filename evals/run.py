@@ -7,10 +7,13 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from inspect_ai import eval_set
+from inspect_ai.model import GenerateConfig, Model, get_model
 
 from evals.architect import DEFAULT_MESSAGE_LIMIT, architect
+from evals.budget import RunBudget, activate
 from evals.prompts import BASELINE_PROMPT, load_prompts
 from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
 from evals.strict_yaml import InputError
@@ -38,6 +41,11 @@ class RunSpec:
     model_base_url: str | None = None
     retry_on_error: int = 2
     log_buffer: int | None = None
+    model_settings: dict[str, Any] = field(default_factory=dict)  # name -> evals.config.ModelEntry
+    max_usd: float | None = None
+    max_tokens: int | None = None
+    judge: str | None = None
+    cache: bool = True
 
     def validate(self) -> None:
         if self.epochs < 1:
@@ -60,6 +68,10 @@ class RunSpec:
             "scenarios": sorted(f"{scenario.id}@{scenario.version}" for scenario in scenarios),
             "epochs": self.epochs,
             "message_limit": self.message_limit,
+            "model_settings": {
+                name: entry.model_dump(mode="json") for name, entry in sorted(self.model_settings.items())
+            },
+            "judge": self.judge,
         }
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
 
@@ -74,26 +86,46 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         for warning in prompt.warnings:
             logger.warning(warning)
     log_dir = spec.resolved_log_dir()
+    activate(RunBudget(spec.max_usd, spec.max_tokens) if spec.max_usd or spec.max_tokens else None)
     task = architect(
         prompts=[str(path) for path in spec.prompts],
         scenarios=str(spec.scenarios_dir),
         scenario_ids=spec.scenario_ids or None,
         categories=spec.categories or None,
         message_limit=spec.message_limit,
+        judge=spec.judge,
+        cache=spec.cache,
     )
-    success, _logs = eval_set(
-        tasks=[task],
-        model=spec.models,
+    try:
+        success, _logs = eval_set(
+            tasks=[task],
+            model=models(spec),
         log_dir=str(log_dir),
         epochs=spec.epochs,
         max_connections=spec.max_connections,
-        model_args=spec.model_args,
-        model_base_url=spec.model_base_url,
-        display=display,
-        log_dir_allow_dirty=False,
-        # a broken sample is retried, then recorded as an error with its reason; the others go on
-        retry_on_error=spec.retry_on_error,
-        fail_on_error=False,
-        log_buffer=spec.log_buffer,
-    )
+            model_args=spec.model_args,
+            model_base_url=spec.model_base_url,
+            display=display,
+            log_dir_allow_dirty=False,
+            # a broken sample is retried, then recorded as an error with its reason; the others go on
+            retry_on_error=spec.retry_on_error,
+            fail_on_error=False,
+            log_buffer=spec.log_buffer,
+        )
+    finally:
+        activate(None)
     return success, log_dir
+
+
+def models(spec: RunSpec) -> list[str | Model]:
+    """Model names, or Model objects where the config gives per-model settings."""
+    resolved: list[str | Model] = []
+    for name in spec.models:
+        entry = spec.model_settings.get(name)
+        if entry is None or not (entry.generate or entry.args or entry.base_url):
+            resolved.append(name)
+            continue
+        resolved.append(
+            get_model(name, config=GenerateConfig(**entry.generate), base_url=entry.base_url, **entry.args)
+        )
+    return resolved
