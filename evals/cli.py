@@ -114,6 +114,15 @@ def cmd_scenarios_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_scenarios_export(args: argparse.Namespace) -> int:
+    from evals.corpus_io import export_corpus
+    from evals.scenarios import DEFAULT_SCENARIOS_DIR
+
+    counts = export_corpus(args.scenarios or DEFAULT_SCENARIOS_DIR, args.out)
+    print(f"wrote {counts['scenarios']} scenarios and {counts['repo_files']} repo files to {args.out} (hf/ and *.parquet)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="archbench", description="Benchmark architect agents (prompts × models) on Django/DRF/Celery scenarios.")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -149,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing = scenarios.add_parser("list", help="ids, categories and repos")
     listing.add_argument("--scenarios", type=Path)
     listing.set_defaults(handler=cmd_scenarios_list)
+    export = scenarios.add_parser("export", help="write the corpus as a Hugging Face dataset on disk and Parquet")
+    export.add_argument("out", type=Path)
+    export.add_argument("--scenarios", type=Path)
+    export.set_defaults(handler=cmd_scenarios_export)
     return parser
 
 

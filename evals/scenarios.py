@@ -105,10 +105,18 @@ def load_scenarios(
     ids: list[str] | None = None,
     categories: list[str] | None = None,
 ) -> list[Scenario]:
-    """All scenarios of a folder, sorted by id, optionally filtered by id and category."""
+    """All scenarios of a folder, sorted by id, optionally filtered by id and category.
+
+    The folder may also be a corpus export (`archbench scenarios export`): Hugging Face
+    `datasets` on disk or Parquet files; it is materialised once and loaded from there.
+    """
+    from evals.corpus_io import is_export, materialize
+
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError("scenario folder not found", directory)
+    if is_export(directory):
+        directory = materialize(directory)
     files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
     if not files:
         raise InputError("no scenario files (*.yaml) in this folder", directory)
