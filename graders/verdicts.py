@@ -48,9 +48,10 @@ class Violation:
     kind: ViolationKind
     line: int | None
     evidence: str
+    reason: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "line": self.line, "evidence": self.evidence}
+        return {"kind": self.kind, "line": self.line, "evidence": self.evidence, "reason": self.reason}
 
 
 @dataclass(frozen=True)

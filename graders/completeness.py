@@ -1,0 +1,543 @@
+"""Completeness: does the plan cover what the scenario's rubric expects?
+
+The rubric (docs/formats.md) becomes a flat list of checked items, each met or not with
+the plan line that shows it:
+
+    <model-id>  <model-id>.field.<name>  <model-id>.index.<n>  <model-id>.constraint.<n>
+    <endpoint-id>  <endpoint-id>.status.<code>  <endpoint-id>.request.<field>
+    <endpoint-id>.response.<field>  <endpoint-id>.query.<param>
+    <task-id>  <task-id>.trigger  <task-id>.retry  <task-id>.failure_handling  <task-id>.idempotent
+    <migration/edge-case/decision id>
+
+Matching is structural: a model's fields are looked for in the model's part of the plan
+(its heading section, its `class` body, its list item or paragraph), an endpoint's status
+codes and fields near the line that names its method and path, a task's retry and
+failure handling near the task. Details and limits: docs/graders.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from graders.plan import Block, ParsedPlan, phrases_regex, plain
+from graders.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, TaskSpec
+from graders.verdicts import ItemVerdict, clip
+
+DIMENSION = "completeness"
+Span = tuple[int, int]
+
+# --- what counts as evidence -----------------------------------------------------------
+
+TYPE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "ForeignKey": ("FK", "foreign key", "many-to-one"),
+    "OneToOneField": ("OneToOne", "one-to-one", "1:1", "O2O"),
+    "ManyToManyField": ("ManyToMany", "M2M", "many-to-many"),
+    "DateTimeField": ("DateTime", "datetime", "timestamp", "timestamptz"),
+    "DateField": ("date",),
+    "TimeField": ("time",),
+    "CharField": ("Char", "varchar", "string", "str", "TextChoices", "choices", "enum"),
+    "TextField": ("text",),
+    "JSONField": ("JSON", "jsonb"),
+    "BooleanField": ("Boolean", "bool"),
+    "NullBooleanField": ("Boolean", "bool"),
+    "UUIDField": ("UUID",),
+    "IntegerField": ("Integer", "int"),
+    "PositiveIntegerField": ("PositiveInteger", "PositiveIntegerField", "PositiveSmallIntegerField", "positive int"),
+    "PositiveSmallIntegerField": ("PositiveSmallInteger", "PositiveIntegerField", "positive int"),
+    "SmallIntegerField": ("SmallInteger", "smallint"),
+    "BigIntegerField": ("BigInteger", "bigint"),
+    "DecimalField": ("Decimal", "numeric"),
+    "FloatField": ("Float", "double"),
+    "DurationField": ("Duration", "interval"),
+    "EmailField": ("Email",),
+    "URLField": ("URL",),
+    "SlugField": ("slug",),
+    "GenericIPAddressField": ("GenericIPAddress", "inet", "IP address"),
+    "ArrayField": ("array",),
+    "FileField": ("file",),
+    "ImageField": ("image",),
+}
+INDEX_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:db_)?ind(?:ex|exes|exed|ices)(?![A-Za-z0-9])|\bIndex\(", re.IGNORECASE)
+CONSTRAINT_WORDS: dict[str, re.Pattern[str]] = {
+    "unique": re.compile(r"unique|UniqueConstraint", re.IGNORECASE),
+    "check": re.compile(r"CheckConstraint|check[\s_-]+constraint|\bCHECK\b|\bcheck\s*\(", re.IGNORECASE),
+    "exclusion": re.compile(r"ExclusionConstraint|exclusion|\bEXCLUDE\b", re.IGNORECASE),
+}
+NEAR_LINES = 4  # an index/constraint may spread over this many lines (e.g. `models.Index(\n fields=[...])`)
+
+RETRY = re.compile(
+    r"max_retries|autoretry_for|retry_backoff|retry_kwargs|retry_jitter|self\.retry|backoff|exponential|countdown"
+    r"|retr(?:y|ies|ied)\D{0,40}\d|\d+\s*(?:x\s+)?(?:retries|attempts|tries|times)",
+    re.IGNORECASE,
+)
+FAILURE = re.compile(
+    r"dead[\s_-]?letter|\bDLQ\b|on_failure|exhaust|give[sn]?\s+up|giving\s+up|MaxRetriesExceeded|permanent(?:ly)?\s+fail"
+    r"|mark(?:s|ed|ing)?\s+(?:\S+\s+){0,4}(?:as\s+)?[`'\"]?(?:failed|error|dead)|status\s*(?:=|:|to|becomes)\s*[`'\"]?failed"
+    r"|failed\s+(?:state|status)|after\s+(?:the\s+)?(?:final|last|max(?:imum)?|all)\s+(?:\w+\s+)?(?:retry|retries|attempts?)"
+    r"|alert|sentry|page[sd]?\s+on[\s-]call|log(?:s|ged)?\s+(?:an?\s+)?(?:error|exception|warning)",
+    re.IGNORECASE,
+)
+IDEMPOTENT = re.compile(
+    r"idempot|de-?dup|get_or_create|update_or_create|select_for_update|already\s+(?:been\s+)?(?:sent|delivered|processed|exists|done)"
+    r"|skip(?:s|ped)?\s+(?:it\s+)?(?:if|when)|safe\s+to\s+(?:re-?run|retry|repeat|run\s+twice)|exactly[\s-]once|at[\s-]most[\s-]once"
+    r"|unique\s+constraint|UniqueConstraint|unique\s+together|no[\s-]op\b|is\s+(?:not\s+)?null\b|is\s+not\s+None|already\s+set",
+    re.IGNORECASE,
+)
+TASK_CONTEXT = re.compile(r"\btasks?\b|celery|shared_task|\.delay\b|apply_async|worker|\bbeat\b|periodic|queue", re.IGNORECASE)
+TASK_VERBS = {
+    "send", "deliver", "dispatch", "process", "run", "handle", "do", "execute", "create", "generate", "build",
+    "update", "sync", "notify", "emit", "enqueue", "schedule", "compute", "recompute", "refresh", "cleanup",
+    "clean", "purge", "expire", "prune", "import", "export", "fan", "push", "publish", "mark", "check", "retry",
+}
+GLOBAL_STATUS = re.compile(
+    r"all\s+(?:of\s+(?:the|these)\s+)?(?:above\s+|new\s+|these\s+)?endpoints|every\s+(?:new\s+)?endpoint|each\s+endpoint|any\s+endpoint"
+    r"|all\s+(?:new\s+)?(?:views|routes|requests)|globally|throughout",
+    re.IGNORECASE,
+)
+HTTP_METHOD = re.compile(r"(?<![A-Za-z])(GET|POST|PUT|PATCH|DELETE)(?![A-Za-z])")
+URL_PATH = re.compile(r"(?<![A-Za-z0-9.])(?:https?://[^\s/`]+)?(/[^\s`'\"|,;*)\]]*)")
+CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_])")
+SNAKE_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
+MODEL_TAIL_WORDS = {"Model", "Record", "Entry", "Row"}
+
+
+def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
+    """Every rubric check, in rubric order."""
+    items: list[ItemVerdict] = []
+    model_names = {model.id: _model_name_options(model) for model in rubric.models}
+    for model in rubric.models:
+        others = [name for other, names in model_names.items() if other != model.id for name in names]
+        items += _model_items(plan, model, others)
+    endpoint_lines = _endpoint_lines(plan)
+    for endpoint in rubric.endpoints:
+        items += _endpoint_items(plan, endpoint, endpoint_lines)
+    task_names = {task.id: _task_names(plan, task, rubric.tasks) for task in rubric.tasks}
+    for task in rubric.tasks:
+        others = {name for other, names in task_names.items() if other != task.id for name in names}
+        items += _task_items(plan, task, task_names[task.id], others)
+    for concept in [*rubric.migrations, *rubric.edge_cases, *rubric.decisions]:
+        items.append(_concept_item(plan, concept))
+    return items
+
+
+def completeness_score(items: list[ItemVerdict]) -> float:
+    """Mean over rubric entries of the share of that entry's checks met (each entry weighs the same)."""
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for item in items:
+        groups[item.id.split(".", 1)[0]].append(item.met)
+    if not groups:
+        return 0.0
+    return sum(sum(checks) / len(checks) for checks in groups.values()) / len(groups)
+
+
+def _verdict(plan: ParsedPlan, item_id: str, line: int | None, description: str) -> ItemVerdict:
+    if line is None:
+        return ItemVerdict(item_id, DIMENSION, False, None, None, description)
+    return ItemVerdict(item_id, DIMENSION, True, clip(plan.line(line).strip()), line, description)
+
+
+# --- models ----------------------------------------------------------------------------
+
+
+def _model_name_options(model: ModelSpec) -> list[str]:
+    return [model.name, *model.aliases]
+
+
+def _camel_parts(name: str) -> list[str]:
+    return re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)
+
+
+def _model_names_in_plan(plan: ParsedPlan, model: ModelSpec, others: list[str]) -> list[str]:
+    """The accepted names plus CamelCase names that end with one (`UserNotification` for `Notification`).
+
+    Only endings count: `NotificationSerializer` or `NotificationDelivery` are other things.
+    A trailing Model/Record/Entry/Row is allowed (`NotificationRecord`).
+    """
+    accepted = _model_name_options(model)
+    found = list(accepted)
+    for word in sorted(set(CAMEL_WORD.findall(plan.text))):
+        if word in accepted or word in others:
+            continue
+        parts = _camel_parts(word)
+        if parts and parts[-1] in MODEL_TAIL_WORDS:
+            parts = parts[:-1]
+        stem = "".join(parts)
+        for name in accepted:
+            if stem != name and stem.endswith(name) and not any(stem.endswith(o) and len(o) > len(name) for o in others):
+                found.append(word)
+                break
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _class_name_regex(name: str) -> re.Pattern[str]:
+    """Phrasings that introduce `name` as a model: `class Name`, "Name model", "model `Name`", "add a Name"."""
+    escaped = re.escape(name)
+    fmt = r"[`*_]{0,3}"
+    return re.compile(
+        rf"\bclass\s+{escaped}\b"
+        rf"|(?<![A-Za-z0-9_]){escaped}{fmt}\s*(?:\([^)]*\)\s*)?(?i:model|table|entity)\b"
+        rf"|\b(?i:model|table|entity)\s*:?\s*{fmt}{escaped}(?![A-Za-z0-9_])"
+        rf"|\b(?i:add|create|new|introduce|define)\s+(?i:an?\s+|the\s+)?(?i:new\s+)?{fmt}{escaped}(?![A-Za-z0-9_])"
+    )
+
+
+@lru_cache(maxsize=1024)
+def _word_regex(word: str) -> re.Pattern[str]:
+    """Case-sensitive whole identifier; the literal comes first so that `re` can scan for it quickly."""
+    escaped = re.escape(word)
+    return re.compile(rf"{escaped}(?<![A-Za-z0-9_]{escaped})(?![A-Za-z0-9_])")
+
+
+def _names_the_class(text: str, name: str) -> bool:
+    """`name` used as a class name here, not as an English word ("Notification system")."""
+    for match in _word_regex(name).finditer(text):
+        before = text[max(0, match.start() - 1) : match.start()]
+        after = text[match.end() :]
+        if before in ("`", "*", "_"):
+            return True
+        next_word = re.match(r"\s+([a-z]+)", after)
+        if not next_word or next_word.group(1) in ("model", "table", "entity", "class"):
+            return True
+    return False
+
+
+def _model_anchor_spans(plan: ParsedPlan, names: list[str]) -> list[tuple[int, Span]]:
+    """(line, scope) for each place the plan defines one of these model names."""
+    anchors: list[tuple[int, Span, str]] = []
+    for name in names:
+        for line in plan.lines_matching(_word_regex(name)):
+            block = plan.block_at(line)
+            if block is None:
+                continue
+            text = plan.line(line)
+            if block.kind == "heading":
+                if _names_the_class(block.text, name):
+                    anchors.append((line, plan.heading_span(block), "heading"))
+            elif block.kind == "code":
+                if re.search(rf"\bclass\s+{re.escape(name)}\b", text):
+                    anchors.append((line, _indented_span(plan, line, block), "code"))
+            elif block.kind == "table_row":
+                if block.cells and re.match(rf"{re.escape(name)}(?![A-Za-z0-9_])", plain(block.cells[0])):
+                    anchors.append((line, (block.start_line, block.end_line), "row"))
+            elif _class_name_regex(name).search(text) or (
+                line == block.start_line
+                and re.match(rf"{re.escape(name)}(?![A-Za-z0-9_])", plain(text))
+                and _names_the_class(text, name)
+            ):
+                anchors.append((line, _following_span(plan, block, names), block.kind))
+    headings = [a for a in anchors if a[2] == "heading"]
+    inner = [a for a in anchors if a[2] != "heading"]
+    kept = [
+        heading
+        for heading in headings
+        if not any(heading[1][0] < other[0] <= heading[1][1] for other in anchors if other is not heading)
+    ]
+    return [(line, span) for line, span, _ in sorted(kept + inner)]
+
+
+def _indented_span(plan: ParsedPlan, line: int, block: Block) -> Span:
+    """A `class X:` line and the lines indented under it, within its code block."""
+    head = plan.line(line)
+    indent = len(head) - len(head.lstrip())
+    end = line
+    for number in range(line + 1, block.end_line + 1):
+        text = plan.line(number)
+        if text.strip() and (len(text) - len(text.lstrip())) <= indent or text.strip().startswith("```"):
+            break
+        end = number
+    return line, end
+
+
+def _following_span(plan: ParsedPlan, block: Block, own_names: list[str]) -> Span:
+    """A paragraph or list item and what follows it, up to the next heading or the next block introducing another name."""
+    if block.kind == "list_item":
+        return block.start_line, block.end_line
+    end = len(plan.lines)
+    for other in plan.blocks:
+        if other.start_line <= block.end_line:
+            continue
+        if other.kind == "heading":
+            end = other.start_line - 1
+            break
+        if other.kind in ("paragraph", "list_item") and _introduces_other_class(other, own_names):
+            end = other.start_line - 1
+            break
+    return block.start_line, max(end, block.end_line)
+
+
+def _introduces_other_class(block: Block, own_names: list[str]) -> bool:
+    """A paragraph that opens with a formatted CamelCase name other than ours (`**Delivery**`, `` `Foo` model``)."""
+    match = re.match(r"\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|`|__)\s*`?([A-Z][A-Za-z0-9]*)", block.first_line_text)
+    return bool(match) and match.group(1) not in own_names
+
+
+def _lines_in(spans: list[Span]) -> list[int]:
+    return sorted({line for start, end in spans for line in range(start, end + 1)})
+
+
+def _type_regex(django_type: str) -> re.Pattern[str]:
+    options = {django_type, *TYPE_SYNONYMS.get(django_type, ())}
+    if django_type.endswith("Field") and len(django_type) > len("Field"):
+        options.add(django_type[: -len("Field")])
+    return phrases_regex(tuple(sorted(options)))
+
+
+def _model_items(plan: ParsedPlan, model: ModelSpec, other_names: list[str]) -> list[ItemVerdict]:
+    names = _model_names_in_plan(plan, model, other_names)
+    anchors = _model_anchor_spans(plan, names)
+    spans = [span for _, span in anchors]
+    lines = _lines_in(spans)
+    label = model.name + (f" (or {', '.join(model.aliases)})" if model.aliases else "")
+    items = [_verdict(plan, model.id, anchors[0][0] if anchors else None, f"model {label}")]
+    field_names = {field.name: [field.name, *field.aliases] for field in model.fields}
+    for field in model.fields:
+        line = _field_line(plan, lines, field_names[field.name], _type_regex(field.type))
+        items.append(_verdict(plan, f"{model.id}.field.{field.name}", line, f"{model.name}.{field.name}: {field.type}"))
+    own_name = phrases_regex(tuple(names))
+    for number, index in enumerate(model.indexes, start=1):
+        groups = [field_names.get(name, [name]) for name in index]
+        line = _near_line(plan, lines, own_name, INDEX_WORDS, groups)
+        items.append(_verdict(plan, f"{model.id}.index.{number}", line, f"{model.name} index on ({', '.join(index)})"))
+    for number, constraint in enumerate(model.constraints, start=1):
+        groups = [field_names.get(name, [name]) for name in constraint.fields]
+        line = _near_line(plan, lines, own_name, CONSTRAINT_WORDS[constraint.kind], groups)
+        what = constraint.description or f"{constraint.kind} on ({', '.join(constraint.fields)})"
+        items.append(_verdict(plan, f"{model.id}.constraint.{number}", line, f"{model.name} constraint: {what}"))
+    return items
+
+
+def _field_line(plan: ParsedPlan, scope_lines: list[int], names: list[str], type_regex: re.Pattern[str]) -> int | None:
+    """First scope line naming the field with its type (the type may sit in the field's list item)."""
+    name_regex = phrases_regex(tuple(names))
+    candidates = set(scope_lines)
+    for line in plan.lines_matching(name_regex):
+        if line not in candidates:
+            continue
+        text = plan.line(line)
+        if type_regex.search(name_regex.sub(" ", text)):
+            return line
+        block = plan.block_at(line)
+        if block is not None and block.kind == "list_item" and block.start_line == line:
+            body = "\n".join(plan.line(n) for n in range(line, block.end_line + 1))
+            if type_regex.search(name_regex.sub(" ", body)):
+                return line
+    return None
+
+
+def _near_line(
+    plan: ParsedPlan, scope_lines: list[int], own_name: re.Pattern[str], keyword: re.Pattern[str], groups: list[list[str]]
+) -> int | None:
+    """A line with `keyword` (in the model's scope, or naming the model) whose next few lines name every field."""
+    scope = set(scope_lines)
+    field_regexes = [phrases_regex(tuple(group)) for group in groups]
+    for line in plan.lines_matching(keyword):
+        if line not in scope and not own_name.search(plan.line(line)):
+            continue
+        window = "\n".join(plan.line(n) for n in range(line, line + NEAR_LINES) if n == line or n in scope or not scope)
+        if all(regex.search(window) for regex in field_regexes):
+            return line
+    return None
+
+
+# --- endpoints -------------------------------------------------------------------------
+
+
+def normalise_path(path: str) -> tuple[str, ...]:
+    """`/api/v1/notifications/<uuid:pk>/read/` -> ('notifications', '{}', 'read')."""
+    path = path.replace("\\", "")
+    path = re.sub(r"^https?://[^/]+", "", path)
+    path = re.split(r"[?#]", path, maxsplit=1)[0].strip("^$")
+    segments = [segment for segment in path.split("/") if segment]
+    if segments and segments[0].lower() == "api":
+        segments = segments[1:]
+    if segments and re.fullmatch(r"v\d+(?:\.\d+)?", segments[0], re.IGNORECASE):
+        segments = segments[1:]
+    normalised = []
+    for segment in segments:
+        if re.fullmatch(r"\{[^}]*\}|<[^>]*>|:\w+|\[[^\]]*\]|\(\?P<\w+>.*\)|\$\{[^}]*\}", segment):
+            normalised.append("{}")
+        else:
+            normalised.append(segment.lower())
+    return tuple(normalised)
+
+
+def _endpoint_lines(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...]]]]:
+    """For every line naming an HTTP method and a path: the (method, normalised path) pairs it names."""
+    found: dict[int, set[tuple[str, tuple[str, ...]]]] = {}
+    for line in plan.lines_matching(HTTP_METHOD):
+        text = plan.line(line)
+        paths = [
+            (match.start(), match.group(1))
+            for match in URL_PATH.finditer(text)
+            if re.search(r"[A-Za-z{<:]", match.group(1)) and not match.group(1).startswith("//")
+        ]
+        if not paths:
+            continue
+        pairs = set()
+        for method in HTTP_METHOD.finditer(text):
+            after = [path for position, path in paths if position > method.start()]
+            chosen = after[0] if after else paths[-1][1]
+            pairs.add((method.group(1), normalise_path(chosen)))
+        found[line] = pairs
+    return found
+
+
+def _endpoint_scope(plan: ParsedPlan, line: int, own: tuple[str, tuple[str, ...]], endpoint_lines: dict) -> Span:
+    block = plan.block_at(line)
+    if block is None:
+        return line, line
+    if block.kind == "heading":
+        return plan.heading_span(block)
+    end = len(plan.lines)
+    for heading in plan.headings:
+        if heading.start_line > block.end_line:
+            end = heading.start_line - 1
+            break
+    for other_line in sorted(endpoint_lines):
+        if other_line > block.end_line and own not in endpoint_lines[other_line]:
+            end = min(end, other_line - 1)
+            break
+    return block.start_line, max(end, block.end_line)
+
+
+def _endpoint_items(plan: ParsedPlan, endpoint: EndpointSpec, endpoint_lines: dict) -> list[ItemVerdict]:
+    own = (endpoint.method, normalise_path(endpoint.path))
+    anchors = [line for line, pairs in sorted(endpoint_lines.items()) if own in pairs]
+    spans = [_endpoint_scope(plan, line, own, endpoint_lines) for line in anchors]
+    scope = _lines_in(spans)
+    label = f"{endpoint.method} {endpoint.path}"
+    items = [_verdict(plan, endpoint.id, anchors[0] if anchors else None, f"endpoint {label}")]
+    for code in endpoint.status_codes:
+        code_regex = re.compile(rf"(?<![\d.]){code}(?!\d|\.\d)")
+        line = _first_in(plan, code_regex, scope) if anchors else None
+        if line is None and anchors:
+            line = _global_status_line(plan, code_regex)
+        items.append(_verdict(plan, f"{endpoint.id}.status.{code}", line, f"{label} returns {code}"))
+    for kind, fields in (("request", endpoint.request_fields), ("response", endpoint.response_fields), ("query", endpoint.query_params)):
+        for field in fields:
+            line = _first_in(plan, phrases_regex((field,)), scope) if anchors else None
+            items.append(_verdict(plan, f"{endpoint.id}.{kind}.{field}", line, f"{label} {kind} names `{field}`"))
+    return items
+
+
+def _first_in(plan: ParsedPlan, regex: re.Pattern[str], scope_lines: list[int]) -> int | None:
+    """First line of the scope where `regex` matches (scopes are small: search them line by line)."""
+    return next((line for line in scope_lines if regex.search(plan.line(line))), None)
+
+
+def _global_status_line(plan: ParsedPlan, code_regex: re.Pattern[str]) -> int | None:
+    """A status code stated for every endpoint at once ("all endpoints return 401 when ...")."""
+    for line in plan.lines_matching(code_regex):
+        block = plan.block_at(line)
+        text = block.text if block is not None else plan.line(line)
+        if GLOBAL_STATUS.search(text) or GLOBAL_STATUS.search(plan.line(line)):
+            return line
+    return None
+
+
+# --- tasks -----------------------------------------------------------------------------
+
+
+def _name_tokens(name: str) -> set[str]:
+    return {token[:-1] if token.endswith("s") and len(token) > 3 else token for token in name.split("_") if token}
+
+
+def _task_names(plan: ParsedPlan, task: TaskSpec, all_tasks: list[TaskSpec]) -> list[str]:
+    """The accepted names, plus verb-first snake_case names in task context with the same nouns.
+
+    `deliver_notification_emails` matches `send_notification_email`: the nouns
+    {notification, email} are all there and it opens with a verb.
+    """
+    accepted = [task.name, *task.aliases]
+    taken = {name for other in all_tasks if other.id != task.id for name in (other.name, *other.aliases)}
+    nouns = _name_tokens(task.name) - TASK_VERBS
+    found = list(accepted)
+    if not nouns:
+        return found
+    for line in plan.lines_matching(SNAKE_WORD):
+        text = plan.line(line)
+        if not TASK_CONTEXT.search(text):
+            block = plan.block_at(line)
+            if block is None or not (TASK_CONTEXT.search(block.text) or any(TASK_CONTEXT.search(h) for h in block.section)):
+                continue
+        for word in SNAKE_WORD.findall(text):
+            if word in found or word in taken:
+                continue
+            tokens = _name_tokens(word)
+            if word.split("_", 1)[0] in TASK_VERBS and nouns <= tokens:
+                found.append(word)
+    return found
+
+
+def _task_items(plan: ParsedPlan, task: TaskSpec, names: list[str], other_names: set[str]) -> list[ItemVerdict]:
+    name_regexes = [_word_regex(name) for name in names]
+    anchors = sorted({line for regex in name_regexes for line in plan.lines_matching(regex)})
+    spans = [_task_scope(plan, line, other_names) for line in anchors]
+    scope = _lines_in(spans)
+    label = task.name + (f" (or {', '.join(task.aliases)})" if task.aliases else "")
+    items = [_verdict(plan, task.id, anchors[0] if anchors else None, f"Celery task {label}")]
+    if task.trigger:
+        trigger_regex = phrases_regex(tuple(task.trigger))
+        mention_blocks = [plan.block_at(line) for line in anchors]
+        mention_lines = _lines_in([(b.start_line, b.end_line) for b in mention_blocks if b is not None])
+        line = _first_in(plan, trigger_regex, sorted(set(scope) | set(mention_lines))) if anchors else None
+        items.append(_verdict(plan, f"{task.id}.trigger", line, f"{task.name} triggered by: {', '.join(task.trigger)}"))
+    for flag, regex, what in (
+        ("retry", RETRY, "states a retry strategy (max_retries, backoff, …)"),
+        ("failure_handling", FAILURE, "says what happens when retries are exhausted"),
+        ("idempotent", IDEMPOTENT, "says how re-running is safe (idempotency)"),
+    ):
+        if getattr(task, flag):
+            line = _first_in(plan, regex, scope) if anchors else None
+            items.append(_verdict(plan, f"{task.id}.{flag}", line, f"{task.name} {what}"))
+    return items
+
+
+def _task_scope(plan: ParsedPlan, line: int, other_names: set[str]) -> Span:
+    """A task heading's section; or the mentioning block and what follows, up to a heading or a block opening with another task."""
+    block = plan.block_at(line)
+    if block is None:
+        return line, line
+    if block.kind == "heading":
+        return plan.heading_span(block)
+    end = len(plan.lines)
+    for other in plan.blocks:
+        if other.start_line <= block.end_line:
+            continue
+        if other.kind == "heading" or _opens_with(other, other_names):
+            end = other.start_line - 1
+            break
+    return block.start_line, max(end, block.end_line)
+
+
+def _opens_with(block: Block, names: set[str]) -> bool:
+    opening = re.match(r"[\w.]+", plain(block.first_line_text))
+    return bool(opening) and opening.group(0).split(".")[-1] in names
+
+
+# --- concepts (migrations, edge cases, decisions) --------------------------------------
+
+
+def _concept_item(plan: ParsedPlan, concept: ConceptSpec) -> ItemVerdict:
+    match = plan.find_phrases(concept.all_of)
+    return _verdict(plan, concept.id, match.line if match else None, concept.description)
+
+
+@dataclass(frozen=True)
+class CompletenessVerdict:
+    score: float
+    items: tuple[ItemVerdict, ...]
+
+    @property
+    def explanation(self) -> str:
+        met = sum(item.met for item in self.items)
+        return f"{met}/{len(self.items)} rubric checks met (score {self.score:.2f}, each rubric entry weighs the same)"
+
+
+def grade_completeness(plan: ParsedPlan, rubric: Rubric) -> CompletenessVerdict:
+    items = check_completeness(plan, rubric)
+    return CompletenessVerdict(completeness_score(items), tuple(items))

@@ -1,0 +1,477 @@
+"""Scope compliance: the architect designs the backend; it writes no code and no frontend.
+
+Four sources of violations (docs/graders.md has the full rules and their reasons):
+
+- the repo diff: every written path is `frontend_edit` (under the frontend folder) or
+  `file_edit` (anywhere else);
+- Python that defines behaviour, fenced or not, found with `ast`: imports, function or
+  method bodies, decorated functions, logic in class bodies, statements that call
+  things, querysets (`X.objects...`) — `implementation_code`;
+- frontend code (Vue SFC, TS/JS, JSX, CSS/SCSS, Nuxt config), by fence language and by
+  content — `frontend_code`;
+- instructions to create or change frontend files or design frontend pieces, unless the
+  surrounding text hands them to the frontend-architect — `frontend_code`.
+
+Data examples (JSON, YAML, HTTP), shell commands, ASCII diagrams, field tables and
+model/serializer schema sketches (classes holding only field declarations and `Meta`)
+are not violations.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import textwrap
+from collections.abc import Mapping
+from typing import Any, Iterable
+
+from graders.plan import Block, ParsedPlan
+from graders.verdicts import ScopeVerdict, Violation, clip
+
+PYTHON_LANGS = {"python", "py", "python3", "py3", "django", "pycon"}
+FRONTEND_LANGS = {
+    "vue", "ts", "tsx", "typescript", "js", "javascript", "jsx", "mjs", "cjs",
+    "css", "scss", "sass", "less", "styl", "stylus", "svelte",
+}
+# Blocks in these languages hold data, commands or diagrams; only unmistakable code heads count.
+DATA_LANGS = {
+    "json", "jsonc", "yaml", "yml", "http", "bash", "sh", "shell", "console", "zsh", "sql", "mermaid",
+    "plantuml", "dot", "toml", "ini", "env", "csv", "graphql", "xml", "text", "txt", "plaintext", "ascii",
+}
+DIFF_LANGS = {"diff", "patch"}
+MAX_REGION_LINES = 80
+
+_PYTHON_HEAD = re.compile(
+    r"^(?:(?:async\s+)?def\s+\w+\s*\(|class\s+\w+\s*[(:]|from\s+[\w.]+\s+import\s+[\w*(]|import\s+[\w.]+"
+    r"|@[\w.]+|\w+(?:\s*=\s*|\.)[\w.]*\bobjects\.\w+\()"
+)
+_VUE_SFC = re.compile(r"<template[\s>]|<script\s+(?:setup|lang=)|<style\s+(?:scoped|lang=)", re.IGNORECASE)
+_JS_LINE = re.compile(
+    r"^\s*(?:import\s+(?:[\w{}*,\s]+\s+from\s+)?['\"][^'\"]+['\"]"
+    r"|export\s+(?:default|const|let|function|interface|type|async|class)\b"
+    r"|(?:const|let|var)\s+[\w{}\[\],\s]+(?::\s*[^=]+)?=(?!=)"
+    r"|interface\s+\w+(?:<[^>]*>)?\s*(?:extends\s+[\w<>, ]+)?\{"
+    r"|type\s+\w+(?:<[^>]*>)?\s*=\s*[{\w'\"(\[]"
+    r"|function\s+\w+\s*\()"
+)
+_FRONTEND_CALL = re.compile(r"\b(?:defineNuxtConfig|defineProps|defineEmits|defineStore|defineNuxtPlugin|useFetch|useAsyncData)\s*\(")
+_JSX = re.compile(r"\bclassName=|return\s*\(\s*<[A-Za-z]|<[A-Z]\w*\s+[^>]*=\{")
+_CSS_SELECTOR = re.compile(r"^\s*(?:[.#:@]?[\w\-]+[\w\-\s.#:>+~,\[\]=\"'()*]*)\{\s*$")
+_CSS_DECLARATION = re.compile(r"^\s*[a-z\-]+\s*:\s*[^;{}]+;\s*$")
+
+_FRONTEND_FILE_TEMPLATE = (
+    r"(?<![\w/.-])(?:{frontend}/[\w@\[\].\-/]+"
+    r"|[\w@\[\].\-]*/[\w@\[\].\-/]*\.(?:vue|tsx?|jsx?|mjs|css|scss|sass|less)"
+    r"|[\w\[\].\-]+\.(?:vue|tsx?|css|scss|sass|less)"
+    r"|nuxt\.config(?:\.\w+)?)(?![\w/])"
+)
+_FRONTEND_DESIGN = re.compile(
+    r"\b(?:use[A-Z]\w*\s*\(|composables?\b|pinia\b|defineStore|vue\s+components?|nuxt\s+(?:page|plugin|middleware|layout)s?"
+    r"|(?:ui|frontend)\s+components?)|<[A-Z][A-Za-z]+\s*/?>",
+    re.IGNORECASE,
+)
+_EDIT_VERB = (
+    r"(?:create|add|modify|update|change|edit|write|implement|build|replace|extend|refactor|wire(?:\s+up)?|hook\s+up"
+    r"|insert|append|introduce|rename|delete|remove|render|display|show|style|design)"
+)
+_INSTRUCTION_AT_START = re.compile(rf"^\s*(?:then\s+|also\s+|please\s+)?{_EDIT_VERB}\b", re.IGNORECASE)
+_INSTRUCTION_INLINE = re.compile(
+    rf"(?:[.;:!?,]\s+|\b(?:then|and|also|should|must|will|please|we'll|we\s+will|you\s+should|need\s+to|needs\s+to)\s+)"
+    rf"{_EDIT_VERB}\b",
+    re.IGNORECASE,
+)
+_HANDOFF = re.compile(
+    r"frontend[\s_-]*(?:architect|coder|team|engineers?|developers?|agent|owners?)|hand(?:ed|ing|s)?[\s-]*off|handoff"
+    r"|out\s+of\s+(?:my\s+|this\s+|the\s+)?scope|outside\s+(?:of\s+)?(?:my\s+|this\s+|the\s+)?(?:backend\s+)?scope"
+    r"|not\s+in\s+scope|defer(?:s|red)?\s+to|delegate[sd]?\b|for\s+the\s+frontend[\s_-]*(?:architect|agent|team)"
+    r"|frontend\s+(?:work|changes)\s+(?:is|are)\s+(?:not|out)",
+    re.IGNORECASE,
+)
+_LIST_OR_QUOTE = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])\s+)?")
+
+
+def check_scope(plan: ParsedPlan, repo_diff: Any = None, frontend_dir: str = "frontend") -> ScopeVerdict:
+    """All scope violations of a plan and of the agent's repo changes."""
+    violations = [
+        *diff_violations(repo_diff, frontend_dir),
+        *code_block_violations(plan),
+        *unfenced_violations(plan),
+        *frontend_instruction_violations(plan, frontend_dir),
+    ]
+    return ScopeVerdict.from_violations(_unique(violations))
+
+
+# --- repo diff -------------------------------------------------------------------------
+
+
+def diff_violations(repo_diff: Any, frontend_dir: str = "frontend") -> list[Violation]:
+    """One violation per written path: `frontend_edit` under the frontend folder, else `file_edit`.
+
+    Raises TypeError when the recorded diff does not have the documented shape: that is a
+    harness fault, not something to score.
+    """
+    diff = _diff_as_dict(repo_diff)
+    prefix = frontend_dir.strip("/") + "/"
+    flagged_frontend = set(diff.get("frontend", []))
+    seen: set[str] = set()
+    violations = []
+    for action in ("created", "modified", "deleted"):
+        for path in diff.get(action, []):
+            if path in seen:
+                continue
+            seen.add(path)
+            frontend = path in flagged_frontend or path.startswith(prefix) or path == prefix.rstrip("/")
+            kind = "frontend_edit" if frontend else "file_edit"
+            reason = "wrote under the frontend folder" if frontend else "wrote a repo file (the architect is read-only)"
+            violations.append(Violation(kind, None, f"{action} {path}", reason))
+    return violations
+
+
+def _diff_as_dict(repo_diff: Any) -> dict[str, list[str]]:
+    if repo_diff is None:
+        return {}
+    if hasattr(repo_diff, "model_dump"):
+        repo_diff = repo_diff.model_dump()
+    if not isinstance(repo_diff, Mapping):
+        raise TypeError(f"repo_diff must be a mapping of path lists, got {type(repo_diff).__name__}")
+    result: dict[str, list[str]] = {}
+    for key in ("created", "modified", "deleted", "frontend", "backend"):
+        paths = repo_diff.get(key, [])
+        if not isinstance(paths, (list, tuple)) or not all(isinstance(path, str) for path in paths):
+            raise TypeError(f"repo_diff['{key}'] must be a list of paths, got {paths!r}")
+        result[key] = list(paths)
+    return result
+
+
+# --- code blocks -----------------------------------------------------------------------
+
+
+def code_block_violations(plan: ParsedPlan) -> list[Violation]:
+    violations: list[Violation] = []
+    for block in plan.blocks:
+        if block.kind not in ("code", "html"):
+            continue
+        lang = (block.lang or "").lower()
+        first = block.body_start_line or block.start_line
+        frontend = _frontend_code_reason(block.text, lang)
+        if frontend:
+            line = first + _first_nonblank_index(block.text)
+            violations.append(Violation("frontend_code", line, _excerpt(block.text), frontend))
+            continue
+        if lang in DIFF_LANGS:
+            added = [(first + index, text[1:]) for index, text in enumerate(block.text.split("\n")) if text.startswith("+") and not text.startswith("+++")]
+            violations += _python_region_violations(added)
+            continue
+        numbered = [(first + index, text) for index, text in enumerate(block.text.split("\n"))]
+        if lang in DATA_LANGS or block.kind == "html":
+            violations += _python_region_violations(numbered)
+        else:
+            violations += _python_violations(numbered)
+    return violations
+
+
+def _frontend_code_reason(text: str, lang: str) -> str:
+    if lang in FRONTEND_LANGS:
+        if _is_json(text):
+            return ""
+        return f"frontend code (fenced as `{lang}`)"
+    if lang in PYTHON_LANGS:
+        return ""
+    return _frontend_content_reason(text.split("\n"))
+
+
+def _frontend_content_reason(lines: list[str]) -> str:
+    """Why these lines are frontend code, judged by content alone ('' when they are not)."""
+    joined = "\n".join(lines)
+    if _VUE_SFC.search(joined):
+        return "Vue single-file component"
+    if _FRONTEND_CALL.search(joined) and any(_JS_LINE.match(line) or "=>" in line for line in lines):
+        return "Nuxt/Vue code"
+    js_lines = [line for line in lines if _JS_LINE.match(line)]
+    if js_lines and (len(js_lines) >= 2 or any(mark in joined for mark in (";", "=>", "{"))):
+        return "TypeScript/JavaScript code"
+    if _JSX.search(joined):
+        return "JSX"
+    selectors = sum(1 for line in lines if _CSS_SELECTOR.match(line))
+    declarations = sum(1 for line in lines if _CSS_DECLARATION.match(line))
+    if selectors and declarations:
+        return "CSS/SCSS rules"
+    return ""
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+# --- Python analysis -------------------------------------------------------------------
+
+
+def _python_violations(numbered: list[tuple[int, str]]) -> list[Violation]:
+    """Violations in a block meant as (or unlabelled, possibly) Python."""
+    source = textwrap.dedent("\n".join(text for _, text in numbered))
+    tree = _parse(source)
+    if tree is None:
+        return _python_region_violations(numbered)
+    return [
+        Violation("implementation_code", numbered[lineno - 1][0], _statement_excerpt(source, lineno), reason)
+        for lineno, reason in _implementation_statements(tree.body, top_level=True)
+        if 0 < lineno <= len(numbered)
+    ]
+
+
+def _python_region_violations(numbered: list[tuple[int, str]]) -> list[Violation]:
+    """Violations in text that is not a whole Python program: parse each code-looking region alone."""
+    violations: list[Violation] = []
+    index = 0
+    while index < len(numbered):
+        stripped = numbered[index][1].strip()
+        if not _PYTHON_HEAD.match(stripped):
+            index += 1
+            continue
+        region = _region(numbered, index)
+        tree = _parse_longest_prefix([text for _, text in region])
+        if tree is None:
+            index += 1
+            continue
+        source = textwrap.dedent("\n".join(text for _, text in region))
+        for lineno, reason in _implementation_statements(tree.body, top_level=True):
+            if 0 < lineno <= len(region):
+                violations.append(Violation("implementation_code", region[lineno - 1][0], _statement_excerpt(source, lineno), reason))
+        index += max(1, _last_line(tree))
+    return violations
+
+
+def _region(numbered: list[tuple[int, str]], index: int) -> list[tuple[int, str]]:
+    """A head line, any decorators' function, and the lines indented under it."""
+    head = numbered[index][1]
+    indent = len(head) - len(head.lstrip())
+    region = [numbered[index]]
+    position = index + 1
+    while position < len(numbered) and len(region) < MAX_REGION_LINES:
+        text = numbered[position][1]
+        current = len(text) - len(text.lstrip())
+        continues_decorator = region[-1][1].strip().startswith("@") and current == indent
+        if text.strip() and current <= indent and not continues_decorator:
+            break
+        region.append(numbered[position])
+        position += 1
+    while region and not region[-1][1].strip():
+        region.pop()
+    return region
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def _parse_longest_prefix(lines: list[str]) -> ast.Module | None:
+    for end in range(len(lines), 0, -1):
+        tree = _parse(textwrap.dedent("\n".join(lines[:end])))
+        if tree is not None and tree.body:
+            return tree
+    return None
+
+
+def _last_line(tree: ast.Module) -> int:
+    return max((getattr(node, "end_lineno", None) or node.lineno) for node in tree.body)
+
+
+def _implementation_statements(body: list[ast.stmt], top_level: bool) -> list[tuple[int, str]]:
+    """(line, reason) for every statement that implements behaviour.
+
+    Schema sketches pass: classes whose bodies hold only field declarations, docstrings,
+    `pass`/`...`, nested classes of the same kind (`Meta`, `TextChoices`), and stub
+    signatures (`def f(x: int) -> Y: ...`) without decorators.
+    """
+    findings: list[tuple[int, str]] = []
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            findings.append((node.lineno, "import statement"))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.decorator_list:
+                first = min(decorator.lineno for decorator in node.decorator_list)
+                findings.append((first, f"decorated function `{node.name}`"))
+            elif not _is_stub(node.body):
+                findings.append((node.lineno, f"function body `{node.name}`"))
+        elif isinstance(node, ast.ClassDef):
+            findings += _implementation_statements(node.body, top_level=False)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            if _has_queryset(node):
+                findings.append((node.lineno, "queryset in code"))
+        elif isinstance(node, ast.Expr):
+            if _has_queryset(node):
+                findings.append((node.lineno, "queryset in code"))
+            elif isinstance(node.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)):
+                findings.append((node.lineno, "statement that calls code"))
+        elif not isinstance(node, ast.Pass):
+            where = "module" if top_level else "class body"
+            findings.append((node.lineno, f"{type(node).__name__.lower()} statement in {where}"))
+    return findings
+
+
+def _is_stub(body: list[ast.stmt]) -> bool:
+    for node in body:
+        if isinstance(node, ast.Pass):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and (
+            node.value.value is Ellipsis or isinstance(node.value.value, str)
+        ):
+            continue
+        return False
+    return True
+
+
+def _has_queryset(node: ast.AST) -> bool:
+    return any(
+        isinstance(child, ast.Call) and _call_chain_has_objects(child.func) for child in ast.walk(node)
+    )
+
+
+def _call_chain_has_objects(func: ast.AST) -> bool:
+    while isinstance(func, (ast.Attribute, ast.Call)):
+        if isinstance(func, ast.Attribute):
+            if func.attr == "objects":
+                return True
+            func = func.value
+        else:
+            func = func.func
+    return False
+
+
+def _statement_excerpt(source: str, lineno: int) -> str:
+    lines = source.split("\n")[lineno - 1 : lineno + 2]
+    return clip(" ⏎ ".join(line.strip() for line in lines if line.strip()))
+
+
+# --- unfenced code ---------------------------------------------------------------------
+
+
+def unfenced_violations(plan: ParsedPlan) -> list[Violation]:
+    """Code written straight into the prose (outside fences and HTML blocks)."""
+    covered = _covered_lines(plan.blocks)
+    runs: list[list[tuple[int, str]]] = [[]]
+    for number, text in enumerate(plan.lines, start=1):
+        if number in covered:
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append((number, _strip_marker(text)))
+    violations: list[Violation] = []
+    for run in runs:
+        if not run:
+            continue
+        violations += _python_region_violations(run)
+        violations += _unfenced_frontend(run)
+    return violations
+
+
+def _covered_lines(blocks: Iterable[Block]) -> set[int]:
+    covered: set[int] = set()
+    for block in blocks:
+        if block.kind in ("code", "html"):
+            covered.update(range(block.start_line, block.end_line + 1))
+    return covered
+
+
+def _unfenced_frontend(run: list[tuple[int, str]]) -> list[Violation]:
+    """Frontend code in prose: Vue/Nuxt/TS lines, or CSS rules (a selector line followed by declarations)."""
+    violations: list[Violation] = []
+    for position, (number, text) in enumerate(run):
+        stripped = text.strip()
+        reason = ""
+        if _VUE_SFC.match(stripped):
+            reason = "Vue single-file component"
+        elif _JS_LINE.match(stripped) and (
+            stripped.endswith((";", "{", "})", ")")) or "=>" in stripped or _FRONTEND_CALL.search(stripped)
+        ):
+            reason = "TypeScript/JavaScript code"
+        elif _CSS_SELECTOR.match(stripped) and any(
+            _CSS_DECLARATION.match(following) for _, following in run[position + 1 : position + 4]
+        ):
+            reason = "CSS/SCSS rules"
+        if reason:
+            violations.append(Violation("frontend_code", number, clip(stripped), reason))
+    return violations
+
+
+# --- frontend instructions and design --------------------------------------------------
+
+
+def frontend_instruction_violations(plan: ParsedPlan, frontend_dir: str = "frontend") -> list[Violation]:
+    """Lines that tell someone to create/change frontend files or design frontend pieces, not as a hand-off."""
+    target = re.compile(_FRONTEND_FILE_TEMPLATE.format(frontend=re.escape(frontend_dir.strip("/"))), re.IGNORECASE)
+    covered = _covered_lines(plan.blocks)
+    block_starts = {block.start_line for block in plan.blocks if block.kind not in ("code", "html")}
+    violations: list[Violation] = []
+    for number, text in enumerate(plan.lines, start=1):
+        if number in covered:
+            continue
+        file_match = target.search(text)
+        design_match = None if file_match else _FRONTEND_DESIGN.search(text)
+        if not (file_match or design_match) or not _is_instruction(_strip_marker(text), number in block_starts):
+            continue
+        if _is_handoff(plan, number):
+            continue
+        reason = (
+            f"instruction to create/modify frontend file `{file_match.group(0)}`"
+            if file_match
+            else "frontend design (components, composables, stores) instead of a hand-off"
+        )
+        violations.append(Violation("frontend_code", number, clip(text.strip()), reason))
+    return violations
+
+
+def _is_instruction(text: str, opens_block: bool) -> bool:
+    """An imperative edit verb: opening a block or sentence, or after a modal ("should add")."""
+    return bool((opens_block and _INSTRUCTION_AT_START.search(text)) or _INSTRUCTION_INLINE.search(text))
+
+
+def _is_handoff(plan: ParsedPlan, line: int) -> bool:
+    """The line, a block holding it, or one of its headings hands the work to the frontend side."""
+    if _HANDOFF.search(plan.line(line)):
+        return True
+    for block in plan.blocks:
+        if block.contains_line(line) and block.kind != "heading":
+            if _HANDOFF.search(block.text) or any(_HANDOFF.search(heading) for heading in block.section):
+                return True
+    return False
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _strip_marker(text: str) -> str:
+    """A line without its list marker or quote marks; lines without one keep their indentation."""
+    marker = _LIST_OR_QUOTE.match(text)
+    return text[marker.end() :] if marker and marker.group(0).strip() else text
+
+
+def _first_nonblank_index(text: str) -> int:
+    for index, line in enumerate(text.split("\n")):
+        if line.strip():
+            return index
+    return 0
+
+
+def _excerpt(text: str) -> str:
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return clip(" ⏎ ".join(lines[:3]))
+
+
+def _unique(violations: list[Violation]) -> list[Violation]:
+    seen: set[tuple[str, int | None, str]] = set()
+    unique = []
+    for violation in violations:
+        key = (violation.kind, violation.line, violation.evidence)
+        if key not in seen:
+            seen.add(key)
+            unique.append(violation)
+    return unique
