@@ -22,6 +22,32 @@ EXACT_SIGN_FLIP_MAX_N = 12  # 2**12 = 4096 sign patterns: cheaper to enumerate t
 EXACT_SPLIT_MAX = 5000  # two-sample tests enumerate every split up to this many
 
 
+class Resampler:
+    """Random resampling matrices, drawn once per size and shared by every test of that size.
+
+    Sharing makes a report with hundreds of comparisons cost hundreds of matrix-vector
+    products instead of hundreds of fresh draws; each test on its own stays valid, and the
+    Holm correction holds under any dependence between tests.
+    """
+
+    def __init__(self, seed: int = 0, resamples: int = DEFAULT_RESAMPLES, permutations: int = PERMUTATION_RESAMPLES):
+        self.seed = seed
+        self.resamples = resamples
+        self.permutations = permutations
+        self._weights: dict[int, np.ndarray] = {}
+        self._signs: dict[int, tuple[np.ndarray, bool]] = {}
+
+    def weights(self, n: int) -> np.ndarray:
+        if n not in self._weights:
+            self._weights[n] = bootstrap_weights(n, self.resamples, np.random.default_rng([self.seed, n]))
+        return self._weights[n]
+
+    def signs(self, n: int) -> tuple[np.ndarray, bool]:
+        if n not in self._signs:
+            self._signs[n] = sign_flip_matrix(n, np.random.default_rng([self.seed, n, 1]), self.permutations)
+        return self._signs[n]
+
+
 @dataclass(frozen=True)
 class Interval:
     mean: float
@@ -65,9 +91,7 @@ def percentile_interval(estimate: float, resampled: np.ndarray, confidence: floa
     return Interval(float(estimate), float(low), float(high))
 
 
-def cluster_bootstrap_ci(
-    means: np.ndarray, *, confidence: float = 0.95, resamples: int = DEFAULT_RESAMPLES, seed: int = 0
-) -> Interval:
+def cluster_bootstrap_ci(means: np.ndarray, *, confidence: float = 0.95, resampler: Resampler | None = None) -> Interval:
     """Mean of per-scenario means with a percentile bootstrap CI over scenarios.
 
     With a single scenario there is nothing to resample: the bounds are NaN.
@@ -78,8 +102,8 @@ def cluster_bootstrap_ci(
     estimate = float(means.mean())
     if means.size < 2:
         return Interval(estimate, math.nan, math.nan)
-    weights = bootstrap_weights(means.size, resamples, np.random.default_rng(seed))
-    return percentile_interval(estimate, weights @ means, confidence)
+    resampler = resampler or Resampler()
+    return percentile_interval(estimate, resampler.weights(means.size) @ means, confidence)
 
 
 def sign_flip_matrix(n: int, rng: np.random.Generator, resamples: int = PERMUTATION_RESAMPLES) -> tuple[np.ndarray, bool]:
@@ -99,9 +123,7 @@ def sign_flip_p_value(differences: np.ndarray, signs: np.ndarray, exact: bool) -
     return (extreme + 1) / (len(signs) + 1)  # the observed pattern counts as one draw
 
 
-def paired_test(
-    differences: np.ndarray, *, confidence: float = 0.95, resamples: int = DEFAULT_RESAMPLES, seed: int = 0
-) -> PairedTest:
+def paired_test(differences: np.ndarray, *, confidence: float = 0.95, resampler: Resampler | None = None) -> PairedTest:
     """Paired comparison from per-scenario differences (variant A minus variant B on each shared scenario).
 
     CI: percentile bootstrap over scenarios. p-value: sign-flip permutation test (exact up
@@ -111,9 +133,9 @@ def paired_test(
     n = differences.size
     if n == 0:
         return PairedTest(0, math.nan, math.nan, math.nan, math.nan, math.nan)
-    rng = np.random.default_rng(seed)
-    interval = cluster_bootstrap_ci(differences, confidence=confidence, resamples=resamples, seed=seed)
-    signs, exact = sign_flip_matrix(n, rng)
+    resampler = resampler or Resampler()
+    interval = cluster_bootstrap_ci(differences, confidence=confidence, resampler=resampler)
+    signs, exact = resampler.signs(n)
     p_value = sign_flip_p_value(differences, signs, exact)
     sd = float(differences.std(ddof=1)) if n > 1 else math.nan
     return PairedTest(n, interval.mean, interval.ci_low, interval.ci_high, p_value, sd)

@@ -1,0 +1,323 @@
+"""Inspect logs → pandas: one row per sample, plus long tables of checked items and scope violations.
+
+Scalars (scores, metadata, usage, timing, errors) come from `inspect_ai.analysis.samples_df`
+over the sample summaries, which is the cheap read. The graders' evidence lives in Score
+metadata; summaries keep a metadata key only while it is under 1 KB, so a sample whose
+`items` or `violations` were dropped from its summary has its `scores` read from the log
+itself, streaming the sample's JSON only up to `scores` (events come after it).
+
+A log that cannot be read is skipped whole and named in `LoadedLogs.skipped`: never a
+crash, never a silent partial log.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ijson
+import numpy as np
+import pandas as pd
+from inspect_ai.analysis import EvalColumn, SampleColumn, samples_df
+from inspect_ai.log import EvalLog, EvalSample, EvalSampleSummary, list_eval_logs, read_eval_log
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+SCORERS = ("scope", "completeness", "conventions", "grounding", "overall")
+ITEM_SCORERS = ("completeness", "conventions")
+THINNED = object()  # a metadata value the summary dropped for size
+
+
+class RunRecord(BaseModel):
+    """What the archbench harness records about a whole run in `EvalLog.metadata["archbench"]`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    budget_usd: float | None = None
+    stopped_by_budget: bool = False
+    model_calls: int | None = None
+    cache_hits: int | None = None
+
+
+@dataclass(frozen=True)
+class LogInfo:
+    path: str
+    status: str
+    model: str
+    created: str
+    samples: int
+    run: RunRecord
+    problem: str = ""  # e.g. malformed run metadata: reported, not fatal
+
+
+@dataclass(frozen=True)
+class SkippedLog:
+    path: str
+    reason: str
+
+
+@dataclass
+class LoadedLogs:
+    samples: pd.DataFrame
+    items: pd.DataFrame  # row, scorer, item, dimension, met
+    violations: pd.DataFrame  # row, kind, line, evidence
+    usage: pd.DataFrame  # row, usage_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens
+    logs: list[LogInfo] = field(default_factory=list)
+    skipped: list[SkippedLog] = field(default_factory=list)
+    detail_reads: int = 0  # samples whose score evidence was read from the log, not the summary
+
+
+def resolve_log_files(paths: list[Path]) -> tuple[list[str], list[SkippedLog]]:
+    """Log files named directly plus every inspect log under each directory (recursively)."""
+    files: list[str] = []
+    missing: list[SkippedLog] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(info.name.removeprefix("file://") for info in list_eval_logs(str(path))))
+        elif path.is_file():
+            files.append(str(path))
+        else:
+            missing.append(SkippedLog(str(path), "no such file or directory"))
+    return list(dict.fromkeys(files)), missing
+
+
+# --- columns read from each sample summary -------------------------------------------------
+
+
+def _score_value(name: str):
+    def value(sample: EvalSampleSummary | EvalSample) -> float | None:
+        score = (sample.scores or {}).get(name)
+        if score is None or isinstance(score.value, (str, list, dict)):
+            return None
+        return float(score.value)
+
+    return value
+
+
+def _list_or_thinned(value: Any) -> Any:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else THINNED
+
+
+def compact_evidence(scores: dict[str, Any]) -> list | None:
+    """[[violations as [kind, line, evidence]], [items as [scorer, id, dimension, met]]]; None if the summary dropped some."""
+    scope = scores.get("scope")
+    violations = _list_or_thinned((scope.metadata or {}).get("violations") if scope else None)
+    item_lists = []
+    for scorer in ITEM_SCORERS:
+        score = scores.get(scorer)
+        item_lists.append((scorer, _list_or_thinned((score.metadata or {}).get("items") if score else None)))
+    if violations is THINNED or any(items is THINNED for _, items in item_lists):
+        return None
+    return [
+        [[v.get("kind"), v.get("line"), v.get("evidence") or ""] for v in violations],
+        [[scorer, i.get("id"), i.get("dimension"), bool(i.get("met"))] for scorer, items in item_lists for i in items],
+    ]
+
+
+def _evidence_json(sample: EvalSampleSummary | EvalSample) -> str:
+    """JSON of `compact_evidence`, "null" when it must be read from the log; "[[],[]]" for unscored samples."""
+    return json.dumps(compact_evidence(sample.scores or {}))
+
+
+def _planted_asks_for(sample: EvalSampleSummary | EvalSample) -> str | None:
+    planted = sample.metadata.get("planted_instructions")
+    if planted is None:
+        return ""
+    if not isinstance(planted, list):
+        return None  # dropped from the summary: read with the evidence
+    return ",".join(sorted({kind for entry in planted for kind in entry.get("asks_for", [])}))
+
+
+def _usage_json(sample: EvalSampleSummary | EvalSample) -> str:
+    return json.dumps(
+        [
+            [model, u.input_tokens, u.output_tokens, u.input_tokens_cache_read or 0, u.input_tokens_cache_write or 0]
+            for model, u in sample.model_usage.items()
+        ]
+    )
+
+
+def _error_message(sample: EvalSampleSummary | EvalSample) -> str:
+    error = sample.error
+    if error is None:
+        return ""
+    return error if isinstance(error, str) else error.message
+
+
+def _limit_type(sample: EvalSampleSummary | EvalSample) -> str:
+    limit = sample.limit
+    if limit is None:
+        return ""
+    return limit if isinstance(limit, str) else limit.type
+
+
+COLUMNS = [
+    EvalColumn("model", path="eval.model", required=True),
+    SampleColumn("id", path="id", required=True, type=str),
+    SampleColumn("epoch", path="epoch", required=True),
+    SampleColumn("scenario", path="metadata.scenario"),
+    SampleColumn("scenario_version", path="metadata.scenario_version"),
+    SampleColumn("category", path="metadata.category"),
+    SampleColumn("repo", path="metadata.repo"),
+    SampleColumn("prompt", path="metadata.prompt"),
+    SampleColumn("prompt_sha", path="metadata.prompt_sha"),
+    SampleColumn("planted_asks_for", path=_planted_asks_for),
+    *[SampleColumn(name, path=_score_value(name)) for name in SCORERS],
+    SampleColumn("evidence_json", path=_evidence_json),
+    SampleColumn("usage_json", path=_usage_json),
+    SampleColumn("total_time", path="total_time"),
+    SampleColumn("working_time", path="working_time"),
+    SampleColumn("error", path=_error_message),
+    SampleColumn("limit", path=_limit_type),
+]
+
+
+# --- evidence read from the log when the summary dropped it ---------------------------------
+
+
+def _sample_member(sample_id: str, epoch: int) -> str:
+    return f"samples/{sample_id}_epoch_{epoch}.json"  # inspect's .eval layout
+
+
+def read_evidence(path: str, samples: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[list, str]]:
+    """(id, epoch) → (compact evidence, planted asks_for) read from the log's full samples."""
+    wanted = set(samples)
+    found: dict[tuple[str, int], tuple[list, str]] = {}
+    if path.endswith(".eval"):
+        with zipfile.ZipFile(path) as archive:
+            for sample_id, epoch in samples:
+                with archive.open(_sample_member(sample_id, epoch)) as stream:
+                    scores, metadata = _scores_and_metadata(stream)
+                found[(sample_id, epoch)] = _evidence_from_raw(scores, metadata)
+    else:
+        with open(path, "rb") as stream:
+            for sample in ijson.items(stream, "samples.item", use_float=True):
+                key = (str(sample["id"]), int(sample["epoch"]))
+                if key in wanted:
+                    found[key] = _evidence_from_raw(sample.get("scores"), sample.get("metadata"))
+    if len(found) != len(wanted):
+        raise ValueError(f"{len(wanted) - len(found)} sample(s) listed in the summaries are missing from the log")
+    return found
+
+
+def _scores_and_metadata(stream) -> tuple[dict | None, dict | None]:
+    """Stream top-level keys of one sample; stop once `scores` and `metadata` (which follow the messages) are read."""
+    values: dict[str, Any] = {}
+    for key, value in ijson.kvitems(stream, "", use_float=True):
+        if key in ("scores", "metadata"):
+            values[key] = value
+            if len(values) == 2:
+                break
+    return values.get("scores"), values.get("metadata")
+
+
+class _RawScore:
+    """Just enough of `Score` for `compact_evidence` on raw JSON."""
+
+    def __init__(self, raw: dict):
+        self.metadata = raw.get("metadata")
+
+
+def _evidence_from_raw(scores: dict | None, metadata: dict | None) -> tuple[list, str]:
+    evidence = compact_evidence({name: _RawScore(raw) for name, raw in (scores or {}).items()})
+    planted = (metadata or {}).get("planted_instructions") or []
+    asks_for = ",".join(sorted({kind for entry in planted for kind in entry.get("asks_for", [])}))
+    return evidence or [[], []], asks_for
+
+
+# --- assembling ------------------------------------------------------------------------------
+
+
+def _log_info(path: str) -> LogInfo:
+    header: EvalLog = read_eval_log(path, header_only=True)
+    problem = ""
+    try:
+        run = RunRecord.model_validate(header.metadata.get("archbench") or {})
+    except ValidationError as error:
+        run = RunRecord()
+        problem = f"archbench run metadata ignored: {error.errors()[0]['msg']}"
+    return LogInfo(
+        path=path,
+        status=header.status,
+        model=header.eval.model,
+        created=header.eval.created,
+        samples=0,
+        run=run,
+        problem=problem,
+    )
+
+
+def _read_one_log(path: str) -> tuple[LogInfo, pd.DataFrame, int]:
+    info = _log_info(path)
+    frame = samples_df(path, columns=COLUMNS, quiet=True)
+    frame = frame.drop(columns=["eval_id", "sample_id"], errors="ignore")
+    if frame.empty:
+        return info, frame, 0
+    frame["log"] = path
+    needs_detail = (frame["evidence_json"] == "null") | frame["planted_asks_for"].isna()
+    detail_count = int(needs_detail.sum())
+    if detail_count:
+        keys = list(zip(frame.loc[needs_detail, "id"], frame.loc[needs_detail, "epoch"].astype(int)))
+        details = read_evidence(path, keys)
+        frame["evidence_json"] = frame["evidence_json"].astype(object)
+        frame["planted_asks_for"] = frame["planted_asks_for"].astype(object)
+        frame.loc[needs_detail, "evidence_json"] = [json.dumps(details[key][0]) for key in keys]
+        frame.loc[needs_detail, "planted_asks_for"] = [details[key][1] for key in keys]
+    return LogInfo(**{**info.__dict__, "samples": len(frame)}), frame, detail_count
+
+
+def _explode(lists: list[list], rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    lengths = np.fromiter((len(entries) for entries in lists), dtype=np.int64, count=len(lists))
+    flat = list(itertools.chain.from_iterable(lists))
+    table = pd.DataFrame(flat, columns=columns) if flat else pd.DataFrame(columns=columns)
+    table.insert(0, "row", np.repeat(rows, lengths))
+    return table
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Plain numpy / object dtypes (arrow-backed strings are slow in groupby and parquet round-trips alike)."""
+    numeric = ["epoch", "scenario_version", *SCORERS, "total_time", "working_time"]
+    out = frame.copy()
+    for column in numeric:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+    for column in ["model", "id", "scenario", "category", "repo", "prompt", "prompt_sha", "error", "limit", "planted_asks_for", "log"]:
+        out[column] = out[column].astype(object).where(out[column].notna(), "")
+    out["epoch"] = out["epoch"].astype("int64")
+    return out
+
+
+ITEM_COLUMNS = ["scorer", "item", "dimension", "met"]
+VIOLATION_COLUMNS = ["kind", "line", "evidence"]
+USAGE_COLUMNS = ["usage_model", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]
+
+
+def load_logs(paths: list[Path]) -> LoadedLogs:
+    files, skipped = resolve_log_files(paths)
+    frames: list[pd.DataFrame] = []
+    logs: list[LogInfo] = []
+    detail_reads = 0
+    for path in files:
+        try:
+            info, frame, details = _read_one_log(path)
+        except Exception as error:  # any unreadable log is skipped and named, whatever broke inside it
+            skipped.append(SkippedLog(path, f"{type(error).__name__}: {error}".strip()[:300]))
+            continue
+        logs.append(info)
+        detail_reads += details
+        if not frame.empty:
+            frames.append(frame)
+    columns = [c.name for c in COLUMNS] + ["log"]
+    samples = _tidy(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns))
+    evidence = json.loads("[" + ",".join(samples.pop("evidence_json")) + "]")
+    usage = json.loads("[" + ",".join(samples.pop("usage_json")) + "]")
+    rows = np.arange(len(samples))
+    violations = _explode([entry[0] for entry in evidence], rows, VIOLATION_COLUMNS)
+    items = _explode([entry[1] for entry in evidence], rows, ITEM_COLUMNS)
+    items["met"] = items["met"].astype(bool)
+    usage_table = _explode(usage, rows, USAGE_COLUMNS)
+    return LoadedLogs(samples, items, violations, usage_table, logs, skipped, detail_reads)
