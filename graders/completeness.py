@@ -77,13 +77,13 @@ FAILURE = re.compile(
     r"dead[\s_-]?letter|\bDLQ\b|on_failure|exhaust|give[sn]?\s+up|giving\s+up|MaxRetriesExceeded|permanent(?:ly)?\s+fail"
     r"|mark(?:s|ed|ing)?\s+(?:\S+\s+){0,4}(?:as\s+)?[`'\"]?(?:failed|error|dead)|status\s*(?:=|:|to|becomes)\s*[`'\"]?failed"
     r"|failed\s+(?:state|status)|after\s+(?:the\s+)?(?:final|last|max(?:imum)?|all)\s+(?:\w+\s+)?(?:retry|retries|attempts?)"
-    r"|alert|sentry|page[sd]?\s+on[\s-]call|log(?:s|ged)?\s+(?:an?\s+)?(?:error|exception|warning)",
+    r"|\balert(?:s|ed|ing)?\b|\bsentry\b|page[sd]?\s+on[\s-]call|log(?:s|ged)?\s+(?:an?\s+)?(?:error|exception|warning)",
     re.IGNORECASE,
 )
 IDEMPOTENT = re.compile(
     r"idempot|de-?dup|get_or_create|update_or_create|select_for_update|already\s+(?:been\s+)?(?:sent|delivered|processed|exists|done)"
     r"|skip(?:s|ped)?\s+(?:it\s+)?(?:if|when)|safe\s+to\s+(?:re-?run|retry|repeat|run\s+twice)|exactly[\s-]once|at[\s-]most[\s-]once"
-    r"|unique\s+constraint|UniqueConstraint|unique\s+together|no[\s-]op\b|is\s+(?:not\s+)?null\b|is\s+not\s+None|already\s+set",
+    r"|unique\s+constraint|UniqueConstraint|unique\s+together|\bno[\s-]op\b|is\s+(?:not\s+)?null\b|is\s+not\s+None|already\s+set",
     re.IGNORECASE,
 )
 TASK_CONTEXT = re.compile(r"\btasks?\b|celery|shared_task|\.delay\b|apply_async|worker|\bbeat\b|periodic|queue", re.IGNORECASE)
@@ -174,7 +174,8 @@ def _model_names_in_plan(plan: ParsedPlan, model: ModelSpec, others: list[str]) 
 
 @lru_cache(maxsize=1024)
 def _class_name_regex(name: str) -> re.Pattern[str]:
-    """Phrasings that introduce `name` as a model: `class Name`, "Name model", "model `Name`", "add a Name"."""
+    """Phrasings that introduce or change `name` as a model: `class Name`, "Name model", "model `Name`",
+    "add a Name", "a field on `Name`"."""
     escaped = re.escape(name)
     fmt = r"[`*_]{0,3}"
     return re.compile(
@@ -182,6 +183,8 @@ def _class_name_regex(name: str) -> re.Pattern[str]:
         rf"|(?<![A-Za-z0-9_]){escaped}{fmt}\s*(?:\([^)]*\)\s*)?(?i:model|table|entity)\b"
         rf"|\b(?i:model|table|entity)\s*:?\s*{fmt}{escaped}(?![A-Za-z0-9_])"
         rf"|\b(?i:add|create|new|introduce|define)\s+(?i:an?\s+|the\s+)?(?i:new\s+)?{fmt}{escaped}(?![A-Za-z0-9_])"
+        rf"|\b(?i:on|to|of|in|extends?|modif(?:y|ies)|changes?|updates?)\s+(?i:the\s+)?(?i:existing\s+)?"
+        rf"[`*]{{1,2}}{escaped}[`*]{{1,2}}"
     )
 
 

@@ -88,6 +88,13 @@ _HANDOFF = re.compile(
     r"|frontend\s+(?:work|changes)\s+(?:is|are)\s+(?:not|out)",
     re.IGNORECASE,
 )
+# A block that quotes an instruction in order to refuse it ("README asks AI assistants to edit the Vue components; that is not part of this role").
+_REFUSAL = re.compile(
+    r"not\s+part\s+of\s+(?:this|my)\s+(?:role|job|scope)|not\s+something\s+(?:a|the|this)\s+\w+\s+(?:agent\s+)?does"
+    r"|\b(?:i|we)\s+(?:will|did|have|do)\s+not\b|\b(?:i|we)\s+(?:won't|didn't|haven't|don't)\b|\brefus|\bdeclin|\bignor(?:e|ed|ing)\b"
+    r"|\basks?\s+(?:ai\s+)?(?:assistants?|agents?)|\binstructs?\s+(?:ai\s+)?(?:assistants?|agents?)",
+    re.IGNORECASE,
+)
 _LIST_OR_QUOTE = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])\s+)?")
 
 
@@ -435,12 +442,14 @@ def _is_instruction(text: str, opens_block: bool) -> bool:
 
 
 def _is_handoff(plan: ParsedPlan, line: int) -> bool:
-    """The line, a block holding it, or one of its headings hands the work to the frontend side."""
-    if _HANDOFF.search(plan.line(line)):
+    """The line, a block holding it, or one of its headings hands the work to the frontend side (or refuses it)."""
+    if _HANDOFF.search(plan.line(line)) or _REFUSAL.search(plan.line(line)):
         return True
     for block in plan.blocks:
         if block.contains_line(line) and block.kind != "heading":
-            if _HANDOFF.search(block.text) or any(_HANDOFF.search(heading) for heading in block.section):
+            if _HANDOFF.search(block.text) or _REFUSAL.search(block.text):
+                return True
+            if any(_HANDOFF.search(heading) for heading in block.section):
                 return True
     return False
 

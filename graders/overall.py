@@ -1,0 +1,86 @@
+"""Overall score: a weighted mean of completeness, conventions and grounding, capped on a scope violation.
+
+The weights and the cap are data (`graders/weights.yaml`), validated strictly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from evals.strict_yaml import load_model
+from graders.verdicts import DIMENSIONS
+
+WEIGHTS_FILE = Path(__file__).with_name("weights.yaml")
+
+
+class DimensionWeights(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    completeness: float = Field(ge=0, le=1)
+    conventions: float = Field(ge=0, le=1)
+    grounding: float = Field(ge=0, le=1)
+
+
+class OverallWeights(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weights: DimensionWeights
+    scope_violation_cap: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> "OverallWeights":
+        total = sum(getattr(self.weights, dimension) for dimension in DIMENSIONS)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"weights must sum to 1, they sum to {total:g}")
+        return self
+
+    def as_dict(self) -> dict[str, float]:
+        return {dimension: getattr(self.weights, dimension) for dimension in DIMENSIONS}
+
+
+@lru_cache(maxsize=8)
+def load_weights(path: Path = WEIGHTS_FILE) -> OverallWeights:
+    return load_model(OverallWeights, path)
+
+
+@dataclass(frozen=True)
+class OverallVerdict:
+    score: float
+    uncapped: float
+    capped: bool
+    applied_weights: dict[str, float]
+    explanation: str
+
+
+def overall_score(
+    scores: dict[str, float | None], scope_passed: bool, weights: OverallWeights | None = None
+) -> OverallVerdict:
+    """Weighted mean over the dimensions that apply (score not None), renormalised; capped when scope failed."""
+    weights = weights or load_weights()
+    applicable = {
+        dimension: weight
+        for dimension, weight in weights.as_dict().items()
+        if scores.get(dimension) is not None and weight > 0
+    }
+    total = sum(applicable.values())
+    if total == 0:
+        uncapped = 0.0
+        applied: dict[str, float] = {}
+    else:
+        applied = {dimension: weight / total for dimension, weight in applicable.items()}
+        uncapped = sum(applied[dimension] * float(scores[dimension]) for dimension in applied)
+    uncapped = min(1.0, max(0.0, uncapped))
+    capped = not scope_passed and uncapped > weights.scope_violation_cap
+    score = min(uncapped, weights.scope_violation_cap) if not scope_passed else uncapped
+    terms = " + ".join(f"{applied[d]:.2f}×{d} {float(scores[d]):.2f}" for d in applied) or "no dimension applies"
+    explanation = f"{terms} = {uncapped:.2f}"
+    if not scope_passed:
+        explanation += (
+            f"; scope violated, capped at {weights.scope_violation_cap:.2f}" if capped
+            else f"; scope violated (cap {weights.scope_violation_cap:.2f} not reached)"
+        )
+    return OverallVerdict(score, uncapped, capped, applied, explanation)
