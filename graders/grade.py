@@ -141,11 +141,17 @@ def grade_plan(
     scenario: Scenario,
     repo_diff: Any = None,
     *,
-    conventions: ConventionsCheck = _real_conventions,
-    grounding: GroundingCheck = _real_grounding,
+    conventions: ConventionsCheck | None = None,
+    grounding: GroundingCheck | None = None,
     weights: OverallWeights | None = None,
 ) -> PlanGrade:
-    """Grade a plan. `repo_diff` is the sample's `store["repo_diff"]` (dict or RepoDiff), None for a bare plan file."""
+    """Grade a plan. `repo_diff` is the sample's `store["repo_diff"]` (dict or RepoDiff), None for a bare plan file.
+
+    `conventions` and `grounding` default to `graders.conventions.check_conventions` and
+    `graders.grounding.check_grounding`.
+    """
+    conventions = conventions or _real_conventions
+    grounding = grounding or _real_grounding
     weights = weights or load_weights()
     plan = parse_plan(plan_text)
     scope = check_scope(plan, repo_diff, scenario.repo_config.frontend_dir)

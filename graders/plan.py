@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable, Literal
 
@@ -237,12 +237,20 @@ def parse_plan(text: str) -> ParsedPlan:
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
     try:
-        blocks = _blocks_from_tokens(_MARKDOWN.parse(normalised), len(lines))
+        blocks = [_trim_blank_tail(block, lines) for block in _blocks_from_tokens(_MARKDOWN.parse(normalised), len(lines))]
     except Exception:  # noqa: BLE001 - a grader must never fail on the graded text
         blocks = _paragraphs_only(lines)
     return ParsedPlan(
         text=normalised, lines=lines, blocks=blocks, sections=_heading_sections(blocks, len(lines)), _line_starts=starts
     )
+
+
+def _trim_blank_tail(block: Block, lines: list[str]) -> Block:
+    """markdown-it counts a list item's trailing blank line as part of it; evidence should not."""
+    end = block.end_line
+    while end > block.start_line and not lines[end - 1].strip():
+        end -= 1
+    return block if end == block.end_line else replace(block, end_line=end)
 
 
 def _span(token: Token, line_count: int) -> tuple[int, int]:

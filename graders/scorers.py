@@ -23,6 +23,7 @@ from evals.scenarios import Scenario, load_scenario
 from evals.strict_yaml import InputError
 from graders.grade import PlanGrade, grade_plan
 
+SCORER_NAMES = ("scope", "completeness", "conventions", "grounding", "overall")
 GRADE_CACHE_SIZE = 256
 _scenarios: dict[tuple[str, int], Scenario] = {}
 _grades: OrderedDict[tuple[str, int, str, str], PlanGrade] = OrderedDict()
@@ -44,43 +45,41 @@ def violation_rate() -> Metric:
     return compute
 
 
-def _scenario_path(state: TaskState, scenarios_dir: str | Path | None) -> Path:
-    metadata = state.metadata or {}
+def scenario_path(metadata: dict[str, Any], sample_id: object, scenarios_dir: str | Path | None = None) -> Path:
+    """Where a sample's scenario file is: `metadata["scenario_file"]`, or `DIR/<metadata["scenario"]>.yaml`."""
     if scenarios_dir is not None:
         scenario_id = metadata.get("scenario")
         if not scenario_id:
-            raise ScenarioUnavailable(f"sample {state.sample_id!r} has no 'scenario' id in its metadata")
+            raise ScenarioUnavailable(f"sample {sample_id!r} has no 'scenario' id in its metadata")
         for suffix in (".yaml", ".yml"):
             candidate = Path(scenarios_dir) / f"{scenario_id}{suffix}"
             if candidate.is_file():
                 return candidate
-        raise ScenarioUnavailable(f"scenario '{scenario_id}' not found in {scenarios_dir}")
+        raise ScenarioUnavailable(f"scenario '{scenario_id}' of sample {sample_id!r} not found in {scenarios_dir}")
     scenario_file = metadata.get("scenario_file")
     if not scenario_file:
-        raise ScenarioUnavailable(
-            f"sample {state.sample_id!r} has no 'scenario_file' in its metadata (see docs/formats.md)"
-        )
+        raise ScenarioUnavailable(f"sample {sample_id!r} has no 'scenario_file' in its metadata (see docs/formats.md)")
     return Path(scenario_file)
 
 
-def scenario_for(state: TaskState, scenarios_dir: str | Path | None = None) -> Scenario:
-    """The sample's scenario, loaded once per file version."""
-    path = _scenario_path(state, scenarios_dir)
+def load_sample_scenario(metadata: dict[str, Any], sample_id: object, scenarios_dir: str | Path | None = None) -> Scenario:
+    """A sample's scenario, loaded once per file version; ScenarioUnavailable when it cannot be."""
+    path = scenario_path(metadata, sample_id, scenarios_dir)
     try:
         key = (str(path.resolve()), path.stat().st_mtime_ns)
     except OSError as error:
-        raise ScenarioUnavailable(f"scenario file {path} cannot be read: {error.strerror}") from None
+        raise ScenarioUnavailable(f"scenario file {path} of sample {sample_id!r} cannot be read: {error.strerror}") from None
     if key not in _scenarios:
         try:
             _scenarios[key] = load_scenario(path)
         except InputError as error:
-            raise ScenarioUnavailable(f"scenario for sample {state.sample_id!r} is invalid: {error}") from None
+            raise ScenarioUnavailable(f"scenario of sample {sample_id!r} is invalid: {error}") from None
     return _scenarios[key]
 
 
 def plan_grade(state: TaskState, scenarios_dir: str | Path | None = None) -> PlanGrade:
     """The grade of this sample's plan, computed once and shared by all five scorers."""
-    scenario = scenario_for(state, scenarios_dir)
+    scenario = load_sample_scenario(state.metadata or {}, state.sample_id, scenarios_dir)
     plan = state.output.completion if state.output else ""
     diff = state.store.get("repo_diff")
     if hasattr(diff, "model_dump"):

@@ -1,0 +1,144 @@
+"""The plan parser: blocks, line numbers, sections and phrase groups."""
+
+import pytest
+
+from graders.plan import parse_plan, phrases_regex
+
+PLAN = """# Plan
+
+Intro paragraph
+over two lines.
+
+## Models
+
+- **AlertReceipt** model
+  - `alert`: FK
+  - `read_at`: DateTimeField
+
+  ```python
+  class AlertReceipt(models.Model):
+      pass
+  ```
+
+| field | type |
+|---|---|
+| user | ForeignKey |
+
+> quoted note
+
+### Indexes
+Index on (user, read_at).
+"""
+
+
+def kinds(plan):
+    return [(block.kind, block.start_line) for block in plan.blocks]
+
+
+def test_blocks_have_kinds_and_one_based_lines():
+    plan = parse_plan(PLAN)
+    assert kinds(plan) == [
+        ("heading", 1),
+        ("paragraph", 3),
+        ("heading", 6),
+        ("list_item", 8),
+        ("list_item", 9),
+        ("list_item", 10),
+        ("code", 12),
+        ("table_row", 17),
+        ("table_row", 19),
+        ("paragraph", 21),
+        ("heading", 23),
+        ("paragraph", 24),
+    ]
+    assert plan.line(3) == "Intro paragraph"
+
+
+def test_list_item_text_includes_sub_items_and_code():
+    item = parse_plan(PLAN).blocks[3]
+    assert item.end_line == 15
+    assert "`alert`: FK" in item.text and "class AlertReceipt" in item.text
+
+
+def test_code_block_language_and_body_line():
+    code = parse_plan(PLAN).code_blocks[0]
+    assert code.lang == "python"
+    assert code.body_start_line == 13
+    assert code.text.startswith("class AlertReceipt")
+
+
+def test_table_rows_carry_cells_and_header():
+    row = parse_plan(PLAN).blocks[8]
+    assert row.cells == ("user", "ForeignKey")
+    assert row.header == ("field", "type")
+
+
+def test_sections_are_heading_plus_direct_body():
+    plan = parse_plan(PLAN)
+    indexes = plan.sections[-1]
+    assert (indexes.kind, indexes.start_line) == ("section", 23)
+    assert indexes.section == ("Plan", "Models", "Indexes")
+    assert plan.blocks[-1].section == ("Plan", "Models", "Indexes")
+    assert plan.heading_span(plan.headings[1]) == (6, len(plan.lines))
+
+
+@pytest.mark.parametrize(
+    "groups, line",
+    [
+        pytest.param([["index"], ["read_at", "read at"]], 24, id="both-groups-one-paragraph"),
+        pytest.param([["on commit"]], None, id="absent-phrase"),
+        pytest.param([["intro"], ["lines"]], 3, id="paragraph-spanning-lines-evidence-is-first-hit"),
+        pytest.param([["alert"], ["DateTimeField"]], 9, id="list-item-with-sub-items"),
+        pytest.param([["intro"], ["alert"]], None, id="different-blocks-do-not-combine"),
+    ],
+)
+def test_find_phrases_needs_every_group_in_one_block(groups, line):
+    match = parse_plan(PLAN).find_phrases(groups)
+    assert (match.line if match else None) == line
+
+
+@pytest.mark.parametrize(
+    "phrase, text, hit",
+    [
+        pytest.param("on_commit", "use transaction.on commit here", True, id="underscore-equals-space"),
+        pytest.param("on commit", "on-commit hook", True, id="space-equals-hyphen"),
+        pytest.param("retry", "retrying", False, id="word-boundary"),
+        pytest.param("Celery Beat", "celery beat", True, id="case-insensitive"),
+        pytest.param("404", "returns 404.", True, id="number"),
+    ],
+)
+def test_phrase_matching(phrase, text, hit):
+    assert bool(phrases_regex((phrase,)).search(text)) is hit
+    assert bool(parse_plan(text).lines_matching(phrases_regex((phrase,)))) is hit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("\x00\r\n\r|a|\n|-|\n", id="nul-and-crlf"),
+        pytest.param("```\nunclosed fence\n", id="unclosed-fence"),
+        pytest.param("> " * 200 + "deep", id="deep-quotes"),
+        pytest.param("- " * 300 + "deep", id="deep-lists"),
+        pytest.param("\u2028line\x0cfeed\x85", id="unicode-separators"),
+    ],
+)
+def test_never_raises_and_lines_follow_markdown_breaks(text):
+    plan = parse_plan(text)
+    assert len(plan.lines) == text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+    for block in plan.blocks:
+        assert 1 <= block.start_line <= block.end_line <= len(plan.lines)
+
+
+def test_parser_failure_falls_back_to_paragraphs(monkeypatch):
+    import graders.plan as plan_module
+
+    def broken(text):
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(plan_module._MARKDOWN, "parse", broken)
+    plan = parse_plan("first para\n\nsecond\npara\n")
+    assert [(block.kind, block.start_line, block.end_line) for block in plan.blocks] == [
+        ("paragraph", 1, 1),
+        ("paragraph", 3, 4),
+    ]
