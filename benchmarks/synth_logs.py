@@ -88,6 +88,31 @@ class SampleSpec:
     error: str | None = None
 
 
+def epoch_specs(scenario_scores: dict[str, list[float]], version: int = 1, **fields) -> list[SampleSpec]:
+    """Hand-set samples: one per value of `{scenario: [overall of epoch 1, epoch 2, …]}`.
+
+    Sub-scores equal the overall score; the single rubric item `models-0` is met when overall ≥ 0.5.
+    """
+    out = []
+    for scenario, values in scenario_scores.items():
+        for epoch, overall in enumerate(values, start=1):
+            item = Item("models-0", "models", overall >= 0.5, "- Notification model" if overall >= 0.5 else "", 3)
+            out.append(
+                SampleSpec(
+                    scenario=scenario,
+                    epoch=epoch,
+                    overall=overall,
+                    completeness=overall,
+                    conventions=overall,
+                    grounding=overall,
+                    completeness_items=[item],
+                    version=version,
+                    **fields,
+                )
+            )
+    return out
+
+
 def _plan_text(spec: SampleSpec) -> str:
     lines = [f"# Plan for {spec.scenario}", ""]
     for item in spec.completeness_items + spec.convention_items:

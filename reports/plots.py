@@ -41,8 +41,9 @@ def leaderboard(board: pd.DataFrame) -> Figure:
     figure, axis = plt.subplots(figsize=(8, 1.2 + 0.35 * len(shown)))
     y = np.arange(len(shown))
     mean = shown["overall_mean"].to_numpy()
-    low = np.nan_to_num(mean - shown["ci_low"].to_numpy())
-    high = np.nan_to_num(shown["ci_high"].to_numpy() - mean)
+    # clipped: with identical scenario means the percentile can sit a rounding error past the mean
+    low = np.clip(np.nan_to_num(mean - shown["ci_low"].to_numpy()), 0, None)
+    high = np.clip(np.nan_to_num(shown["ci_high"].to_numpy() - mean), 0, None)
     axis.errorbar(mean, y, xerr=[low, high], fmt="o", color="#1f5fa8", ecolor="#7a9cc6", capsize=3)
     axis.set_yticks(y, [_short(v) for v in shown["variant"]])
     axis.set_xlim(0, 1)

@@ -23,7 +23,7 @@ def test_bootstrap_weights_rows_are_resamples_of_n_units():
 
 def test_cluster_ci_two_scenarios_spans_both_means():
     # resamples of {0, 1}: means 0 (p=1/4), 0.5 (p=1/2), 1 (p=1/4): the 2.5% and 97.5% points are 0 and 1
-    interval = stats.cluster_bootstrap_ci(np.array([0.0, 1.0]), resamples=4000)
+    interval = stats.cluster_bootstrap_ci(np.array([0.0, 1.0]), resampler=stats.Resampler(resamples=4000))
     assert interval.mean == 0.5
     assert (interval.ci_low, interval.ci_high) == (0.0, 1.0)
 
@@ -34,7 +34,7 @@ def test_cluster_bootstrap_sd_matches_the_plug_in_standard_error():
     expected_se = math.sqrt(((means - means.mean()) ** 2).sum() / means.size**2)  # = 0.0958
     weights = stats.bootstrap_weights(means.size, 40_000, np.random.default_rng(3))
     assert (weights @ means).std() == pytest.approx(expected_se, rel=0.03)
-    interval = stats.cluster_bootstrap_ci(means, resamples=40_000)
+    interval = stats.cluster_bootstrap_ci(means, resampler=stats.Resampler(resamples=40_000))
     assert interval.ci_high - interval.ci_low == pytest.approx(2 * 1.96 * expected_se, rel=0.12)
 
 
@@ -143,3 +143,11 @@ def test_verdict_flip_share_counts_only_repeated_scenarios():
     codes = np.array([0, 0, 1, 1, 2, 2, 3])
     assert stats.verdict_flip_share(passed, codes) == pytest.approx(1 / 3)
     assert math.isnan(stats.verdict_flip_share(np.array([1, 0]), np.array([0, 1])))
+
+
+def test_resampler_draws_each_size_once():
+    resampler = stats.Resampler(seed=5)
+    assert resampler.weights(7) is resampler.weights(7)
+    assert resampler.weights(7).shape == (stats.DEFAULT_RESAMPLES, 7)
+    signs, exact = resampler.signs(3)
+    assert exact and signs.shape == (8, 3)
