@@ -49,11 +49,12 @@ def parse_key_values(pairs: list[str], flag: str) -> dict[str, object]:
     return parsed
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from evals.run import RunSpec, run_matrix
-    from reports.build import build_report
+def _spec_from(args: argparse.Namespace):
+    """A RunSpec from `--config` (if given) with command-line flags on top."""
+    from evals.config import load_config
+    from evals.run import RunSpec
 
-    spec = RunSpec()
+    spec = load_config(args.config)[1] if getattr(args, "config", None) else RunSpec()
     for key in ("prompts", "models", "scenario_ids", "categories"):
         if getattr(args, key):
             setattr(spec, key, getattr(args, key))
@@ -64,6 +65,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         spec.scenarios_dir = args.scenarios
     spec.model_args = parse_key_values(args.model_args or [], "-M")
     spec.model_base_url = args.model_base_url
+    return spec
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from evals.run import run_matrix
+    from reports.build import build_report
+
+    spec = _spec_from(args)
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
     build_report([log_dir], out_dir)
@@ -72,6 +81,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not success:
         print("some samples or tasks did not complete; rerun the same command to resume", file=sys.stderr)
         return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    from evals.workflows import nightly
+
+    result = nightly(args.config, display=args.display)
+    markdown = (result.report_dir / "report.md").read_text(encoding="utf-8")
+    if args.summary_out:
+        with open(args.summary_out, "a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+    print(f"logs:   {result.log_dir}\nreport: {result.report_dir / 'report.html'}")
+    for regression in result.regressions:
+        print(
+            f"REGRESSION {regression['prompt']} × {regression['model']}: overall {regression['mean_difference']:+.3f} "
+            f"[{regression['ci_low']:+.3f}, {regression['ci_high']:+.3f}], p (Holm) = {regression['p_holm']:.4f}",
+            file=sys.stderr,
+        )
+    if not result.completed:
+        print("the run did not complete (errors or budget); rerun the same command to resume", file=sys.stderr)
+    return result.exit_code
+
+
+def cmd_baseline_promote(args: argparse.Namespace) -> int:
+    from evals.config import load_config
+    from evals.workflows import promote_baseline
+
+    destination = args.to
+    if destination is None and args.config:
+        config, _ = load_config(args.config)
+        if not config.baseline:
+            raise InputError("the config names no baseline folder; pass --to DIR", args.config)
+        destination = (args.config.resolve().parent / config.baseline).resolve()
+    if destination is None:
+        raise InputError("say where the baseline goes: --to DIR or --config FILE")
+    print(f"baseline: {promote_baseline(args.log_dir, destination)}")
     return EXIT_OK
 
 
@@ -129,9 +174,25 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="run prompts × models over scenarios, then write the report")
+    run.add_argument("--config", type=Path, help="experiment config YAML (flags override it)")
     _add_run_options(run)
     run.add_argument("--out", type=Path, help="report folder (default: LOG_DIR/report)")
     run.set_defaults(handler=cmd_run)
+
+    nightly = commands.add_parser("nightly", help="run a config into a dated log dir; exit 1 on a significant regression")
+    nightly.add_argument("config", type=Path)
+    nightly.add_argument("--summary-out", type=Path, help="append the Markdown report here (e.g. $GITHUB_STEP_SUMMARY)")
+    nightly.add_argument("--display", choices=["full", "rich", "plain", "log", "none"])
+    nightly.set_defaults(handler=cmd_nightly)
+
+    baseline = commands.add_parser("baseline", help="pinned baselines").add_subparsers(
+        dest="baseline_command", required=True, parser_class=_Parser
+    )
+    promote = baseline.add_parser("promote", help="pin a run's results as the baseline")
+    promote.add_argument("log_dir", type=Path)
+    promote.add_argument("--to", type=Path, help="baseline folder")
+    promote.add_argument("--config", type=Path, help="take the baseline folder from this config")
+    promote.set_defaults(handler=cmd_baseline_promote)
 
     grade = commands.add_parser("grade", help="grade one plan file against a scenario's rubric")
     grade.add_argument("plan", type=Path)

@@ -84,7 +84,7 @@ def load_config(path: Path) -> tuple[ExperimentConfig, RunSpec]:
     """Read a config and turn it into a run spec with paths resolved against the file."""
     config = load_model(ExperimentConfig, path)
     base = path.resolve().parent
-    prompts = [base / prompt for prompt in config.prompts]
+    prompts = [(base / prompt).resolve() for prompt in config.prompts]
     for prompt in prompts:
         if not prompt.is_file():
             raise InputError(f"prompt file '{prompt}' not found", path)
@@ -94,7 +94,7 @@ def load_config(path: Path) -> tuple[ExperimentConfig, RunSpec]:
         scenario_ids=config.scenarios.ids,
         categories=config.scenarios.categories,
         epochs=config.epochs,
-        log_dir=base / config.log_dir if config.log_dir else None,
+        log_dir=(base / config.log_dir).resolve() if config.log_dir else None,
         max_connections=config.max_connections,
         model_settings={model.name: model for model in config.models},
         max_usd=config.budget.max_usd,
@@ -102,5 +102,5 @@ def load_config(path: Path) -> tuple[ExperimentConfig, RunSpec]:
         judge=config.judge,
     )
     if config.scenarios.dir:
-        spec.scenarios_dir = base / config.scenarios.dir
+        spec.scenarios_dir = (base / config.scenarios.dir).resolve()
     return config, spec

@@ -48,12 +48,12 @@ def test_good_config_becomes_a_run_spec(tmp_path):
 @pytest.mark.parametrize(
     "edit, message, line",
     [
-        pytest.param(("epochs: 3", "epochs: 3\nepoch: 2"), "unknown key 'epoch'", 11, id="unknown-key"),
-        pytest.param(("epochs: 3", "epochs: 3\nepochs: 2"), "duplicate key 'epochs'", 11, id="duplicate-key"),
-        pytest.param(("epochs: 3", "epochs: 0"), "epochs: Input should be greater than or equal to 1", 10, id="bad-epochs"),
-        pytest.param(("temperature: 0.2", "temprature: 0.2"), "unknown generation setting(s) ['temprature']", 5, id="bad-generate"),
+        pytest.param(("epochs: 3", "epochs: 3\nepoch: 2"), "unknown key 'epoch'", 10, id="unknown-key"),
+        pytest.param(("epochs: 3", "epochs: 3\nepochs: 2"), "duplicate key 'epochs'", 10, id="duplicate-key"),
+        pytest.param(("epochs: 3", "epochs: 0"), "epochs: Input should be greater than or equal to 1", 9, id="bad-epochs"),
+        pytest.param(("temperature: 0.2", "temprature: 0.2"), "unknown generation setting(s) ['temprature']", 6, id="bad-generate"),
         pytest.param(("- archbench/reference", "- reference"), "models.0.name", 4, id="model-without-provider"),
-        pytest.param(("max_usd: 5", "max_usd: -1"), "budget.max_usd", 9, id="negative-budget"),
+        pytest.param(("max_usd: 5", "max_usd: -1"), "budget.max_usd", 10, id="negative-budget"),
         pytest.param(("../prompts/backend-architect.md", "../prompts/missing.md"), "prompt file", None, id="missing-prompt"),
     ],
 )
