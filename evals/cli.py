@@ -84,6 +84,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from evals.prompts import load_prompts
+    from evals.run import run_matrix
+    from reports.build import build_report
+    from reports.compare import write_comparison
+
+    spec = _spec_from(args)
+    if len(spec.prompts) != 2:
+        raise InputError(f"compare takes exactly two --prompt files, got {len(spec.prompts)}")
+    if not args.models:
+        spec.models = ["archbench/reference"]
+        print("no --model given: comparing with archbench/reference (offline; it ignores the prompt)", file=sys.stderr)
+    prompt_a, prompt_b = (prompt.name for prompt in load_prompts(spec.prompts))
+    success, log_dir = run_matrix(spec, display=args.display)
+    out_dir = args.out or log_dir / "report"
+    build_report([log_dir], out_dir)
+    result = write_comparison(out_dir, prompt_a, prompt_b)
+    print(result["verdict"])
+    print(f"comparison: {out_dir / 'comparison.md'}  |  report: {out_dir / 'report.html'}")
+    return EXIT_OK if success else EXIT_FAILED
+
+
 def cmd_nightly(args: argparse.Namespace) -> int:
     from evals.workflows import nightly
 
@@ -178,6 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(run)
     run.add_argument("--out", type=Path, help="report folder (default: LOG_DIR/report)")
     run.set_defaults(handler=cmd_run)
+
+    compare = commands.add_parser("compare", help="prompt A vs prompt B on the same scenarios and epochs")
+    _add_run_options(compare)
+    compare.add_argument("--out", type=Path, help="report folder (default: LOG_DIR/report)")
+    compare.set_defaults(handler=cmd_compare)
 
     nightly = commands.add_parser("nightly", help="run a config into a dated log dir; exit 1 on a significant regression")
     nightly.add_argument("config", type=Path)

@@ -1,5 +1,6 @@
 """Nightly regression runs and baselines, offline: a scripted model whose answers get worse must fail the night."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -77,3 +78,32 @@ def test_nightly_fails_on_a_significant_regression_and_passes_otherwise(tmp_path
 def test_promote_refuses_a_missing_log_dir(tmp_path, capsys):
     assert main(["baseline", "promote", str(tmp_path / "nope"), "--to", str(tmp_path / "b")]) == 2
     assert "log dir not found" in capsys.readouterr().err
+
+
+def test_compare_two_prompts_gives_a_verdict_and_a_comparison_report(tmp_path, monkeypatch, capsys):
+    """Prompt B (answers with reference plans) vs prompt A (generic plans), one scripted model."""
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache"))
+    good, bad = answers(True), answers(False)
+
+    def respond(request: dict) -> dict:
+        system = next(message for message in request["messages"] if message["role"] in ("system", "developer"))
+        text = system["content"] if isinstance(system["content"], str) else system["content"][0]["text"]
+        return good(request) if "VARIANT B" in text else bad(request)
+
+    prompt_a, prompt_b = tmp_path / "a.md", tmp_path / "b.md"
+    prompt_a.write_text("---\nname: arch-a\ndescription: a\n---\nYou are an architect. VARIANT A\n")
+    prompt_b.write_text("---\nname: arch-b\ndescription: b\n---\nYou are an architect. VARIANT B\n")
+    with ScriptedOpenAIServer(respond) as server:
+        code = main(
+            ["compare", "--prompt", str(prompt_a), "--prompt", str(prompt_b), "--model", "openai/scripted-architect",
+             "--model-base-url", server.base_url, "-M", "api_key=sk-test-local", "-M", "responses_api=false",
+             "--log-dir", str(tmp_path / "logs"), "--display", "none"]
+        )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "arch-b is better on" in out and "completeness" in out.split("arch-b is better on")[1].split(";")[0]
+    comparison = json.loads((tmp_path / "logs" / "report" / "comparison.json").read_text())
+    overall = next(row for row in comparison["dimensions"] if row["dimension"] == "overall")
+    assert overall["difference"] > 0 and overall["significant"] and overall["ci_low"] > 0
+    assert comparison["side_by_side"] and comparison["side_by_side"][0]["plan_b"] != comparison["side_by_side"][0]["plan_a"]
+    assert "| dimension |" in (tmp_path / "logs" / "report" / "comparison.md").read_text()
