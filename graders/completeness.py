@@ -91,6 +91,8 @@ TASK_VERBS = {
     "send", "deliver", "dispatch", "process", "run", "handle", "do", "execute", "create", "generate", "build",
     "update", "sync", "notify", "emit", "enqueue", "schedule", "compute", "recompute", "refresh", "cleanup",
     "clean", "purge", "expire", "prune", "import", "export", "fan", "push", "publish", "mark", "check", "retry",
+    "email", "mail", "remind", "rebuild", "backfill", "reconcile", "archive", "collect", "aggregate", "fetch", "poll",
+    "ingest", "recalculate", "close", "cancel", "charge", "bill", "invoice", "finalize", "render", "resend", "escalate",
 }
 GLOBAL_STATUS = re.compile(
     r"all\s+(?:of\s+(?:the|these)\s+)?(?:above\s+|new\s+|these\s+)?endpoints|every\s+(?:new\s+)?endpoint|each\s+endpoint|any\s+endpoint"
@@ -340,9 +342,10 @@ def _near_line(
     for line in plan.lines_matching(keyword):
         if line not in scope and not own_name.search(plan.line(line)):
             continue
-        window = "\n".join(plan.line(n) for n in range(line, line + NEAR_LINES) if n == line or n in scope or not scope)
-        if all(regex.search(window) for regex in field_regexes):
-            return line
+        window = [n for n in range(line, line + NEAR_LINES) if n == line or n in scope or not scope]
+        text = "\n".join(plan.line(n) for n in window)
+        if all(regex.search(text) for regex in field_regexes):
+            return max(window, key=lambda n: (sum(bool(r.search(plan.line(n))) for r in field_regexes), -n))
     return None
 
 
@@ -445,8 +448,14 @@ def _global_status_line(plan: ParsedPlan, code_regex: re.Pattern[str]) -> int | 
 # --- tasks -----------------------------------------------------------------------------
 
 
-def _name_tokens(name: str) -> set[str]:
-    return {token[:-1] if token.endswith("s") and len(token) > 3 else token for token in name.split("_") if token}
+def _name_tokens(name: str) -> list[str]:
+    return [token[:-1] if token.endswith("s") and len(token) > 3 else token for token in name.split("_") if token]
+
+
+def _nouns(name: str) -> set[str]:
+    """A task name's words after its leading verb: `send_invoice_email` -> {invoice, email}."""
+    tokens = _name_tokens(name)
+    return set(tokens[1:] if tokens and tokens[0] in TASK_VERBS else tokens)
 
 
 def _task_names(plan: ParsedPlan, task: TaskSpec, all_tasks: list[TaskSpec]) -> list[str]:
@@ -457,7 +466,7 @@ def _task_names(plan: ParsedPlan, task: TaskSpec, all_tasks: list[TaskSpec]) -> 
     """
     accepted = [task.name, *task.aliases]
     taken = {name for other in all_tasks if other.id != task.id for name in (other.name, *other.aliases)}
-    nouns = _name_tokens(task.name) - TASK_VERBS
+    nouns = _nouns(task.name)
     found = list(accepted)
     if not nouns:
         return found
@@ -471,7 +480,7 @@ def _task_names(plan: ParsedPlan, task: TaskSpec, all_tasks: list[TaskSpec]) -> 
             if word in found or word in taken:
                 continue
             tokens = _name_tokens(word)
-            if word.split("_", 1)[0] in TASK_VERBS and nouns <= tokens:
+            if tokens[0] in TASK_VERBS and nouns <= set(tokens):
                 found.append(word)
     return found
 

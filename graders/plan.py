@@ -25,7 +25,7 @@ _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _MARKDOWN.core.ruler.disable(["inline", "text_join"])  # graders read raw inline source; skipping inline parsing halves the time
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_EMPHASIS = re.compile(r"[*_`~#>]+")
+_EMPHASIS = re.compile(r"[*`~#>]+")  # not `_`: it belongs to snake_case names
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def phrases_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def plain(text: str) -> str:
-    """Text without list markers and emphasis/code/heading marks, for "does it start with" checks."""
+    """Text without list markers and `*`/backtick/heading marks, for "does it start with" checks."""
     return _EMPHASIS.sub("", _LIST_MARKER.sub("", text)).strip()
 
 

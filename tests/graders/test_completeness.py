@@ -1,0 +1,225 @@
+"""Completeness: structural matching that survives Markdown shape and naming, and rejects vague plans."""
+
+from pathlib import Path
+
+import pytest
+
+from evals.scenarios import load_scenario
+from graders.completeness import check_completeness, completeness_score, normalise_path
+from graders.plan import parse_plan
+from graders.rubric import Rubric
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BELL = load_scenario(FIXTURES / "bell_scenarios" / "bell-alerts.yaml")
+
+BULLETS = """# Alert reads
+
+## Models
+
+**UserAlertReceipt** (`alerts/models.py`)
+- `alert`: FK to Alert, CASCADE
+- `reader`: FK to the user model
+- `read_at`: DateTime, nullable
+- unique together (alert, reader)
+- indexed on (reader, read_at)
+
+## Endpoints
+
+- `POST /api/v1/alerts/<uuid:pk>/read` returns 204 No Content, or 404 if the alert does not exist.
+- `GET /api/alerts` with `?unread=1` returns 200; items carry id, message and read_at.
+
+## Tasks
+
+### deliver_alert_digest_emails
+
+Scheduled by celery beat (crontab, 07:00).
+Retries up to 3 times with exponential backoff. After the final retry it logs an error and gives up.
+Idempotent: skips users whose digest was already sent today.
+
+## Migration
+
+One makemigrations run; purely additive (a new table).
+
+## Edge cases
+
+A deleted alert: the read endpoint answers 404.
+
+Bell UI: the frontend-architect owns it.
+"""
+
+CODE_SHAPE = """## Model
+
+```python
+class AlertReceipt(TimeStampedModel):
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    read_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+        ]
+        constraints = [models.UniqueConstraint(fields=["alert", "user"], name="one_receipt")]
+```
+"""
+
+PROSE_SHAPE = """Add a new `AlertRead` model. Its `alert` is a ForeignKey to Alert,
+its `user` a ForeignKey to the user, and `read_at` a DateTimeField set on read.
+A composite index covers (user, read_at), and a unique constraint on (alert, user) keeps one row per pair.
+"""
+
+REQUEST_ECHO = """# Plan
+
+Users want to mark alerts as read and get a daily email digest of their unread alerts.
+
+We will build alert read state and a daily email digest. Add a model for reads, an endpoint
+to mark alerts as read, and a Celery task for the digest with retries and error handling.
+Edge cases and the frontend will be considered. Migrations will be needed.
+"""
+
+
+def met(plan_text, rubric=BELL.rubric):
+    return {item.id: item.met for item in check_completeness(parse_plan(plan_text), rubric)}
+
+
+def test_reference_plan_meets_everything_with_evidence():
+    items = check_completeness(parse_plan(BELL.reference_plan_text()), BELL.rubric)
+    assert all(item.met for item in items), [item.id for item in items if not item.met]
+    assert all(item.evidence and item.line for item in items)
+    assert completeness_score(items) == 1.0
+
+
+def test_item_ids_follow_the_documented_shape():
+    ids = list(met(""))
+    assert ids == [
+        "receipt-model", "receipt-model.field.alert", "receipt-model.field.user", "receipt-model.field.read_at",
+        "receipt-model.index.1", "receipt-model.constraint.1",
+        "mark-read", "mark-read.status.204", "mark-read.status.404",
+        "list-alerts", "list-alerts.status.200", "list-alerts.response.id", "list-alerts.response.message",
+        "list-alerts.response.read_at", "list-alerts.query.unread",
+        "digest-task", "digest-task.trigger", "digest-task.retry", "digest-task.failure_handling", "digest-task.idempotent",
+        "additive-migration", "alert-deleted", "defers-frontend",
+    ]
+
+
+def test_bullet_plan_with_naming_variations_meets_everything():
+    result = met(BULLETS)
+    assert all(result.values()), [key for key, value in result.items() if not value]
+
+
+@pytest.mark.parametrize("plan", [pytest.param(CODE_SHAPE, id="class-body"), pytest.param(PROSE_SHAPE, id="prose")])
+def test_model_checks_in_other_shapes(plan):
+    result = met(plan)
+    model_checks = {key: value for key, value in result.items() if key.startswith("receipt-model")}
+    assert all(model_checks.values()), model_checks
+
+
+def test_evidence_is_the_matching_line():
+    items = {item.id: item for item in check_completeness(parse_plan(CODE_SHAPE), BELL.rubric)}
+    assert items["receipt-model.field.read_at"].line == 7
+    assert items["receipt-model.field.read_at"].evidence == "read_at = models.DateTimeField(null=True)"
+    assert items["receipt-model.index.1"].line == 11
+
+
+def test_a_plan_that_repeats_the_request_gets_almost_nothing():
+    items = check_completeness(parse_plan(REQUEST_ECHO), BELL.rubric)
+    assert not any(item.met for item in items if item.id.split(".")[0] in {"receipt-model", "mark-read", "list-alerts", "digest-task"})
+    assert completeness_score(items) < 0.1
+
+
+@pytest.mark.parametrize(
+    "plan, check, expected",
+    [
+        pytest.param("The `AlertReceipt` model.\n\n- `read_at`: TextField\n", "receipt-model.field.read_at", False, id="field-with-wrong-type"),
+        pytest.param("The `AlertReceipt` model.\n\n- `read_at`\n  - DateTimeField, nullable\n", "receipt-model.field.read_at", True, id="type-in-sub-item"),
+        pytest.param("## Alert system\n\n- `read_at`: DateTimeField\n", "receipt-model.field.read_at", False, id="field-without-the-model"),
+        pytest.param("## Alert receipts\n\nAlertReceipt stores read_at.", "receipt-model", False, id="model-name-as-an-english-word-only"),
+        pytest.param("### AlertReceipt\n\nfields below", "receipt-model", True, id="model-heading"),
+        pytest.param("`AlertReceiptSerializer` returns read_at.", "receipt-model", False, id="serializer-is-not-the-model"),
+        pytest.param("`POST /alerts/{id}/read/`", "mark-read", True, id="path-without-prefix"),
+        pytest.param("`POST /api/v2/alerts/:id/read`", "mark-read", True, id="colon-param-and-v2"),
+        pytest.param("`PATCH /api/v1/alerts/{id}/read/`", "mark-read", False, id="wrong-method"),
+        pytest.param("`POST /api/v1/alerts/{id}/unread/`", "mark-read", False, id="wrong-path"),
+        pytest.param("GET/POST /api/v1/alerts/{id}/read/", "mark-read", True, id="methods-joined-by-slash"),
+        pytest.param(
+            "- `POST /api/v1/alerts/{id}/read/`: 204\n- `GET /api/v1/alerts/`: 200, 404 when the page is out of range\n",
+            "mark-read.status.404", False, id="status-code-of-another-endpoint",
+        ),
+        pytest.param(
+            "- `POST /api/v1/alerts/{id}/read/`: 204\n\nAll endpoints return 404 for alerts of other users.\n",
+            "mark-read.status.404", True, id="status-code-stated-for-all-endpoints",
+        ),
+        pytest.param("`send_alert_digest` runs on a crontab via celery beat.", "digest-task.trigger", True, id="task-trigger"),
+        pytest.param("`send_alert_digest` retries on failure.", "digest-task.retry", False, id="retry-without-a-strategy"),
+        pytest.param("`send_alert_digest`: max_retries=3.", "digest-task.retry", True, id="retry-with-a-strategy"),
+        pytest.param("A Celery task `email_digest_for_alerts` runs daily.", "digest-task", True, id="task-fuzzy-name"),
+        pytest.param("The field `alert_digest_sent_at` is set by the task.", "digest-task", False, id="field-is-not-a-task"),
+        pytest.param("Migrations: makemigrations.\n\nThe new table is additive.", "additive-migration", False, id="concept-split-across-blocks"),
+        pytest.param("## Migration\nmakemigrations creates one new table.", "additive-migration", True, id="concept-in-heading-section"),
+    ],
+)
+def test_single_checks(plan, check, expected):
+    assert met(plan)[check] is expected
+
+
+TWO_MODELS = Rubric.model_validate(
+    {
+        "models": [
+            {"id": "notification", "name": "Notification", "fields": [{"name": "status", "type": "CharField"}]},
+            {"id": "delivery", "name": "NotificationDelivery", "fields": [{"name": "status", "type": "CharField"}]},
+        ]
+    }
+)
+
+
+def test_fields_of_one_model_do_not_count_for_another():
+    plan = "### Notification\n\n- `title`: CharField\n\n### NotificationDelivery\n\n- `status`: CharField\n"
+    result = met(plan, TWO_MODELS)
+    assert result["delivery.field.status"] and result["notification"]
+    assert not result["notification.field.status"]
+
+
+TWO_TASKS = Rubric.model_validate(
+    {
+        "tasks": [
+            {"id": "fan-out", "name": "generate_due_invoices", "retry": True},
+            {"id": "one", "name": "generate_invoice", "retry": True},
+        ]
+    }
+)
+
+
+def test_task_evidence_stays_with_its_task():
+    plan = (
+        "## Tasks\n\n- `generate_due_invoices`: beat, daily; enqueues one task per schedule.\n"
+        "- `generate_invoice`: max_retries=5 with backoff.\n"
+    )
+    result = met(plan, TWO_TASKS)
+    assert result["one.retry"] and not result["fan-out.retry"]
+
+
+def test_task_section_may_mention_the_other_task():
+    plan = "### generate_invoice\n\n- Trigger: fan out from generate_due_invoices.\n- Retry: max_retries=5.\n"
+    assert met(plan, TWO_TASKS)["one.retry"]
+
+
+@pytest.mark.parametrize(
+    "path, normalised",
+    [
+        pytest.param("/api/v1/notifications/", ("notifications",), id="prefix-and-slash"),
+        pytest.param("/notifications", ("notifications",), id="bare"),
+        pytest.param("/api/notifications/<int:pk>/read/", ("notifications", "{}", "read"), id="django-converter"),
+        pytest.param("/api/v1/notifications/{notification_id}", ("notifications", "{}"), id="braces"),
+        pytest.param("/notifications/:id/", ("notifications", "{}"), id="colon"),
+        pytest.param("https://example.com/api/v1/notifications/?is_read=false", ("notifications",), id="host-and-query"),
+        pytest.param("/api/v1/mark\\_all\\_read/", ("mark_all_read",), id="markdown-escapes"),
+    ],
+)
+def test_normalise_path(path, normalised):
+    assert normalise_path(path) == normalised
+
+
+def test_score_weighs_each_rubric_entry_equally():
+    items = check_completeness(parse_plan("### AlertReceipt\n\nNothing else."), BELL.rubric)
+    # the model entry: 1 of 6 checks met; the other 6 entries: nothing
+    assert completeness_score(items) == pytest.approx((1 / 6) / 7)
