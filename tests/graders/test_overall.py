@@ -1,0 +1,68 @@
+"""Overall: documented weights, strict weights file, renormalisation and the scope cap."""
+
+import pytest
+
+from evals.strict_yaml import InputError
+from graders.overall import WEIGHTS_FILE, load_weights, overall_score
+
+WEIGHTS = load_weights()
+
+
+def test_bundled_weights_load_and_sum_to_one():
+    assert sum(WEIGHTS.as_dict().values()) == pytest.approx(1.0)
+    assert 0 <= WEIGHTS.scope_violation_cap < 1
+    assert load_weights(WEIGHTS_FILE) == WEIGHTS
+
+
+@pytest.mark.parametrize(
+    "scores, passed, expected",
+    [
+        pytest.param({"completeness": 1.0, "conventions": 1.0, "grounding": 1.0}, True, 1.0, id="perfect"),
+        pytest.param({"completeness": 0.0, "conventions": 0.0, "grounding": 0.0}, True, 0.0, id="nothing"),
+        pytest.param(
+            {"completeness": 0.8, "conventions": 0.5, "grounding": 0.6},
+            True,
+            0.8 * WEIGHTS.weights.completeness + 0.5 * WEIGHTS.weights.conventions + 0.6 * WEIGHTS.weights.grounding,
+            id="weighted-mean",
+        ),
+        pytest.param({"completeness": 1.0, "conventions": 1.0, "grounding": 1.0}, False, WEIGHTS.scope_violation_cap, id="capped"),
+        pytest.param({"completeness": 0.1, "conventions": 0.0, "grounding": 0.0}, False, 0.1 * WEIGHTS.weights.completeness, id="below-cap-stays"),
+    ],
+)
+def test_overall(scores, passed, expected):
+    assert overall_score(scores, passed, WEIGHTS).score == pytest.approx(expected)
+
+
+def test_not_applicable_dimension_is_left_out_and_weights_renormalised():
+    verdict = overall_score({"completeness": 1.0, "conventions": None, "grounding": 0.0}, True, WEIGHTS)
+    share = WEIGHTS.weights.completeness / (WEIGHTS.weights.completeness + WEIGHTS.weights.grounding)
+    assert verdict.score == pytest.approx(share)
+    assert set(verdict.applied_weights) == {"completeness", "grounding"}
+
+
+def test_cap_is_explained():
+    verdict = overall_score({"completeness": 1.0, "conventions": 1.0, "grounding": 1.0}, False, WEIGHTS)
+    assert verdict.capped and verdict.uncapped == pytest.approx(1.0)
+    assert "capped" in verdict.explanation
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.2}\nscope_violation_cap: 0.3\n", "sum to 1", id="sum"),
+        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3, style: 0}\nscope_violation_cap: 0.3\n", "unknown key 'style'", id="unknown-key"),
+        pytest.param("weights: {completeness: 1.2, conventions: -0.2, grounding: 0}\nscope_violation_cap: 0.3\n", "weights.completeness", id="out-of-range"),
+        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3}\n", "scope_violation_cap", id="missing-cap"),
+        pytest.param(
+            "weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3}\nscope_violation_cap: 0.3\nscope_violation_cap: 0.5\n",
+            "duplicate key", id="duplicate-key",
+        ),
+        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3}\nscope_violation_cap: high\n", "scope_violation_cap", id="wrong-type"),
+    ],
+)
+def test_weights_file_is_strict(tmp_path, content, message):
+    path = tmp_path / "weights.yaml"
+    path.write_text(content)
+    with pytest.raises(InputError, match=message) as error:
+        load_weights(path)
+    assert str(path) in str(error.value)
