@@ -2,7 +2,9 @@
 
 A prompt's `tools` (a comma-separated string or a YAML list of Claude Code tool names)
 decides which harness tools the agent gets; absent `tools` means every tool, as in
-Claude Code. Names with no harness counterpart produce a warning, not an error.
+Claude Code. Names with no harness counterpart produce a warning, not an error. `Bash`
+maps to the sandboxed `bash` tool where bubblewrap works (evals/bash_tool.py), and is
+otherwise left out with a "Bash unavailable: …" warning; it is never in the default set.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from evals.bash_tool import bash_available
 from evals.strict_yaml import InputError, parse_yaml, read_text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +23,7 @@ BASELINE_PROMPT = PROJECT_ROOT / "prompts" / "backend-architect.md"
 
 # harness tool names (evals/tools.py) in the order they are offered
 HARNESS_TOOLS = ("read_file", "list_dir", "glob", "grep", "write_file", "edit_file")
+OPT_IN_TOOLS = ("bash",)  # only for prompts that name them
 CLAUDE_TOOL_MAP: dict[str, tuple[str, ...]] = {
     "Read": ("read_file",),
     "LS": ("list_dir",),
@@ -28,6 +32,7 @@ CLAUDE_TOOL_MAP: dict[str, tuple[str, ...]] = {
     "Write": ("write_file",),
     "Edit": ("edit_file",),
     "MultiEdit": ("edit_file",),
+    "Bash": ("bash",),
 }
 KNOWN_FRONT_MATTER = {"name", "description", "model", "color", "tools", "disallowedTools"}
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<yaml>.*?)(?:\r?\n)?^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
@@ -68,7 +73,7 @@ def _map_tools(names: list[str], path: Path) -> tuple[set[str], list[str]]:
     for name in names:
         if name in CLAUDE_TOOL_MAP:
             mapped.update(CLAUDE_TOOL_MAP[name])
-        elif name in HARNESS_TOOLS:
+        elif name in HARNESS_TOOLS + OPT_IN_TOOLS:
             mapped.add(name)
         else:
             warnings.append(f"{path}: tool '{name}' has no archbench counterpart; the agent runs without it")
@@ -110,6 +115,9 @@ def load_prompt(path: str | Path) -> Prompt:
         )
         tools -= denied
         warnings += unmapped
+    if "bash" in tools and not (sandbox := bash_available()):
+        tools.discard("bash")
+        warnings.append(f"{path}: Bash unavailable: {sandbox.reason}; the agent runs without it")
     model = data.get("model")
     return Prompt(
         name=name,
@@ -117,7 +125,7 @@ def load_prompt(path: str | Path) -> Prompt:
         body=body,
         description=str(data.get("description") or ""),
         model=None if model in (None, "inherit") else str(model),
-        tools=tuple(tool for tool in HARNESS_TOOLS if tool in tools),
+        tools=tuple(tool for tool in HARNESS_TOOLS + OPT_IN_TOOLS if tool in tools),
         front_matter=data,
         warnings=tuple(warnings),
     )

@@ -179,7 +179,10 @@ WRITE_TOOLS = {"write_file": write_file, "edit_file": edit_file}
 
 def architect_tools(workspace: RepoWorkspace, names: list[str] | tuple[str, ...], max_output: int) -> list[Tool]:
     """The tools a prompt allows, bound to this sample's workspace."""
+    from evals.bash_tool import bash  # imported here because bash_tool builds on this module
+
+    output_capped = {**READ_TOOLS, "bash": bash}
     return [
-        READ_TOOLS[name](workspace, max_output) if name in READ_TOOLS else WRITE_TOOLS[name](workspace)
+        output_capped[name](workspace, max_output) if name in output_capped else WRITE_TOOLS[name](workspace)
         for name in names
     ]

@@ -4,6 +4,8 @@ The agent sees the whole repo, but nothing it does reaches the original: reads c
 the original until a file is written, writes land in a temporary overlay folder, and the
 diff of the overlay against the original is what the graders see. Copying lazily keeps
 hundreds of concurrent samples cheap (nothing is copied for an agent that only reads).
+A tool that needs a real folder (bash) gets `materialized()`: a full private copy whose
+changes, deletions included, are folded back into the overlay afterwards.
 
 Every path the agent gives is confined to the repo: absolute paths, `..` that leaves the
 root, NUL bytes, over-long paths, symlinks that point outside and hard-linked files are
@@ -12,11 +14,14 @@ refused with `WorkspaceError`, which the tools turn into a tool error for the mo
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -54,6 +59,7 @@ class RepoWorkspace:
         self.frontend_dir = PurePosixPath(frontend_dir)
         self._overlay = Path(tempfile.mkdtemp(prefix="archbench-ws-"))
         self._written: set[str] = set()
+        self._deleted: set[str] = set()
 
     # -- confinement -------------------------------------------------------------------
     def relative(self, path: str) -> str:
@@ -107,6 +113,8 @@ class RepoWorkspace:
     # -- reading -----------------------------------------------------------------------
     def read_bytes(self, path: str) -> bytes:
         relative = self.relative(path)
+        if relative in self._deleted:
+            raise WorkspaceError(f"'{relative}' does not exist")
         real = self._real(relative)
         self._check_file(real, relative)
         return real.read_bytes()
@@ -131,7 +139,7 @@ class RepoWorkspace:
             for filename in filenames:
                 found.add(filename if relative_dir == "." else f"{relative_dir}/{filename}")
         found.update(path for path in self._written if not root or path.startswith(root + "/"))
-        return sorted(found)
+        return sorted(found - self._deleted)
 
     def list_dir(self, path: str = "") -> list[str]:
         """Entries directly under a folder; folders end with '/'."""
@@ -160,20 +168,80 @@ class RepoWorkspace:
         if relative not in self._written:
             self._real(relative)  # refuses a path that a symlink in the original leads outside
         existed = self.exists(relative)
+        self._store(relative, content.encode("utf-8"))
+        return not existed
+
+    def _store(self, relative: str, data: bytes) -> None:
         target = self._overlay / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+        target.write_bytes(data)
         self._written.add(relative)
-        return not existed
+        self._deleted.discard(relative)
+
+    def _delete(self, relative: str) -> None:
+        if relative in self._written:
+            (self._overlay / relative).unlink()
+            self._written.discard(relative)
+        if (self.original / relative).is_file():
+            self._deleted.add(relative)
 
     def exists(self, path: str) -> bool:
         relative = self.relative(path)
+        if relative in self._deleted:
+            return False
         if relative in self._written:
             return True
         try:
             return self._real(relative).is_file()
         except WorkspaceError:
             return False
+
+    # -- a real folder, for tools that need one ---------------------------------------
+    @contextmanager
+    def materialized(self) -> Iterator[Path]:
+        """A private folder holding the agent's current view of the repo. When the block
+        ends, files created, modified or deleted in it are folded into the overlay.
+
+        Files the workspace refuses to read (hard links, symlinks leaving the repo) are not
+        copied; symlinks and other non-regular files made in the folder are not folded back.
+        """
+        copy = Path(tempfile.mkdtemp(prefix="archbench-copy-"))
+        copied: dict[str, str] = {}
+        try:
+            for relative in self.files():
+                try:
+                    data = self.read_bytes(relative)
+                except WorkspaceError:
+                    continue
+                target = copy / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                copied[relative] = hashlib.sha256(data).hexdigest()
+            yield copy
+        finally:
+            try:
+                self._absorb(copy, copied)
+            finally:
+                _remove_tree(copy)
+
+    def _absorb(self, copy: Path, copied: dict[str, str]) -> None:
+        present: set[str] = set()
+        for directory, subdirs, filenames in os.walk(copy):
+            subdirs[:] = [name for name in subdirs if name not in SKIPPED_DIRS]
+            for name in subdirs + filenames:  # a command may have locked its own files
+                if not Path(directory, name).is_symlink():
+                    os.chmod(Path(directory, name), stat.S_IRWXU)
+            for filename in filenames:
+                path = Path(directory, filename)
+                if not stat.S_ISREG(path.lstat().st_mode):
+                    continue
+                relative = path.relative_to(copy).as_posix()
+                present.add(relative)
+                data = path.read_bytes()
+                if copied.get(relative) != hashlib.sha256(data).hexdigest():
+                    self._store(relative, data)
+        for relative in copied.keys() - present:
+            self._delete(relative)
 
     # -- outcome -----------------------------------------------------------------------
     def diff(self) -> RepoDiff:
@@ -185,12 +253,12 @@ class RepoWorkspace:
                 created.append(relative)
             elif original.read_bytes() != (self._overlay / relative).read_bytes():
                 modified.append(relative)
-        changed = sorted(created + modified)
+        changed = sorted(created + modified + list(self._deleted))
         frontend = [path for path in changed if self._is_frontend(path)]
         return RepoDiff(
             created=created,
             modified=modified,
-            deleted=[],
+            deleted=sorted(self._deleted),
             frontend=frontend,
             backend=[path for path in changed if path not in frontend],
         )
@@ -207,6 +275,18 @@ class RepoWorkspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _remove_tree(root: Path) -> None:
+    """Remove a folder even where a sandboxed command took away the owner's permissions."""
+
+    def make_writable_and_retry(function, path, _error):  # type: ignore[no-untyped-def]
+        os.chmod(os.path.dirname(path), stat.S_IRWXU)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, stat.S_IRWXU)
+        function(path)
+
+    shutil.rmtree(root, onerror=make_writable_and_retry)
 
 
 @lru_cache(maxsize=256)

@@ -34,7 +34,7 @@ def test_seed_prompt_is_the_baseline():
         pytest.param("tools: Read, Edit, MultiEdit, Write", ("read_file", "write_file", "edit_file"), [], id="edit-tools"),
         pytest.param("tools: Read, Grep, WebFetch, TodoWrite, Task", ("read_file", "grep"), ["WebFetch", "TodoWrite", "Task"], id="unmapped-warn"),
         pytest.param("tools: Read, mcp__github__search_code", ("read_file",), ["mcp__github__search_code"], id="mcp-tool"),
-        pytest.param("tools: Read, Bash(git log:*)", ("read_file",), ["Bash"], id="permission-pattern"),
+        pytest.param("tools: Read, WebFetch(domain:docs.djangoproject.com)", ("read_file",), ["WebFetch"], id="permission-pattern"),
         pytest.param("disallowedTools: Write, Edit, MultiEdit", READ_ONLY, [], id="disallowed"),
         pytest.param("tools:", HARNESS_TOOLS, [], id="empty-tools-is-all"),
     ],

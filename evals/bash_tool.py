@@ -1,0 +1,139 @@
+"""The `bash` tool (Claude Code's Bash), run only inside a bubblewrap sandbox.
+
+Each call gets a fresh private copy of the sample's repo (`RepoWorkspace.materialized`)
+mounted read-write at /repo; everything else it can see is the host's system folders,
+read-only. The sandbox has its own empty network namespace (no network, not even the
+host's loopback), its own PID/IPC/UTS namespaces, an unprivileged user with no
+capabilities, an empty environment (no API keys), a wall-clock timeout, a cap on the
+output returned and on the size of any file written. Changes in the copy are folded back
+into the workspace, so the graders see what bash did like any other edit.
+
+Where bubblewrap is missing or cannot create namespaces (some containers), the tool is
+unavailable: `bash_available()` is falsy with the reason, prompts asking for Bash are
+warned and run without it, and the tool itself refuses. It never runs unsandboxed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from inspect_ai.tool import Tool, ToolError, tool
+from inspect_ai.util import subprocess as run_subprocess
+
+from evals.tools import DEFAULT_MAX_OUTPUT, cap
+from evals.workspace import RepoWorkspace
+
+DEFAULT_TIMEOUT = 60
+MAX_TIMEOUT = 300
+MAX_FILE_BYTES = 50_000_000
+SANDBOX_ROOT = "/repo"
+SANDBOX_USER = "65534"  # nobody: files it writes map back to the host user that runs archbench
+SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
+# merged-/usr systems have these as symlinks into /usr, older ones as real folders
+SYSTEM_DIRS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64")
+READ_ONLY_EXTRAS = ("/etc/alternatives", "/etc/ld.so.cache")
+
+
+@dataclass(frozen=True)
+class BashStatus:
+    """Whether the sandboxed bash can run here; falsy when not, with the reason."""
+
+    available: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.available
+
+
+def sandbox_argv(copy: Path, command: str) -> list[str]:
+    """The bwrap command line running `command` with `copy` as the only writable folder."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise FileNotFoundError("bwrap")
+    argv = [
+        bwrap,
+        "--unshare-all",  # user, pid, ipc, uts, cgroup and network namespaces
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop", "ALL",
+        "--uid", SANDBOX_USER,
+        "--gid", SANDBOX_USER,
+        "--ro-bind", "/usr", "/usr",
+    ]
+    for directory in SYSTEM_DIRS:
+        path = Path(directory)
+        if path.is_symlink():
+            argv += ["--symlink", str(path.readlink()), directory]
+        elif path.is_dir():
+            argv += ["--ro-bind", directory, directory]
+    for extra in READ_ONLY_EXTRAS:
+        argv += ["--ro-bind-try", extra, extra]
+    argv += [
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--tmpfs", "/tmp",
+        "--bind", str(copy), SANDBOX_ROOT,
+        "--chdir", SANDBOX_ROOT,
+        "--clearenv",
+        "--setenv", "PATH", SANDBOX_PATH,
+        "--setenv", "HOME", "/tmp",
+        "--setenv", "LANG", "C.UTF-8",
+        "--",
+        "/bin/bash", "--noprofile", "--norc", "-c",
+        # bash's ulimit sets the soft and the hard limit: the command cannot raise it again
+        f"ulimit -f {MAX_FILE_BYTES // 1024} && exec /bin/bash --noprofile --norc -c \"$0\"",
+        command,
+    ]
+    return argv
+
+
+@cache
+def bash_available() -> BashStatus:
+    """Probe once per process: can bubblewrap create the sandbox on this machine?"""
+    if shutil.which("bwrap") is None:
+        return BashStatus(False, "bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap)")
+    with tempfile.TemporaryDirectory(prefix="archbench-probe-") as probe:
+        try:
+            result = subprocess.run(
+                sandbox_argv(Path(probe), "echo ok > probe && cat probe"),
+                capture_output=True, text=True, timeout=20,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return BashStatus(False, f"bwrap could not be started: {error}")
+    if result.returncode != 0 or result.stdout.strip() != "ok":
+        detail = (result.stderr.strip() or result.stdout.strip() or f"exit code {result.returncode}").splitlines()[-1]
+        return BashStatus(False, f"bwrap cannot create a sandbox here: {detail}")
+    return BashStatus(True, "bubblewrap sandbox")
+
+
+@tool(name="bash")
+def bash(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool:
+    async def execute(command: str, timeout: int = DEFAULT_TIMEOUT) -> str:
+        """Run a bash command in a sandboxed copy of the repository (the working folder is the repo root).
+
+        There is no network. Only the repository copy is writable, and changes there count as edits.
+
+        Args:
+            command: The bash command to run.
+            timeout: Seconds before the command is killed (at most 300).
+        """
+        status = bash_available()
+        if not status:
+            raise ToolError(f"Bash unavailable: {status.reason}")
+        seconds = max(1, min(int(timeout), MAX_TIMEOUT))
+        with workspace.materialized() as copy:
+            try:
+                result = await run_subprocess(sandbox_argv(copy, command), output_limit=max_output, timeout=seconds)
+            except TimeoutError:
+                raise ToolError(f"command timed out after {seconds} seconds and was killed") from None
+        output = result.stdout + (f"\n[stderr]\n{result.stderr}" if result.stderr else "")
+        if len(result.stdout) >= max_output or len(result.stderr) >= max_output:
+            output = f"[output over {max_output} bytes; only the last part is kept]\n" + output
+        return cap(output + f"\n[exit code {result.returncode}]", max_output)
+
+    return execute
