@@ -1019,3 +1019,26 @@ def _django_global_settings() -> frozenset[str]:
     except (OSError, SyntaxError):
         return frozenset()
     return frozenset(name for statement in tree.body for name in _assigned_names(statement) if name.isupper())
+
+
+@lru_cache(maxsize=1)
+def django_model_api() -> frozenset[str]:
+    """Names Django gives every model, queryset and manager (`save`, `refresh_from_db`, `filter`,
+    `bulk_create`, …), read from Django's source like the settings list."""
+    package = _package_dir("django")
+    if package is None:
+        return frozenset()
+    names: set[str] = set()
+    for relative, class_names in (
+        ("db/models/base.py", {"Model"}),
+        ("db/models/query.py", {"QuerySet"}),
+        ("db/models/manager.py", {"BaseManager"}),
+    ):
+        try:
+            tree = ast.parse((package / relative).read_text(encoding="utf-8"))
+        except (OSError, SyntaxError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name in class_names:
+                names.update(name for statement in node.body for name in _assigned_names(statement))
+    return frozenset(name for name in names if not name.startswith("__"))
