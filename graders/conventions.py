@@ -381,7 +381,7 @@ def _field_definitions(plan: ParsedPlan, span: Span, code_lines: frozenset[int])
                 continue
             for name in re.split(r"\s*[/,]\s*", block.cells[0].strip().strip("`*").strip()):
                 name = name.strip("`* ")
-                if re.fullmatch(IDENT, name) and name.lower() not in ("field", "name", "column"):
+                if re.fullmatch(IDENT, name):
                     kind = TYPE_ALIASES.get(field_type.group(0), field_type.group(0)) if field_type else None
                     yield name, kind, block.start_line, block.text
         elif block.kind == "list_item" and block.start_line not in code_lines:
