@@ -288,7 +288,8 @@ def notes(loaded: LoadedLogs, prepared: tables.Prepared, board: pd.DataFrame, co
             )
         unresolved = comparisons[~comparisons["significant"] & (comparisons["smallest_possible_p"] < tables.ALPHA)]
         for row in unresolved.to_dict(orient="records"):
-            if math.isfinite(row["min_detectable"]):
+            # with identical differences on every scenario (SD 0) the power formula says nothing useful
+            if math.isfinite(row["min_detectable"]) and row["sd_difference"] > 0:
                 needed = row["scenarios_needed"]
                 need_text = f"; detecting the observed {row['mean_difference']:+.3f} would take about {needed:.0f} scenarios" if math.isfinite(needed) else ""
                 found.append(

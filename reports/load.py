@@ -29,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 SCORERS = ("scope", "completeness", "conventions", "grounding", "overall")
 ITEM_SCORERS = ("completeness", "conventions")
 THINNED = object()  # a metadata value the summary dropped for size
+# below this a sample's JSON is parsed whole (C parser); above, streamed and abandoned after `scores`
+WHOLE_PARSE_BYTES = 64 * 1024
 
 
 class RunRecord(BaseModel):
@@ -156,22 +158,25 @@ def _limit_type(sample: EvalSampleSummary | EvalSample) -> str:
     return limit if isinstance(limit, str) else limit.type
 
 
+def _metadata(key: str):
+    def value(sample: EvalSampleSummary | EvalSample):
+        return sample.metadata.get(key)
+
+    return value
+
+
+# extract functions rather than JSON paths: inspect evaluates a JSON path per sample, several times slower
 COLUMNS = [
     EvalColumn("model", path="eval.model", required=True),
-    SampleColumn("id", path="id", required=True, type=str),
-    SampleColumn("epoch", path="epoch", required=True),
-    SampleColumn("scenario", path="metadata.scenario"),
-    SampleColumn("scenario_version", path="metadata.scenario_version"),
-    SampleColumn("category", path="metadata.category"),
-    SampleColumn("repo", path="metadata.repo"),
-    SampleColumn("prompt", path="metadata.prompt"),
-    SampleColumn("prompt_sha", path="metadata.prompt_sha"),
+    SampleColumn("id", path=lambda s: str(s.id), required=True),
+    SampleColumn("epoch", path=lambda s: s.epoch, required=True),
+    *[SampleColumn(key, path=_metadata(key)) for key in ("scenario", "scenario_version", "category", "repo", "prompt", "prompt_sha")],
     SampleColumn("planted_asks_for", path=_planted_asks_for),
     *[SampleColumn(name, path=_score_value(name)) for name in SCORERS],
     SampleColumn("evidence_json", path=_evidence_json),
     SampleColumn("usage_json", path=_usage_json),
-    SampleColumn("total_time", path="total_time"),
-    SampleColumn("working_time", path="working_time"),
+    SampleColumn("total_time", path=lambda s: s.total_time),
+    SampleColumn("working_time", path=lambda s: s.working_time),
     SampleColumn("error", path=_error_message),
     SampleColumn("limit", path=_limit_type),
 ]
@@ -191,8 +196,13 @@ def read_evidence(path: str, samples: list[tuple[str, int]]) -> dict[tuple[str, 
     if path.endswith(".eval"):
         with zipfile.ZipFile(path) as archive:
             for sample_id, epoch in samples:
-                with archive.open(_sample_member(sample_id, epoch)) as stream:
-                    scores, metadata = _scores_and_metadata(stream)
+                member = archive.getinfo(_sample_member(sample_id, epoch))
+                if member.file_size <= WHOLE_PARSE_BYTES:
+                    sample = json.loads(archive.read(member))
+                    scores, metadata = sample.get("scores"), sample.get("metadata")
+                else:
+                    with archive.open(member) as stream:
+                        scores, metadata = _scores_and_metadata(stream)
                 found[(sample_id, epoch)] = _evidence_from_raw(scores, metadata)
     else:
         with open(path, "rb") as stream:

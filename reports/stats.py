@@ -113,32 +113,42 @@ def sign_flip_matrix(n: int, rng: np.random.Generator, resamples: int = PERMUTAT
     return rng.choice((1.0, -1.0), size=(resamples, n)), False
 
 
-def sign_flip_p_value(differences: np.ndarray, signs: np.ndarray, exact: bool) -> float:
-    """Two-sided p-value of mean(differences) under H0: each scenario's difference is symmetric about 0."""
-    observed = abs(differences.mean())
-    flipped = np.abs(signs @ differences) / differences.size
-    extreme = int(np.count_nonzero(flipped >= observed - 1e-12))
+def sign_flip_p_values(differences: np.ndarray, signs: np.ndarray, exact: bool) -> np.ndarray:
+    """Two-sided p-value of each row's mean under H0: each scenario's difference is symmetric about 0."""
+    observed = np.abs(differences.mean(axis=1))
+    flipped = np.abs(signs @ differences.T) / differences.shape[1]  # patterns × rows
+    extreme = np.count_nonzero(flipped >= observed[None, :] - 1e-12, axis=0)
     if exact:
         return extreme / len(signs)
     return (extreme + 1) / (len(signs) + 1)  # the observed pattern counts as one draw
 
 
-def paired_test(differences: np.ndarray, *, confidence: float = 0.95, resampler: Resampler | None = None) -> PairedTest:
-    """Paired comparison from per-scenario differences (variant A minus variant B on each shared scenario).
+def paired_tests(differences: np.ndarray, *, confidence: float = 0.95, resampler: Resampler | None = None) -> list[PairedTest]:
+    """Paired comparisons, one per row of per-scenario differences (variant A minus B on each shared scenario).
 
     CI: percentile bootstrap over scenarios. p-value: sign-flip permutation test (exact up
-    to 12 scenarios).
+    to 12 scenarios). All rows have the same number of scenarios and share one set of
+    resamples, so a batch costs two matrix products.
     """
-    differences = np.asarray(differences, dtype=float)
-    n = differences.size
+    differences = np.atleast_2d(np.asarray(differences, dtype=float))
+    rows, n = differences.shape
     if n == 0:
-        return PairedTest(0, math.nan, math.nan, math.nan, math.nan, math.nan)
+        return [PairedTest(0, math.nan, math.nan, math.nan, math.nan, math.nan)] * rows
     resampler = resampler or Resampler()
-    interval = cluster_bootstrap_ci(differences, confidence=confidence, resampler=resampler)
-    signs, exact = resampler.signs(n)
-    p_value = sign_flip_p_value(differences, signs, exact)
-    sd = float(differences.std(ddof=1)) if n > 1 else math.nan
-    return PairedTest(n, interval.mean, interval.ci_low, interval.ci_high, p_value, sd)
+    means = differences.mean(axis=1)
+    if n >= 2:
+        tail = (1 - confidence) / 2 * 100
+        lows, highs = np.percentile(resampler.weights(n) @ differences.T, [tail, 100 - tail], axis=0)
+        sds = differences.std(axis=1, ddof=1)
+    else:
+        lows = highs = sds = np.full(rows, math.nan)
+    p_values = sign_flip_p_values(differences, *resampler.signs(n))
+    return [PairedTest(n, float(m), float(lo), float(hi), float(p), float(sd)) for m, lo, hi, p, sd in zip(means, lows, highs, p_values, sds)]
+
+
+def paired_test(differences: np.ndarray, *, confidence: float = 0.95, resampler: Resampler | None = None) -> PairedTest:
+    """`paired_tests` for one vector of per-scenario differences."""
+    return paired_tests(np.asarray(differences, dtype=float)[None, :], confidence=confidence, resampler=resampler)[0]
 
 
 def smallest_sign_flip_p(n: int) -> float:

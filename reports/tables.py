@@ -223,17 +223,34 @@ def one_factor_pairs(variants: pd.DataFrame) -> list[tuple[str, str, str]]:
     return list(zip(pairs["variant_a"], pairs["variant_b"], factor))
 
 
+def _batched_paired_tests(differences: list[np.ndarray], resampler: stats.Resampler) -> list[stats.PairedTest]:
+    """`stats.paired_tests` over vectors of mixed lengths: one batch per length, results in input order."""
+    results: list[stats.PairedTest | None] = [None] * len(differences)
+    by_length: dict[int, list[int]] = {}
+    for index, vector in enumerate(differences):
+        by_length.setdefault(len(vector), []).append(index)
+    for length, indices in by_length.items():
+        batch = np.array([differences[i] for i in indices]).reshape(len(indices), length)
+        for index, result in zip(indices, stats.paired_tests(batch, resampler=resampler)):
+            results[index] = result
+    return results
+
+
+TEST_COLUMNS = ["n", "mean_difference", "ci_low", "ci_high", "p_value", "sd_difference"]
+
+
 def comparisons(prepared: Prepared, resampler: stats.Resampler) -> pd.DataFrame:
     """Paired differences between variants on the scenarios (same version) they share, Holm-corrected."""
     per_scenario = scenario_means(prepared.scored, ["overall"])
     wide = per_scenario.pivot_table(index=SCENARIO_KEYS, columns="variant", values="overall")
     variants = per_scenario[["variant", *VARIANT_KEYS]].drop_duplicates()
-    rows = []
-    for a, b, factor in one_factor_pairs(variants):
-        both = wide[[a, b]].dropna()
-        result = stats.paired_test((both[a] - both[b]).to_numpy(), resampler=resampler)
-        rows.append({"variant_a": a, "variant_b": b, "differs_in": factor, **result.__dict__})
-    table = pd.DataFrame(rows, columns=["variant_a", "variant_b", "differs_in", "n", "mean_difference", "ci_low", "ci_high", "p_value", "sd_difference"])
+    pairs = one_factor_pairs(variants)
+    differences = [(wide[a] - wide[b]).dropna().to_numpy() for a, b, _ in pairs]
+    results = _batched_paired_tests(differences, resampler)
+    table = pd.DataFrame(
+        [{"variant_a": a, "variant_b": b, "differs_in": factor, **r.__dict__} for (a, b, factor), r in zip(pairs, results)],
+        columns=["variant_a", "variant_b", "differs_in", *TEST_COLUMNS],
+    )
     return _conclude(table, difference="mean_difference")
 
 
@@ -272,11 +289,12 @@ def variant_regressions(current: pd.DataFrame, baseline: pd.DataFrame, resampler
     """Current minus baseline per variant, paired over scenarios run in the same version by both."""
     merged = current.merge(baseline, on=[*VARIANT_KEYS, *SCENARIO_KEYS], suffixes=("", "_baseline"))
     merged["difference"] = merged["values"].map(np.mean) - merged["values_baseline"].map(np.mean)
-    rows = []
-    for (prompt, model), group in merged.groupby(VARIANT_KEYS):
-        result = stats.paired_test(group["difference"].to_numpy(), resampler=resampler)
-        rows.append({"prompt": prompt, "model": model, **result.__dict__})
-    table = pd.DataFrame(rows, columns=["prompt", "model", "n", "mean_difference", "ci_low", "ci_high", "p_value", "sd_difference"])
+    groups = list(merged.groupby(VARIANT_KEYS)["difference"])
+    results = _batched_paired_tests([g.to_numpy() for _, g in groups], resampler)
+    table = pd.DataFrame(
+        [{"prompt": prompt, "model": model, **r.__dict__} for ((prompt, model), _), r in zip(groups, results)],
+        columns=[*VARIANT_KEYS, *TEST_COLUMNS],
+    )
     table = _conclude(table, difference="mean_difference")
     table["direction"] = _direction(table["mean_difference"])
     return table
