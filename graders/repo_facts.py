@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from graders.repo_config import CONVENTIONS_FILE, load_repo_config
 
@@ -320,8 +320,8 @@ class _RawModel:
 class _Scanner:
     def __init__(self, repo_dir: Path):
         self.repo_dir = repo_dir
-        self.backend_dir, self.project_package = self._layout()
-        self.backend_path = (repo_dir / self.backend_dir).resolve()
+        backend_dir, self.project_package = self._layout()
+        self.backend_dir = PurePosixPath(backend_dir).as_posix()
         self.modules: dict[str, _Module] = {}
         self.unparsed: list[str] = []
         self.classes: dict[str, list[ClassFacts]] = {}
@@ -379,8 +379,10 @@ class _Scanner:
         return self.backend_dir in ("", ".") or relative.startswith(self.backend_dir.rstrip("/") + "/")
 
     def _module_name(self, relative: str) -> str:
-        inside = (self.repo_dir / relative).resolve().relative_to(self.backend_path)
-        parts = list(inside.with_suffix("").parts)
+        """Dotted module of a repo-relative path: `backend/boards/models.py` → `boards.models`."""
+        prefix = self.backend_dir.strip("/")
+        inside = relative[len(prefix) + 1 :] if prefix not in ("", ".") else relative
+        parts = inside.removesuffix(".py").split("/")
         if parts and parts[-1] == "__init__":
             parts.pop()
         return ".".join(parts)
