@@ -1,0 +1,234 @@
+"""Calibration against the hand-labelled gold set: metric arithmetic, strict labels, and the floors.
+
+The floors (scope accuracy, no false violation on plans that must pass, completeness item
+agreement) are measured on gold/ with the real graders; a failure here means a grader drifted
+away from the labels, and docs/calibration.md lists the disagreements to look at.
+"""
+
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from evals.strict_yaml import InputError
+from graders.calibrate import (
+    ITEM_AGREEMENT_TARGET,
+    MUST_PASS_KINDS,
+    SCOPE_ACCURACY_TARGET,
+    Agreement,
+    Verdict,
+    calibrate,
+    cohen_kappa,
+    load_gold,
+    measure,
+)
+
+FIXTURE_SCENARIOS = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
+MINI_ITEMS = [
+    "tag-model",
+    "tag-model.field.owner",
+    "tag-model.field.name",
+    "tag-model.constraint.1",
+    "list-notes-by-tag",
+    "list-notes-by-tag.status.200",
+    "list-notes-by-tag.query.tag",
+    "tag-of-other-user",
+]
+
+
+def pairs(yes_yes: int, yes_no: int, no_yes: int, no_no: int) -> list[tuple[bool, bool]]:
+    return [(True, True)] * yes_yes + [(True, False)] * yes_no + [(False, True)] * no_yes + [(False, False)] * no_no
+
+
+# --- kappa and agreement, computed by hand ------------------------------------------------------
+
+
+def test_kappa_matches_the_hand_computed_textbook_case():
+    # 50 calls: both yes 20, A yes/B no 5, A no/B yes 10, both no 15.
+    # observed = 35/50 = 0.70; A says yes 25/50 = 0.5, B says yes 30/50 = 0.6;
+    # chance = 0.5*0.6 + 0.5*0.4 = 0.50; kappa = (0.70 - 0.50) / (1 - 0.50) = 0.40
+    assert cohen_kappa(pairs(20, 5, 10, 15)) == pytest.approx(0.40)
+
+
+def test_kappa_of_a_second_hand_computed_case():
+    # 20 calls: 8 / 2 / 3 / 7. observed 15/20 = 0.75; yes rates 10/20 and 11/20;
+    # chance = 0.5*0.55 + 0.5*0.45 = 0.50; kappa = 0.25 / 0.50 = 0.50
+    assert cohen_kappa(pairs(8, 2, 3, 7)) == pytest.approx(0.50)
+
+
+@pytest.mark.parametrize(
+    ("calls", "expected"),
+    [
+        pytest.param(pairs(5, 0, 0, 5), 1.0, id="perfect"),
+        pytest.param(pairs(0, 5, 5, 0), -1.0, id="always-opposite"),
+        pytest.param(pairs(6, 4, 0, 0), 0.0, id="grader-says-yes-to-everything"),
+        pytest.param(pairs(4, 0, 0, 0), None, id="both-constant-undefined"),
+        pytest.param([], None, id="empty"),
+    ],
+)
+def test_kappa_edge_cases(calls, expected):
+    result = cohen_kappa(calls)
+    assert result == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_agreement_counts_precision_and_recall():
+    agreement = Agreement.of(pairs(6, 2, 1, 11))  # (label, grader)
+    assert (agreement.true_positive, agreement.false_negative, agreement.false_positive, agreement.true_negative) == (
+        6,
+        2,
+        1,
+        11,
+    )
+    assert agreement.accuracy == pytest.approx(17 / 20)
+    assert agreement.precision == pytest.approx(6 / 7)
+    assert agreement.recall == pytest.approx(6 / 8)
+
+
+# --- strict labels ----------------------------------------------------------------------------
+
+
+PLAN = "# Tags\n\nA `Tag` model with owner (ForeignKey) and name (CharField).\n"
+
+
+def write_gold(tmp_path: Path, labels: str, plans: dict[str, str] | None = None) -> Path:
+    for name, text in (plans or {"plans/mini-tags/one.md": PLAN, "plans/mini-tags/two.md": PLAN}).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / "labels.yaml").write_text(dedent(labels))
+    return tmp_path
+
+
+RUBRICS = "rubrics:\n  mini-tags:\n    version: 1\n    items: [" + ", ".join(MINI_ITEMS) + "]\n"
+HEADER = "labelled_by: a test\nmethod: by hand\n" + RUBRICS
+
+
+def case(case_id="mini-tags/one", plan="plans/mini-tags/one.md", kinds="[good]", scope="{passed: true, violations: []}",
+         items="{default: true, except: []}", extra=""):
+    return dedent(f"""\
+      - id: {case_id}
+        scenario: mini-tags
+        plan: {plan}
+        kinds: {kinds}
+        scope: {scope}
+        items: {items}
+    """) + extra
+
+
+def test_valid_labels_load_and_expand_to_every_rubric_item(tmp_path):
+    gold_dir = write_gold(tmp_path, HEADER + "cases:\n" + case(items="{default: false, except: [tag-model]}"))
+    (loaded,) = load_gold(gold_dir, FIXTURE_SCENARIOS).cases
+    assert loaded.item_ids == tuple(MINI_ITEMS)
+    assert [loaded.label.items.met(item) for item in MINI_ITEMS] == [True] + [False] * 7
+
+
+@pytest.mark.parametrize(
+    ("cases", "message"),
+    [
+        pytest.param(case(extra="  colour: blue\n"), "unknown key 'colour'", id="unknown-key"),
+        pytest.param(case(scope="{passed: true, violations: [frontend_code]}"), "passed must be true exactly", id="passed-with-violation"),
+        pytest.param(case(scope="{passed: false, violations: [file_edit]}"), "violations", id="repo-only-violation-kind"),
+        pytest.param(case(kinds="[brilliant]"), "kinds", id="unknown-plan-kind"),
+        pytest.param(case(items="{default: true, except: [tag-model.field.colour]}"), "does not have", id="unknown-item-id"),
+        pytest.param(case(items="{default: true, except: [tag-model, tag-model]}"), "listed twice", id="item-listed-twice"),
+        pytest.param(case(extra="  notes: {no-such-item: why}\n"), "notes are keyed", id="note-on-unknown-item"),
+        pytest.param(case(plan="plans/mini-tags/missing.md"), "not found", id="missing-plan-file"),
+        pytest.param(case() + case(), "duplicate case id", id="duplicate-case"),
+    ],
+)
+def test_bad_labels_fail_with_file_and_line(tmp_path, cases, message):
+    gold_dir = write_gold(tmp_path, HEADER + "cases:\n" + cases)
+    with pytest.raises(InputError, match=message) as error:
+        load_gold(gold_dir, FIXTURE_SCENARIOS)
+    assert "labels.yaml" in str(error.value)
+
+
+def test_duplicate_yaml_keys_are_refused(tmp_path):
+    gold_dir = write_gold(tmp_path, HEADER + "cases:\n" + case(extra="  kinds: [thin]\n"))
+    with pytest.raises(InputError, match="duplicate key 'kinds'"):
+        load_gold(gold_dir, FIXTURE_SCENARIOS)
+
+
+@pytest.mark.parametrize(
+    ("rubrics", "message"),
+    [
+        pytest.param(RUBRICS.replace("version: 1", "version: 2"), "labelled against version 2", id="version-changed"),
+        pytest.param(RUBRICS.replace("tag-of-other-user", "tag-colour"), r"added \['tag-of-other-user'\]", id="items-changed"),
+    ],
+)
+def test_labels_written_against_another_rubric_are_refused(tmp_path, rubrics, message):
+    gold_dir = write_gold(tmp_path, "labelled_by: a test\nmethod: by hand\n" + rubrics + "cases:\n" + case())
+    with pytest.raises(InputError, match=message):
+        load_gold(gold_dir, FIXTURE_SCENARIOS)
+
+
+# --- measuring ------------------------------------------------------------------------------------
+
+
+def test_measure_counts_missing_verdicts_as_disagreements_and_flags_must_pass_plans(tmp_path):
+    labels = HEADER + "cases:\n" + case(kinds="[example_only]") + case(
+        case_id="mini-tags/two",
+        plan="plans/mini-tags/two.md",
+        kinds="[code_writing]",
+        scope="{passed: false, violations: [implementation_code]}",
+        items="{default: false, except: []}",
+    )
+    gold = load_gold(write_gold(tmp_path, labels), FIXTURE_SCENARIOS)
+    verdicts = {
+        "mini-tags/one": Verdict(
+            scope_passed=False,
+            violations=("implementation_code",),
+            items={item: True for item in MINI_ITEMS[:-1]},  # no verdict on the last item
+        ),
+        "mini-tags/two": Verdict(scope_passed=False, violations=("implementation_code",), items={i: False for i in MINI_ITEMS}),
+    }
+    (report,) = measure(gold, {"test": verdicts}).graders
+    assert report.scope.accuracy == pytest.approx(0.5)
+    assert (report.scope.precision, report.scope.recall) == (pytest.approx(0.5), pytest.approx(1.0))
+    assert report.must_pass_false_violations == ("mini-tags/one",)
+    assert report.items.total == 16 and report.items.accuracy == pytest.approx(15 / 16)
+    assert report.unanswered == 1
+    assert [(d.case, d.what, d.grader) for d in report.disagreements] == [
+        ("mini-tags/one", "scope", "violation (implementation_code)"),
+        ("mini-tags/one", "tag-of-other-user", "no verdict"),
+    ]
+    assert not report.targets[f"scope accuracy >= {SCOPE_ACCURACY_TARGET:.2f}"]
+
+
+# --- the gold set and the floors -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report():
+    return calibrate()
+
+
+def test_gold_set_is_broad_enough(report):
+    assert report.cases >= 40
+    assert len(report.scenarios) >= 6 and len(report.repos) >= 2
+    required = {"good", "thin", "off_topic", "code_writing", "frontend_designing", "frontend_deferring", "example_only"}
+    assert required <= set(report.plan_kinds)
+    assert all(report.plan_kinds[kind] >= 4 for kind in MUST_PASS_KINDS)
+
+
+def test_scope_grader_meets_its_floor(report):
+    deterministic = report.graders[0]
+    assert deterministic.scope.accuracy >= SCOPE_ACCURACY_TARGET, deterministic.to_json()["disagreements"]
+
+
+def test_no_false_violation_on_deferring_or_example_only_plans(report):
+    assert report.graders[0].must_pass_false_violations == ()
+
+
+def test_completeness_grader_meets_its_item_agreement_floor(report):
+    deterministic = report.graders[0]
+    missed = [f"{d.case} {d.what}: label {d.label}" for d in deterministic.disagreements if d.what != "scope"]
+    assert deterministic.items.accuracy >= ITEM_AGREEMENT_TARGET, f"{len(missed)} item disagreements: {missed[:20]}"
+
+
+def test_report_lists_every_disagreement(report):
+    deterministic = report.graders[0]
+    item_disagreements = [d for d in deterministic.disagreements if d.what != "scope"]
+    assert len(item_disagreements) == deterministic.items.false_positive + deterministic.items.false_negative
+    text = report.to_text()
+    assert f"disagreements ({len(deterministic.disagreements)}):" in text
+    assert report.to_json()["graders"][0]["targets"] == deterministic.targets
