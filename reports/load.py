@@ -23,7 +23,14 @@ import ijson
 import numpy as np
 import pandas as pd
 from inspect_ai.analysis import EvalColumn, SampleColumn, samples_df
-from inspect_ai.log import EvalLog, EvalSample, EvalSampleSummary, list_eval_logs, read_eval_log
+from inspect_ai.log import (
+    EvalLog,
+    EvalSample,
+    EvalSampleSummary,
+    list_eval_logs,
+    read_eval_log,
+    read_eval_log_sample_summaries,
+)
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 SCORERS = ("scope", "completeness", "conventions", "grounding", "overall")
@@ -267,6 +274,9 @@ def _read_one_log(path: str) -> tuple[LogInfo, pd.DataFrame, int]:
     frame = samples_df(path, columns=COLUMNS, quiet=True)
     frame = frame.drop(columns=["eval_id", "sample_id"], errors="ignore")
     if frame.empty:
+        if read_eval_log_sample_summaries(path):
+            # samples_df lists .json files only when named like inspect's logs; it would drop this one silently
+            raise ValueError("inspect reads a .json log only when its name starts with a timestamp (2025-01-31T10-00-00…)")
         return info, frame, 0
     frame["log"] = path
     needs_detail = (frame["evidence_json"] == "null") | frame["planted_asks_for"].isna()
