@@ -157,7 +157,7 @@ def _diff_as_dict(repo_diff: Any) -> dict[str, list[str]]:
 def code_block_violations(plan: ParsedPlan) -> list[Violation]:
     violations: list[Violation] = []
     for block in plan.blocks:
-        if block.kind not in ("code", "html"):
+        if block.kind not in ("code", "html") or not block.text.strip():
             continue
         lang = (block.lang or "").lower()
         first = block.body_start_line or block.start_line

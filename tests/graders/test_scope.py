@@ -69,6 +69,7 @@ PASSING = [
     pytest.param("Import the CSV nightly.\nfrom there the task fans out.", id="prose-that-starts-like-python"),
     pytest.param(f"{FENCE}sql\nCREATE INDEX CONCURRENTLY alerts_user_read ON alerts_receipt (user_id, read_at);\n{FENCE}", id="sql-ddl"),
     pytest.param(f"{FENCE}mermaid\nsequenceDiagram\n  API->>Celery: delay()\n{FENCE}", id="mermaid"),
+    pytest.param(f"{FENCE}vue\n{FENCE}", id="empty-vue-fence"),  # found by hypothesis: no code, no violation
 ]
 
 FAILING = [
