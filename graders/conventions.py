@@ -405,6 +405,11 @@ def _proposed_fields(plan: ParsedPlan, models: list[ProposedModel], code_lines: 
             for name, kind, line, text in _field_definitions(plan, span, code_lines):
                 fields.setdefault((name, line), ProposedField(name, kind, line, model.name, text))
         model.fields = [item for item in fields.values() if item.model == model.name]
+    for block in plan.blocks:
+        if block.kind == "table_row" and re.search(r"\b(?:field|column)s?\b", " ".join(block.header), re.IGNORECASE):
+            if not any(model.covers(block.start_line) for model in models):
+                for name, kind, line, text in _field_definitions(plan, (block.start_line, block.start_line), code_lines):
+                    fields.setdefault((name, line), ProposedField(name, kind, line, None, text))
     for line in plan.lines_matching(INLINE_FIELD):
         text = plan.line(line)
         for match in INLINE_FIELD.finditer(text):
@@ -807,7 +812,8 @@ def _status_fields(context: RuleContext) -> list[ProposedField]:
 
 def check_status_choices(context: RuleContext, value: str) -> Outcome:
     """Applies when the plan proposes a status/state field (or a field with choices) or lists status
-    values. `TextChoices`: met when the plan names TextChoices; `plain_strings`: met unless it
+    values. `TextChoices`: met when the plan names TextChoices or one of the repo's TextChoices
+    classes as `Model.Status` (e.g. "like `Task.Status`"); `plain_strings`: met unless it
     names TextChoices/IntegerChoices/an enum. Either way every listed status value must be
     snake_case."""
     plan = context.plan
@@ -822,9 +828,13 @@ def check_status_choices(context: RuleContext, value: str) -> Outcome:
     style = _affirmed_lines(plan, CHOICES_STYLE)
     style_line = style[0][0] if style else None
     if value == "TextChoices":
-        text_choices = next(iter(_affirmed_lines(plan, re.compile(r"\bTextChoices\b"))), (None,))[0]
-        if text_choices:
-            return True, text_choices, "status values declared with TextChoices, snake_case"
+        repo_choices = sorted(
+            name for name, group in context.facts.classes.items() if any(base.endswith("TextChoices") for cls in group for base in cls.bases)
+        )
+        alternatives = [r"\bTextChoices\b"] + [rf"(?<![\w.]){re.escape(name)}\b" for name in repo_choices]
+        text_choices = next(iter(_affirmed_lines(plan, re.compile("|".join(alternatives)))), (None, ""))
+        if text_choices[0]:
+            return True, text_choices[0], f"status values declared like {text_choices[1]}, snake_case"
         return False, first, "status field without TextChoices"
     if style_line:
         return False, style_line, "declares choices as an enum class; the repo uses plain string constants"

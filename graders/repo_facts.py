@@ -179,6 +179,7 @@ class RepoFacts:
     framework_settings: frozenset[str]
     """Django's own setting names (django/conf/global_settings.py), valid without being set."""
     classes: dict[str, tuple[ClassFacts, ...]]
+    """Class name → its definitions; nested classes under their qualified name (`Task.Status`)."""
     modules: dict[str, frozenset[str]]
     """Dotted module name (relative to the backend folder) → its top-level names."""
     unparsed_files: tuple[str, ...] = ()
@@ -404,22 +405,27 @@ class _Scanner:
         return frozenset(names)
 
     def _collect_classes(self, module: _Module) -> None:
+        """Top-level classes by name, and classes nested in them (`Task.Status`) by qualified name."""
         for node in module.tree.body:
             if not isinstance(node, ast.ClassDef):
                 continue
-            attributes: set[str] = set()
-            for statement in node.body:
-                attributes.update(_assigned_names(statement))
-            facts = ClassFacts(
-                name=node.name,
-                module=module.name,
-                file=module.file,
-                line=node.lineno,
-                bases=tuple(base for base in (_dotted(base) for base in node.bases) if base),
-                attributes=frozenset(attributes - {"Meta"}),
-            )
-            self.classes.setdefault(node.name, []).append(facts)
-            self.class_nodes[(module.name, node.name)] = node
+            self._add_class(module, node, node.name)
+            for inner in node.body:
+                if isinstance(inner, ast.ClassDef) and inner.name != "Meta":
+                    self._add_class(module, inner, f"{node.name}.{inner.name}")
+
+    def _add_class(self, module: _Module, node: ast.ClassDef, name: str) -> None:
+        attributes = {name for statement in node.body for name in _assigned_names(statement)}
+        facts = ClassFacts(
+            name=name,
+            module=module.name,
+            file=module.file,
+            line=node.lineno,
+            bases=tuple(base for base in (_dotted(base) for base in node.bases) if base),
+            attributes=frozenset(attributes - {"Meta"}),
+        )
+        self.classes.setdefault(name, []).append(facts)
+        self.class_nodes[(module.name, name)] = node
 
     def _derives(self, cls: ClassFacts, roots: frozenset[str] | set[str], suffixes: tuple[str, ...] = ()) -> bool:
         """Whether `cls` has a base (transitively, through repo classes) named in `roots` or ending in a suffix."""
@@ -940,7 +946,8 @@ def _external_model_classes(installed_apps: tuple[str, ...], repo_modules: set[s
 
 
 @lru_cache(maxsize=64)
-def _package_dir(top_level: str) -> Path | None:
+def installed_package_dir(top_level: str) -> Path | None:
+    """Folder of an installed top-level package, located without importing it."""
     try:
         spec = importlib.util.find_spec(top_level)
     except (ImportError, ValueError):
@@ -954,7 +961,7 @@ def _package_dir(top_level: str) -> Path | None:
 def _installed_app_models(app_module: str) -> list[_RawModel]:
     """Models of an installed app: its models.py plus the sibling modules it imports classes from."""
     top, _, rest = app_module.partition(".")
-    package = _package_dir(top)
+    package = installed_package_dir(top)
     if package is None:
         return []
     app_dir = package.joinpath(*rest.split(".")) if rest else package
@@ -1013,7 +1020,7 @@ def _imported_siblings(models_file: Path, app_module: str, app_dir: Path) -> lis
 
 @lru_cache(maxsize=1)
 def _django_global_settings() -> frozenset[str]:
-    package = _package_dir("django")
+    package = installed_package_dir("django")
     if package is None:
         return frozenset()
     try:
@@ -1027,7 +1034,7 @@ def _django_global_settings() -> frozenset[str]:
 def django_model_api() -> frozenset[str]:
     """Names Django gives every model, queryset and manager (`save`, `refresh_from_db`, `filter`,
     `bulk_create`, …), read from Django's source like the settings list."""
-    package = _package_dir("django")
+    package = installed_package_dir("django")
     if package is None:
         return frozenset()
     names: set[str] = set()
