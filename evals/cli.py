@@ -162,6 +162,14 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from graders.calibrate import DEFAULT_GOLD_DIR, calibrate
+
+    report = calibrate(args.gold or DEFAULT_GOLD_DIR, judge_model=args.judge, **({"scenarios_dir": args.scenarios} if args.scenarios else {}))
+    print(json.dumps(report.to_json(), indent=2) if args.json else report.to_text())
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from reports.build import build_report
 
@@ -232,6 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_argument("logs", nargs="+", type=Path)
     rescore.add_argument("--scenarios", type=Path)
     rescore.set_defaults(handler=cmd_rescore)
+
+    calibrate = commands.add_parser("calibrate", help="measure the graders against the hand-labelled gold set")
+    calibrate.add_argument("--gold", type=Path, help="gold set folder (default: gold/)")
+    calibrate.add_argument("--scenarios", type=Path)
+    calibrate.add_argument("--judge", help="also measure this LLM judge model")
+    calibrate.add_argument("--json", action="store_true")
+    calibrate.set_defaults(handler=cmd_calibrate)
 
     report = commands.add_parser("report", help="write the comparative report of one or more log dirs")
     report.add_argument("logs", nargs="+", type=Path)
