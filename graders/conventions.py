@@ -41,6 +41,48 @@ DIMENSION = "conventions"
 GENERAL_CONVENTIONS_FILE = Path(__file__).with_name("general_conventions.yaml")
 Span = tuple[int, int]
 
+# --- how a mention is presented: existing, new or negated ----------------------------------------
+
+EXISTING_CUE = (
+    r"existing|exists|current(?:ly)?|already|see|mirror(?:s|ing)?|reuse[sd]?|re-use[sd]?|reusing|extend(?:s|ed|ing)?"
+    r"|modify|modifies|modified|modifying|update[sd]?|updating|edit(?:s|ed|ing)?|change[sd]?|changing|refactor\w*"
+    r"|rename[sd]?|replace[sd]?|remove[sd]?|delete[sd]?|retire[sd]?|retiring|today|follows"
+)
+NEW_CUE = (
+    r"new|add(?:s|ed|ing)?|create[sd]?|creating|introduce[sd]?|introducing|define[sd]?|defining|propose[sd]?"
+    r"|proposing|another|extra|becomes"
+)
+CUE_WORD = re.compile(rf"\b(?:(?P<existing>{EXISTING_CUE})|(?P<new>{NEW_CUE}))\b", re.IGNORECASE)
+AFTER_CUE = re.compile(
+    r"^[`*)\s]*(?:[|,:—–-]\s*)?\(?\s*(?:(?P<new>new|to\s+be\s+(?:added|created)|added|created)|(?P<existing>existing|unchanged|already\s+exists|exists))\b",
+    re.IGNORECASE,
+)
+NEGATION = re.compile(
+    r"\b(?:no|not|never|without|instead\s+of|rather\s+than|avoid\w*|nor|unlike|lacks?|missing|absent)\b|n't\b", re.IGNORECASE
+)
+CUE_CLAUSE_BREAK = re.compile(r"[.;:!?](?:\s|$)|\n\s*\n|\n\s*(?:[-*+#]|\d+[.)])")
+ARTICLE = re.compile(r"^(?:a|an|one)$", re.IGNORECASE)
+CUE_WINDOW_WORDS = 6
+
+
+def mention_cue(plan: ParsedPlan, line: int, text: str, start: int, end: int) -> str | None:
+    """"existing", "new", "negated" or None for the mention at text[start:end] of `line`."""
+    before = "\n".join([*plan.lines[max(0, line - 4) : line - 1], text[:start]])
+    clause = CUE_CLAUSE_BREAK.split(before)[-1]
+    if NEGATION.search(" ".join(clause.split()[-CUE_WINDOW_WORDS:])):
+        return "negated"
+    after = AFTER_CUE.match(text[end : end + 40])
+    if after:
+        return "new" if after.group("new") else "existing"
+    words = clause.split()
+    if any(ARTICLE.match(word.strip("([{*_`'\"")) for word in words[-3:]):
+        return "new"
+    cues = list(CUE_WORD.finditer(" ".join(words[-CUE_WINDOW_WORDS:])))
+    if not cues:
+        return None
+    return "new" if cues[-1].group("new") else "existing"
+
+
 # --- what the plan proposes -------------------------------------------------------------------
 
 IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -88,7 +130,7 @@ PROSE_NEW_MODEL = re.compile(
 )
 CODE_CLASS = re.compile(r"^(?P<indent>\s*)class\s+(?P<name>[A-Z][A-Za-z0-9]*)\s*(?:\((?P<bases>[^)]*)\))?\s*:")
 CODE_FIELD = re.compile(rf"^\s+(?P<name>{IDENT})\s*(?::\s*[^=]+)?=\s*(?:[\w.]+\.)?(?P<type>[A-Z]\w*)\(")
-INLINE_FIELD = re.compile(rf"(?<![\w.])(?P<name>{IDENT})\s*=\s*(?:models\.)?(?P<type>[A-Z]\w*)\(")
+INLINE_FIELD = re.compile(rf"(?<![\w.])(?:(?P<model>[A-Z]\w*)\.)?(?P<name>{IDENT})\s*=\s*(?:models\.)?(?P<type>[A-Z]\w*)\(")
 LIST_FIELD = re.compile(rf"^[`*]*(?P<name>{IDENT})[`*]*\s*(?::|—|–|-|→|\(|=)\s*(?P<rest>.*)")
 CHOICES_CLASS_MEMBER = re.compile(r"^\s+[A-Z][A-Z0-9_]*\s*=\s*(?P<quote>['\"])(?P<value>[^'\"]*)(?P=quote)")
 STATUS_CONSTANT = re.compile(r"\b[A-Z][A-Z0-9_]*(?:STATUS|STATE)[A-Z0-9_]*\s*=\s*(?P<quote>['\"])(?P<value>[^'\"]*)(?P=quote)")
@@ -99,6 +141,7 @@ QUOTED = re.compile(r"(?<![A-Za-z0-9])(['\"])([A-Za-z][A-Za-z0-9_\- ]*)\1")
 VALUE_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 CAMEL_CASE = re.compile(r"^[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*$")
 KEBAB_CASE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$")
+NOT_A_VALUE_AFTER = re.compile(r"\s*(?:action|endpoint|route|url|path|view|page|button|param(?:eter)?|query|field|column|flag)s?\b", re.IGNORECASE)
 NOT_STATUS_VALUES = frozenset(
     {"status", "state", "choices", "null", "blank", "default", "true", "false", "none", "unique", "db_index", "max_length"}
 )
@@ -292,6 +335,12 @@ def _matches(plan: ParsedPlan, pattern: re.Pattern[str], code_lines: frozenset[i
             yield line, match
 
 
+def _span_in_line(plan: ParsedPlan, line: int, match: re.Match[str]) -> tuple[int, int]:
+    """Start and end of a whole-text match as columns of the line it starts on."""
+    line_start = match.start() - len(plan.text[: match.start()].rsplit("\n", 1)[-1])
+    return match.start() - line_start, min(match.end() - line_start, len(plan.line(line)))
+
+
 def _prose_models(plan: ParsedPlan, code_lines: frozenset[int]) -> Iterator[tuple[str, int]]:
     for line, match in _matches(plan, PROSE_NEW_MODEL, code_lines):
         name = match.group("a") or match.group("b") or match.group("c")
@@ -414,13 +463,18 @@ def _proposed_fields(plan: ParsedPlan, models: list[ProposedModel], code_lines: 
         text = plan.line(line)
         for match in INLINE_FIELD.finditer(text):
             if FIELD_TYPE.fullmatch(match.group("type")) and (match.group("name"), line) not in fields:
-                owner = next((model.name for model in models if model.covers(line)), None)
+                owner = match.group("model") or next((model.name for model in models if model.covers(line)), None)
                 fields[(match.group("name"), line)] = ProposedField(match.group("name"), match.group("type"), line, owner, text.strip())
     return sorted(fields.values(), key=lambda item: item.line)
 
 
+def _route_key(path: str) -> tuple[str, ...]:
+    """`normalise_path`, with literal ids (`/projects/12/`, UUIDs) read as parameters too."""
+    return tuple("{}" if re.fullmatch(r"\d+|[0-9a-f]{8}-[0-9a-f-]{27}", segment) else segment for segment in normalise_path(path))
+
+
 def _proposed_endpoints(plan: ParsedPlan, facts: RepoFacts) -> list[ProposedEndpoint]:
-    existing = {normalise_path(route.path) for route in facts.urls}
+    existing = {_route_key(route.path) for route in facts.urls}
     found: dict[tuple[str, tuple[str, ...]], ProposedEndpoint] = {}
     for line in plan.lines_matching(HTTP_METHOD):
         text = plan.line(line)
@@ -434,7 +488,7 @@ def _proposed_endpoints(plan: ParsedPlan, facts: RepoFacts) -> list[ProposedEndp
         for method in HTTP_METHOD.finditer(text):
             after = [path for position, path in paths if position > method.start()]
             path = after[0] if after else paths[-1][1]
-            key = (method.group(1), normalise_path(path))
+            key = (method.group(1), _route_key(path))
             if key in found:
                 continue
             segments = key[1]
@@ -490,7 +544,8 @@ def _proposed_tasks(plan: ParsedPlan, facts: RepoFacts, code_lines: frozenset[in
             if match:
                 mentioned.setdefault(match.group("name"), block.start_line)
     for line, match in _matches(plan, TASK_NEAR_NAME, code_lines):
-        mentioned.setdefault(match.group("a") or match.group("b") or match.group("c"), line)
+        if mention_cue(plan, line, plan.line(line), *_span_in_line(plan, line, match)) not in ("existing", "negated"):
+            mentioned.setdefault(match.group("a") or match.group("b") or match.group("c"), line)
     new = {name: line for name, line in {**mentioned, **designed}.items() if name not in facts.tasks and name not in not_tasks}
     changed = {name: line for name, line in designed.items() if name in facts.tasks}
     return dict(sorted(new.items(), key=lambda item: item[1])), changed
@@ -540,7 +595,7 @@ def _status_values(plan: ParsedPlan, fields: list[ProposedField], code_lines: fr
             token = match.group(1).strip()
             if not VALUE_LIKE.match(token) or token.lower() in NOT_STATUS_VALUES or token in field_names:
                 continue
-            if FIELD_TYPE.fullmatch(token) or token.endswith("Choices"):
+            if FIELD_TYPE.fullmatch(token) or token.endswith("Choices") or NOT_A_VALUE_AFTER.match(text[match.end() :]):
                 continue
             value = StatusValue(token, line, quoted=False)
             if value.snake_case or value.violates:
@@ -563,7 +618,6 @@ def _first_line(plan: ParsedPlan, pattern: re.Pattern[str], exclude: frozenset[i
     return next((line for line in plan.lines_matching(pattern) if line not in exclude), None)
 
 
-NEGATION = re.compile(r"\b(?:no|not|never|without|instead\s+of|rather\s+than|avoid\w*|nor|unlike)\b|n't\b", re.IGNORECASE)
 
 
 CLAUSE_BREAK = re.compile(r"[.;!?](?:\s|$)|[(\[]|\n\s*\n|\n\s*(?:[-*+|#]|\d+[.)])")
@@ -699,10 +753,13 @@ def check_pk_type(context: RuleContext, value: str) -> Outcome:
     return True, models[0].line, "new models keep Django's default big-integer primary key"
 
 
+PAGINATED = re.compile(r"paginat|[\"']results[\"']\s*:", re.IGNORECASE)
+
+
 def check_pagination(context: RuleContext, value: str) -> Outcome:
     """Applies to new list endpoints. Met when the plan names `value` or a repo subclass of it; or,
-    naming no other pagination class, says the list is paginated while the repo's default
-    pagination class is `value`."""
+    naming no other pagination class, says the list is paginated (or shows a `"results"` page in
+    an example) while the repo's default pagination class is `value`."""
     plan, facts = context.plan, context.facts
     lists = [endpoint for endpoint in context.proposals.new_endpoints if endpoint.lists]
     if not lists:
@@ -714,10 +771,8 @@ def check_pagination(context: RuleContext, value: str) -> Outcome:
     others = [(name, line) for name, line in named if not facts.is_subclass(value, name)]
     if others:
         return False, others[0][1], f"uses {others[0][0]}, not the repo's {value}"
-    default = facts.setting_values.get("REST_FRAMEWORK", {})
-    default_class = default.get("DEFAULT_PAGINATION_CLASS", "") if isinstance(default, dict) else ""
-    paginated = _first_line(plan, re.compile(r"paginat", re.IGNORECASE))
-    if paginated and isinstance(default_class, str) and default_class.rsplit(".", 1)[-1] == value:
+    paginated = _first_line(plan, PAGINATED)
+    if paginated and value in _rest_framework_default(facts, "DEFAULT_PAGINATION_CLASS"):
         return True, paginated, f"relies on the default pagination class, which is {value}"
     return False, lists[0].line, f"list endpoint without {value}"
 
@@ -780,10 +835,28 @@ def check_service_layer(context: RuleContext, value: str) -> Outcome:
 PERMISSION_TOKEN = r"Is[A-Z]\w*|\w+Permission|AllowAny|DjangoModelPermissions\w*"
 
 
+def _rest_framework_default(facts: RepoFacts, key: str) -> list[str]:
+    """Class names (last dotted part) of a REST_FRAMEWORK default, e.g. DEFAULT_PERMISSION_CLASSES."""
+    framework = facts.setting_values.get("REST_FRAMEWORK", {})
+    value = framework.get(key, []) if isinstance(framework, dict) else []
+    entries = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [entry.rsplit(".", 1)[-1] for entry in entries if isinstance(entry, str)]
+
+
+VIEW_NAME = re.compile(r"(?<![A-Za-z0-9_])[A-Z]\w*(?:ViewSet|View)(?![A-Za-z0-9_])")
+
+
+def _hosting_view(plan: ParsedPlan, facts: RepoFacts, endpoint: ProposedEndpoint) -> str | None:
+    """The existing repo view the plan attaches this endpoint to ("an action on `TaskViewSet`")."""
+    text = _surrounding_text(plan, endpoint.line)
+    return next((name for name in VIEW_NAME.findall(text) if name in facts.views), None)
+
+
 def check_permission_class(context: RuleContext, value: str) -> Outcome:
-    """Applies to new endpoints. Met when the plan names `value` or a repo class derived from it, or —
-    when `value` is a default permission class in REST_FRAMEWORK — says the endpoints are for
-    authenticated users without naming `AllowAny`."""
+    """Applies to new endpoints. Met when the plan names `value` or a repo class derived from it; when
+    every new endpoint is an action on an existing view whose `permission_classes` already hold
+    it; or, when `value` is a default permission class in REST_FRAMEWORK, unless the plan opens
+    an endpoint with `AllowAny`."""
     plan, facts = context.plan, context.facts
     endpoints = context.proposals.new_endpoints
     if not endpoints:
@@ -792,12 +865,16 @@ def check_permission_class(context: RuleContext, value: str) -> Outcome:
     accepted = [(name, line) for name, line in named if name == value or facts.is_subclass(name, value)]
     if accepted:
         return True, accepted[0][1], f"endpoints use {accepted[0][0]}"
-    framework = facts.setting_values.get("REST_FRAMEWORK", {})
-    defaults = framework.get("DEFAULT_PERMISSION_CLASSES", []) if isinstance(framework, dict) else []
-    is_default = any(isinstance(entry, str) and entry.rsplit(".", 1)[-1] == value for entry in defaults)
-    authenticated = _first_line(plan, re.compile(r"\bauthenticated\b", re.IGNORECASE))
-    if is_default and authenticated and not any(name == "AllowAny" for name, _ in named):
-        return True, authenticated, f"relies on the default permission class {value}"
+    hosts = [_hosting_view(plan, facts, endpoint) for endpoint in endpoints]
+    if all(
+        host and any(name == value or facts.is_subclass(name, value) for name in facts.views[host].permission_classes) for host in hosts
+    ):
+        return True, endpoints[0].line, f"new actions on {hosts[0]} inherit its {value}"
+    allow_any = [line for name, line in named if name == "AllowAny"]
+    if value in _rest_framework_default(facts, "DEFAULT_PERMISSION_CLASSES"):
+        if allow_any:
+            return False, allow_any[0], f"AllowAny drops the default {value}"
+        return True, endpoints[0].line, f"relies on the default permission class {value}"
     if named:
         return False, named[0][1], f"names {named[0][0]} but not {value}"
     return False, endpoints[0].line, f"new endpoints do not name {value}"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from graders.conventions import PlanProposals, plan_proposals
+from graders.conventions import NEW_CUE, PlanProposals, mention_cue, plan_proposals
 from graders.plan import ParsedPlan
 from graders.repo_facts import RepoFacts, django_model_api, installed_package_dir, repo_facts
 from graders.verdicts import ItemVerdict, clip
@@ -37,25 +37,6 @@ if TYPE_CHECKING:
     from evals.scenarios import Scenario
 
 DIMENSION = "grounding"
-
-EXISTING_CUE = (
-    r"existing|exists|current(?:ly)?|already|see|mirror(?:s|ing)?|reuse[sd]?|re-use[sd]?|reusing|extend(?:s|ed|ing)?"
-    r"|modify|modifies|modified|modifying|update[sd]?|updating|edit(?:s|ed|ing)?|change[sd]?|changing|refactor\w*"
-    r"|rename[sd]?|replace[sd]?|remove[sd]?|delete[sd]?|retire[sd]?|retiring|today|follows"
-)
-NEW_CUE = (
-    r"new|add(?:s|ed|ing)?|create[sd]?|creating|introduce[sd]?|introducing|define[sd]?|defining|propose[sd]?"
-    r"|proposing|another|extra|becomes"
-)
-CUE_WORD = re.compile(rf"\b(?:(?P<existing>{EXISTING_CUE})|(?P<new>{NEW_CUE}))\b", re.IGNORECASE)
-AFTER_CUE = re.compile(
-    r"^[`*)\s]*(?:[|,:—–-]\s*)?\(?\s*(?:(?P<new>new|to\s+be\s+(?:added|created)|added|created)|(?P<existing>existing|unchanged|already\s+exists|exists))\b",
-    re.IGNORECASE,
-)
-NEGATION = re.compile(r"\b(?:no|not|never|without|instead\s+of|rather\s+than|nor|lacks?|missing|absent)\b|n't\b", re.IGNORECASE)
-CLAUSE_BREAK = re.compile(r"[.;:!?](?:\s|$)|\n\s*\n|\n\s*(?:[-*+#]|\d+[.)])")
-ARTICLE = re.compile(r"^(?:a|an|one)$", re.IGNORECASE)
-CUE_WINDOW_WORDS = 6
 
 MODEL_ATTRIBUTE = re.compile(
     r"(?<![\w./])(?:[a-z_][a-z0-9_]*\.)?(?P<model>[A-Z][A-Za-z0-9]*)\.(?P<attr>[A-Za-z_][A-Za-z0-9_]*)(?P<rest>(?:\.[A-Za-z_]\w*)?)(?![\w])"
@@ -186,7 +167,7 @@ def _defined_names(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals)
     for line in plan.lines_matching(re.compile(r"\b(?:" + NEW_CUE + r")\b", re.IGNORECASE)):
         text = plan.line(line)
         for match in re.finditer(r"`(?P<body>[^`\n]+)`", text):
-            if _cue(plan, line, text, match.start(), match.end()) == "new":
+            if mention_cue(plan, line, text, match.start(), match.end()) == "new":
                 body = match.group("body")
                 names.update(re.findall(r"[A-Za-z_]\w*", body.split("(")[0]))
                 names.update(re.findall(r"\b([A-Z][A-Z0-9_]+)\s*=", body))
@@ -202,24 +183,6 @@ def _defined_names(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals)
         for assigned in re.finditer(r"\b(?P<name>[A-Z][A-Z0-9_]{2,})\s*(?:=|:)\s*(?!:)", text):
             names.add(assigned.group("name"))
     return frozenset(names)
-
-
-def _cue(plan: ParsedPlan, line: int, text: str, start: int, end: int) -> str | None:
-    """"existing", "new", "negated" or None for the mention at text[start:end] of `line`."""
-    before = "\n".join([*plan.lines[max(0, line - 4) : line - 1], text[:start]])
-    clause = CLAUSE_BREAK.split(before)[-1]
-    if NEGATION.search(" ".join(clause.split()[-CUE_WINDOW_WORDS:])):
-        return "negated"
-    after = AFTER_CUE.match(text[end : end + 40])
-    if after:
-        return "new" if after.group("new") else "existing"
-    words = clause.split()
-    if any(ARTICLE.match(word.strip("([{*_`'\"")) for word in words[-2:]):
-        return "new"
-    cues = list(CUE_WORD.finditer(" ".join(words[-CUE_WINDOW_WORDS:])))
-    if not cues:
-        return None
-    return "new" if cues[-1].group("new") else "existing"
 
 
 # --- the references -------------------------------------------------------------------------------
@@ -244,7 +207,7 @@ class _Context:
             yield from self._url_names(line, text)
 
     def _reference(self, kind: str, name: str, line: int, text: str, match: re.Match[str], strong: bool, resolved: str | None, exempt_names: tuple[str, ...]) -> Reference:
-        cue = _cue(self.plan, line, text, match.start(), match.end())
+        cue = mention_cue(self.plan, line, text, match.start(), match.end())
         exempt = any(part in self.defined for part in exempt_names)
         presented = cue not in ("new", "negated") and not exempt and (strong or cue == "existing")
         return Reference(kind, name, line, presented, resolved)
@@ -264,7 +227,8 @@ class _Context:
                 yield self._reference("manager-method", name, line, text, match, True, resolved, (method,))
                 continue
             resolved = self._model_attribute(model, attr)
-            yield self._reference("model-attribute", f"{model.name}.{attr}", line, text, match, True, resolved, (attr,))
+            called = text[match.end() : match.end() + 1] == "("
+            yield self._reference("model-attribute", f"{model.name}.{attr}", line, text, match, not called, resolved, (attr,))
 
     def _model_attribute(self, model, attr: str) -> str | None:
         if attr in model.fields:
@@ -342,8 +306,8 @@ class _Context:
 
     def _file(self, path: str) -> str | None:
         path = path.lstrip("./")
-        backend = self.facts.backend_dir.strip("/")
-        for candidate in (path, f"{backend}/{path}"):
+        folders = [self.facts.backend_dir, self.facts.frontend_dir]
+        for candidate in [path] + [f"{folder.strip('/')}/{path}" for folder in folders if folder and folder != "."]:
             if candidate in self.facts.files:
                 return candidate
         return None
@@ -353,7 +317,7 @@ class _Context:
             name = match.group("name")
             following = NAMED_THING.match(text[match.end() : match.end() + 30])
             kind_word = following.group("kind").lower().rstrip("s") if following else ""
-            cue = _cue(self.plan, line, text, match.start(), match.end())
+            cue = mention_cue(self.plan, line, text, match.start(), match.end())
             if cue != "existing" or name in self.defined:
                 continue
             kind, resolved = self._resolve_named(name, kind_word)
@@ -408,7 +372,7 @@ class _Context:
         for match in URL_NAME.finditer(text):
             name = match.group("name") or match.group("named")
             resolved = "URL name" if name in self.facts.url_names else None
-            cue = _cue(self.plan, line, text, match.start(), match.end())
+            cue = mention_cue(self.plan, line, text, match.start(), match.end())
             yield Reference("url-name", name, line, cue == "existing" and name not in self.defined, resolved)
 
 

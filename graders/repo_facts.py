@@ -162,6 +162,7 @@ class AppFacts:
 class RepoFacts:
     repo_dir: Path
     backend_dir: str
+    frontend_dir: str | None
     files: frozenset[str]
     """Every file path relative to the repo root (POSIX), build and VCS folders excepted."""
     apps: dict[str, AppFacts]
@@ -321,18 +322,21 @@ class _RawModel:
 class _Scanner:
     def __init__(self, repo_dir: Path):
         self.repo_dir = repo_dir
-        backend_dir, self.project_package = self._layout()
+        backend_dir, self.project_package, frontend_dir = self._layout()
         self.backend_dir = PurePosixPath(backend_dir).as_posix()
+        self.frontend_dir = PurePosixPath(frontend_dir).as_posix() if frontend_dir else None
         self.modules: dict[str, _Module] = {}
         self.unparsed: list[str] = []
         self.classes: dict[str, list[ClassFacts]] = {}
         self.class_nodes: dict[tuple[str, str], ast.ClassDef] = {}
 
-    def _layout(self) -> tuple[str, str | None]:
+    def _layout(self) -> tuple[str, str | None, str | None]:
+        """(backend folder, project package, frontend folder) from archbench.yaml, else guessed."""
         if (self.repo_dir / CONVENTIONS_FILE).is_file():
             config = load_repo_config(self.repo_dir)
-            return config.backend_dir, config.project_package
-        return ("backend" if (self.repo_dir / "backend").is_dir() else "."), None
+            return config.backend_dir, config.project_package, config.frontend_dir
+        frontend = "frontend" if (self.repo_dir / "frontend").is_dir() else None
+        return ("backend" if (self.repo_dir / "backend").is_dir() else "."), None, frontend
 
     def scan(self) -> RepoFacts:
         files = self._files()
@@ -349,6 +353,7 @@ class _Scanner:
         return RepoFacts(
             repo_dir=self.repo_dir,
             backend_dir=self.backend_dir,
+            frontend_dir=self.frontend_dir,
             files=frozenset(files),
             apps=apps,
             installed_apps=installed_apps,
