@@ -32,6 +32,7 @@ from inspect_ai.solver import TaskState
 from evals.scenarios import Scenario
 from graders.completeness import check_completeness, completeness_score
 from graders.plan import parse_plan
+from graders.scorers import load_sample_scenario
 from graders.verdicts import ItemVerdict, clip
 
 if TYPE_CHECKING:
@@ -313,8 +314,6 @@ def judge(model: str | Model, allow_self_judge: bool = False, scenarios_dir: str
         nonlocal warned
         if not warned:
             warned = check_not_self_judge(str(judge_model), str(state.model), allow_self_judge)
-        from graders.scorers import load_sample_scenario
-
         scenario = load_sample_scenario(state.metadata or {}, state.sample_id, scenarios_dir)
         plan = state.output.completion if state.output else ""
         result = await judge_plan(plan, scenario, judge_model)
