@@ -167,7 +167,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     report = calibrate(args.gold or DEFAULT_GOLD_DIR, judge_model=args.judge, **({"scenarios_dir": args.scenarios} if args.scenarios else {}))
     print(json.dumps(report.to_json(), indent=2) if args.json else report.to_text())
-    return EXIT_OK
+    return EXIT_OK if report.meets_targets else EXIT_FAILED
 
 
 def cmd_report(args: argparse.Namespace) -> int:
