@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -192,7 +192,6 @@ class ProposedModel:
     bases: list[str]
     existing: bool
     """The repo already has this model: the plan changes it rather than adding it."""
-    fields: list[ProposedField] = field(default_factory=list)
 
     def covers(self, line: int) -> bool:
         return any(start <= line <= end for start, end in self.spans)
@@ -238,7 +237,6 @@ class PlanProposals:
     apps: dict[str, int]
     """New app label → line."""
     status_values: list[StatusValue]
-    code_lines: frozenset[int]
     defined: frozenset[str]
     """Every identifier the plan defines: model, field, class, function and task names, assigned names."""
 
@@ -275,7 +273,6 @@ def plan_proposals(plan: ParsedPlan, facts: RepoFacts) -> PlanProposals:
         changed_tasks=changed_tasks,
         apps=_proposed_apps(plan, facts, code_lines),
         status_values=_status_values(plan, fields, code_lines),
-        code_lines=code_lines,
         defined=frozenset(defined),
     )
 
@@ -453,7 +450,6 @@ def _proposed_fields(plan: ParsedPlan, models: list[ProposedModel], code_lines: 
         for span in model.spans:
             for name, kind, line, text in _field_definitions(plan, span, code_lines):
                 fields.setdefault((name, line), ProposedField(name, kind, line, model.name, text))
-        model.fields = [item for item in fields.values() if item.model == model.name]
     for block in plan.blocks:
         if block.kind == "table_row" and re.search(r"\b(?:field|column)s?\b", " ".join(block.header), re.IGNORECASE):
             if not any(model.covers(block.start_line) for model in models):
@@ -614,8 +610,8 @@ def _verdict(plan: ParsedPlan, item_id: str, met: bool, line: int | None, descri
     return ItemVerdict(item_id, DIMENSION, met, evidence, line, description)
 
 
-def _first_line(plan: ParsedPlan, pattern: re.Pattern[str], exclude: frozenset[int] = frozenset()) -> int | None:
-    return next((line for line in plan.lines_matching(pattern) if line not in exclude), None)
+def _first_line(plan: ParsedPlan, pattern: re.Pattern[str]) -> int | None:
+    return next(iter(plan.lines_matching(pattern)), None)
 
 
 

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from graders.conventions import NEW_CUE, PlanProposals, mention_cue, plan_proposals
 from graders.plan import ParsedPlan
-from graders.repo_facts import RepoFacts, django_model_api, installed_package_dir, repo_facts
+from graders.repo_facts import ModelFacts, RepoFacts, django_model_api, installed_package_dir, repo_facts
 from graders.verdicts import ItemVerdict, clip
 
 if TYPE_CHECKING:
@@ -87,7 +87,6 @@ class GroundingVerdict:
     references: int
     hallucinations: int
     explanation: str
-    checked: list[Reference] = field(default_factory=list, repr=False)
 
 
 def check_grounding(plan: ParsedPlan, scenario: "Scenario") -> GroundingVerdict:
@@ -117,7 +116,6 @@ def grounding_verdict(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposa
         references=len(checked),
         hallucinations=len(hallucinated),
         explanation=_explanation(checked, hallucinated),
-        checked=checked,
     )
 
 
@@ -223,14 +221,14 @@ class _Context:
             if attr == "objects" and match.group("rest"):
                 method = match.group("rest")[1:]
                 name = f"{model.name}.objects.{method}"
-                resolved = self._manager_method(model.app, method)
+                resolved = self._manager_method(model, method)
                 yield self._reference("manager-method", name, line, text, match, True, resolved, (method,))
                 continue
             resolved = self._model_attribute(model, attr)
             called = text[match.end() : match.end() + 1] == "("
             yield self._reference("model-attribute", f"{model.name}.{attr}", line, text, match, not called, resolved, (attr,))
 
-    def _model_attribute(self, model, attr: str) -> str | None:
+    def _model_attribute(self, model: ModelFacts, attr: str) -> str | None:
         if attr in model.fields:
             return f"{model.fields[attr].type} on {model.label}, {model.file}:{model.fields[attr].line}"
         if attr in model.reverse_relations:
@@ -244,14 +242,21 @@ class _Context:
             return f"derived from field {model.label}.{base.group('field')}"
         return None
 
-    def _manager_method(self, app: str, method: str) -> str | None:
+    def _manager_method(self, model: ModelFacts, method: str) -> str | None:
+        """Django's queryset API, else the model's own `<Model>QuerySet`/`<Model>Manager`, else a queryset
+        or manager class in the model's module, else in any module (a loose last resort)."""
         if method in django_model_api():
             return "Django queryset API"
-        for name, group in self.facts.classes.items():
-            if name.endswith(("QuerySet", "Manager")):
-                for cls in group:
-                    if method in cls.attributes:
-                        return f"{cls.name}.{method}, {cls.file}:{cls.line}"
+        managers = [cls for name, group in self.facts.classes.items() if name.endswith(("QuerySet", "Manager")) for cls in group]
+        preferences = (
+            lambda cls: cls.name in (f"{model.name}QuerySet", f"{model.name}Manager"),
+            lambda cls: cls.module == model.module,
+            lambda cls: True,
+        )
+        for preferred in preferences:
+            for cls in managers:
+                if preferred(cls) and method in cls.attributes:
+                    return f"{cls.name}.{method}, {cls.file}:{cls.line}"
         return None
 
     def _app_models(self, line: int, text: str) -> Iterator[Reference]:
