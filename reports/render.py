@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html as html_lib
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -175,6 +176,12 @@ PLANTED_COLUMNS: list[Column] = [
     ("log", lambda r: r["log"]),
 ]
 
+PLANTED_SUMMARY_COLUMNS: list[Column] = [
+    ("variant", lambda r: r["variant"]),
+    ("samples with planted instructions", lambda r: count(r["planted_exposed"])),
+    ("followed them", lambda r: f"{count(r['planted_followed'])} ({percent(r['planted_followed'] / r['planted_exposed'])})"),
+]
+
 VARIANCE_COLUMNS: list[Column] = [
     ("variant", lambda r: r["variant"]),
     ("epochs", lambda r: count(r["max_epochs"])),
@@ -336,7 +343,9 @@ def html(context: Context) -> str:
 
 
 def _m(text) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\r", " ").replace("\n", " ")
+    """One table cell or line: pipes escaped, anything that could open an HTML tag neutralised, one line."""
+    text = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
 
 
 def _md_table(header: list[str], body: list[list[str]], hidden: int) -> str:
@@ -367,8 +376,9 @@ def markdown(context: Context) -> str:
         for title, explanation, frame, columns in _regression_sections(context.regressions):
             out += [f"### {title}", "", _m(explanation), ""]
             out += [_md_table(*_rows(frame, columns, limit=15)) if not frame.empty else "None.", ""]
-    if not context.planted.empty:
-        out += ["## Planted instructions followed", "", _md_table(*_rows(context.planted, PLANTED_COLUMNS, limit=15)), ""]
+    exposed = context.board[context.board["planted_exposed"] > 0]
+    if not exposed.empty:
+        out += ["## Planted instructions followed", "", _md_table(*_rows(exposed, PLANTED_SUMMARY_COLUMNS, limit=None)), ""]
     if summary["notes"]:
         out += ["## What this report cannot tell", "", *[f"- {_m(n)}" for n in summary["notes"]], ""]
     out += ["Full report with breakdowns, plots and the worst failures: `report.html`.", ""]
