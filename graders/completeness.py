@@ -104,22 +104,30 @@ URL_PATH = re.compile(r"(?<![A-Za-z0-9.])(?:https?://[^\s/`]+)?(/[^\s`'\"|,;*)\]
 CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_])")
 SNAKE_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
 MODEL_TAIL_WORDS = {"Model", "Record", "Entry", "Row"}
+GENERIC_MODEL_HEADING = re.compile(
+    r"^\W*(?:\d+[.)]?\s*)?(?:the\s+)?(?:new\s+)?(?:data\s+models?|database(?:\s+schema)?|schema|models?|tables?)"
+    r"(?:\s+(?:changes?|design|sketch|definitions?|layer))?\W*$",
+    re.IGNORECASE,
+)
+# Words showing that "the task" in a block means the Celery task (tldr's domain also has a Task model).
+CELERY_CONTEXT = re.compile(r"celery|worker|\bbeat\b|retr(?:y|ies)|queue|broker|\.delay\b|apply_async|shared_task", re.IGNORECASE)
+THE_TASK = re.compile(r"\b(?:the|this)\s+(?:celery\s+|background\s+|async\s+)?task\b(?!\s+model)", re.IGNORECASE)
 
 
 def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
     """Every rubric check, in rubric order."""
     items: list[ItemVerdict] = []
-    model_names = {model.id: _model_name_options(model) for model in rubric.models}
+    places = _model_places(plan, rubric)
     for model in rubric.models:
-        others = [name for other, names in model_names.items() if other != model.id for name in names]
-        items += _model_items(plan, model, others)
+        items += _model_items(plan, model, places[model.id])
     endpoint_lines = _endpoint_lines(plan)
     for endpoint in rubric.endpoints:
-        items += _endpoint_items(plan, endpoint, endpoint_lines)
+        paths = _endpoint_paths(endpoint, rubric, places)
+        items += _endpoint_items(plan, endpoint, paths, endpoint_lines)
     task_names = {task.id: _task_names(plan, task, rubric.tasks) for task in rubric.tasks}
     for task in rubric.tasks:
         others = {name for other, names in task_names.items() if other != task.id for name in names}
-        items += _task_items(plan, task, task_names[task.id], others)
+        items += _task_items(plan, task, task_names[task.id], others, only_task=len(rubric.tasks) == 1)
     for concept in [*rubric.migrations, *rubric.edge_cases, *rubric.decisions]:
         items.append(_concept_item(plan, concept))
     return items
@@ -186,7 +194,7 @@ def _class_name_regex(name: str) -> re.Pattern[str]:
         rf"|\b(?i:model|table|entity)\s*:?\s*{fmt}{escaped}(?![A-Za-z0-9_])"
         rf"|\b(?i:add|create|new|introduce|define)\s+(?i:an?\s+|the\s+)?(?i:new\s+)?{fmt}{escaped}(?![A-Za-z0-9_])"
         rf"|\b(?i:on|to|of|in|extends?|modif(?:y|ies)|changes?|updates?)\s+(?i:the\s+)?(?i:existing\s+)?"
-        rf"[`*]{{1,2}}{escaped}[`*]{{1,2}}"
+        rf"[`*]{{1,2}}(?:\w+\.)*{escaped}[`*]{{1,2}}"
     )
 
 
@@ -210,16 +218,23 @@ def _names_the_class(text: str, name: str) -> bool:
     return False
 
 
-def _model_anchor_spans(plan: ParsedPlan, names: list[str]) -> list[tuple[int, Span]]:
-    """(line, scope) for each place the plan defines one of these model names."""
+def _model_anchor_spans(plan: ParsedPlan, names: list[str], field_names: list[str]) -> list[tuple[int, Span]]:
+    """(line, scope) for each place the plan defines one of these model names or names one of its fields (`Invoice.po_number`)."""
     anchors: list[tuple[int, Span, str]] = []
+    dotted = (
+        re.compile(rf"\b(?:{'|'.join(map(re.escape, names))})\.(?:{'|'.join(map(re.escape, field_names))})(?![A-Za-z0-9_])")
+        if names and field_names
+        else None
+    )
     for name in names:
         for line in plan.lines_matching(_word_regex(name)):
             block = plan.block_at(line)
             if block is None:
                 continue
             text = plan.line(line)
-            if block.kind == "heading":
+            if dotted is not None and dotted.search(text) and block.kind != "heading":
+                anchors.append((line, (block.start_line, block.end_line) if block.kind != "code" else (line, line), "field"))
+            elif block.kind == "heading":
                 if _names_the_class(block.text, name):
                     anchors.append((line, plan.heading_span(block), "heading"))
             elif block.kind == "code":
@@ -275,8 +290,9 @@ def _following_span(plan: ParsedPlan, block: Block, own_names: list[str]) -> Spa
 
 
 def _introduces_other_class(block: Block, own_names: list[str]) -> bool:
-    """A paragraph that opens with a formatted CamelCase name other than ours (`**Delivery**`, `` `Foo` model``)."""
-    match = re.match(r"\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|`|__)\s*`?([A-Z][A-Za-z0-9]*)", block.first_line_text)
+    """A paragraph that opens with a formatted CamelCase name other than ours (`**Delivery**`, `` `Foo` model``);
+    not a call such as `` `Index(fields=[...])` `` in the model's Meta list."""
+    match = re.match(r"\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|`|__)\s*`?([A-Z][A-Za-z0-9]*)(?![\w.(=])", block.first_line_text)
     return bool(match) and match.group(1) not in own_names
 
 
@@ -291,18 +307,54 @@ def _type_regex(django_type: str) -> re.Pattern[str]:
     return phrases_regex(tuple(sorted(options)))
 
 
-def _model_items(plan: ParsedPlan, model: ModelSpec, other_names: list[str]) -> list[ItemVerdict]:
-    names = _model_names_in_plan(plan, model, other_names)
-    anchors = _model_anchor_spans(plan, names)
-    spans = [span for _, span in anchors]
-    lines = _lines_in(spans)
+@dataclass(frozen=True)
+class _ModelPlace:
+    """Where the plan talks about one rubric model: the names it uses, its anchors, its lines."""
+
+    names: tuple[str, ...]
+    anchors: tuple[tuple[int, Span], ...]
+    lines: tuple[int, ...]
+
+
+
+def _model_places(plan: ParsedPlan, rubric: Rubric) -> dict[str, _ModelPlace]:
+    """Each model's anchors and part of the plan.
+
+    A generic heading ("## Model", "## Data model", "### Schema") with no rubric model
+    anchored inside belongs to every model anchored elsewhere (an overview names
+    `WaitingListEntry`, the field table sits under "## Model").
+    """
+    options = {model.id: _model_name_options(model) for model in rubric.models}
+    found: dict[str, tuple[list[str], list[tuple[int, Span]]]] = {}
+    for model in rubric.models:
+        others = [name for other, names in options.items() if other != model.id for name in names]
+        names = _model_names_in_plan(plan, model, others)
+        fields = [name for field in model.fields for name in (field.name, *field.aliases)]
+        found[model.id] = (names, _model_anchor_spans(plan, names, fields))
+    anchor_lines = [line for _, anchors in found.values() for line, _ in anchors]
+    generic = [
+        plan.heading_span(heading)
+        for heading in plan.headings
+        if GENERIC_MODEL_HEADING.match(plain(heading.text))
+    ]
+    shared = [span for span in generic if not any(span[0] <= line <= span[1] for line in anchor_lines)]
+    places = {}
+    for model_id, (names, anchors) in found.items():
+        spans = [span for _, span in anchors] + (shared if anchors else [])
+        present = tuple(name for name in names if plan.lines_matching(_word_regex(name)))
+        places[model_id] = _ModelPlace(present, tuple(anchors), tuple(_lines_in(spans)))
+    return places
+
+
+def _model_items(plan: ParsedPlan, model: ModelSpec, place: _ModelPlace) -> list[ItemVerdict]:
+    anchors, lines = place.anchors, list(place.lines)
     label = model.name + (f" (or {', '.join(model.aliases)})" if model.aliases else "")
     items = [_verdict(plan, model.id, anchors[0][0] if anchors else None, f"model {label}")]
     field_names = {field.name: [field.name, *field.aliases] for field in model.fields}
     for field in model.fields:
         line = _field_line(plan, lines, field_names[field.name], _type_regex(field.type))
         items.append(_verdict(plan, f"{model.id}.field.{field.name}", line, f"{model.name}.{field.name}: {field.type}"))
-    own_name = phrases_regex(tuple(names))
+    own_name = phrases_regex(place.names or (model.name,))
     for number, index in enumerate(model.indexes, start=1):
         groups = [field_names.get(name, [name]) for name in index]
         line = _near_line(plan, lines, own_name, INDEX_WORDS, groups)
@@ -352,8 +404,14 @@ def _near_line(
 # --- endpoints -------------------------------------------------------------------------
 
 
+PARAMETER_SEGMENT = (
+    r"\{[^}]*\}|<[^>]*>|:\w+|\[[^\]]*\]|\(\?P<\w+>.*\)|\$\{[^}]*\}"
+    r"|\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # concrete ids in example URLs
+)
+
+
 def normalise_path(path: str) -> tuple[str, ...]:
-    """`/api/v1/notifications/<uuid:pk>/read/` -> ('notifications', '{}', 'read')."""
+    """`/api/v1/notifications/<uuid:pk>/read/` -> ('notifications', '{}', 'read'); `/notifications/901/` -> ('notifications', '{}')."""
     path = path.replace("\\", "")
     path = re.sub(r"^https?://[^/]+", "", path)
     path = re.split(r"[?#]", path, maxsplit=1)[0].strip("^$")
@@ -364,7 +422,7 @@ def normalise_path(path: str) -> tuple[str, ...]:
         segments = segments[1:]
     normalised = []
     for segment in segments:
-        if re.fullmatch(r"\{[^}]*\}|<[^>]*>|:\w+|\[[^\]]*\]|\(\?P<\w+>.*\)|\$\{[^}]*\}", segment):
+        if re.fullmatch(PARAMETER_SEGMENT, segment, re.IGNORECASE):
             normalised.append("{}")
         else:
             normalised.append(segment.lower())
@@ -392,7 +450,63 @@ def _endpoint_lines(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...
     return found
 
 
-def _endpoint_scope(plan: ParsedPlan, line: int, own: tuple[str, tuple[str, ...]], endpoint_lines: dict) -> Span:
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def _resource_slugs(name: str) -> set[str]:
+    """URL segments a resource named `name` may get: `WaitlistEntry` -> waitlist, waitlist-entries, entries, …"""
+    parts = [part.lower() for part in _camel_parts(name)]
+    slugs = set()
+    for start in range(len(parts)):
+        for end in range(start + 1, len(parts) + 1):
+            words = parts[start:end]
+            for last in {words[-1], _plural(words[-1])}:
+                for separator in ("-", "_", ""):
+                    slugs.add(separator.join([*words[:-1], last]))
+    return slugs
+
+
+def _endpoint_paths(endpoint: EndpointSpec, rubric: Rubric, places: dict[str, _ModelPlace]) -> set[tuple[str, ...]]:
+    """The rubric path, plus the same path with its resource named after the model the plan uses.
+
+    `/time-off/` belongs to the rubric model `TimeOff`; a plan that calls the model
+    `BlockedPeriod` (an accepted alias) may serve it at `/blocked-periods/`. The model is the
+    one whose name holds every word of the path's first segment with the fewest other words.
+    """
+    path = normalise_path(endpoint.path)
+    paths = {path}
+    if not path or path[0] == "{}":
+        return paths
+    head = {_singular(word) for word in re.split(r"[-_]", path[0]) if word}
+    candidates = []
+    for model in rubric.models:
+        words = {_singular(part.lower()) for part in _camel_parts(model.name)}
+        if head <= words:
+            candidates.append((len(words - head), model.id))
+    candidates.sort()
+    if not candidates or (len(candidates) > 1 and candidates[0][0] == candidates[1][0]):
+        return paths
+    for name in places[candidates[0][1]].names:
+        paths |= {(slug, *path[1:]) for slug in _resource_slugs(name)}
+    return paths
+
+
+def _endpoint_scope(plan: ParsedPlan, line: int, own: set[tuple[str, tuple[str, ...]]], endpoint_lines: dict) -> Span:
     block = plan.block_at(line)
     if block is None:
         return line, line
@@ -404,15 +518,24 @@ def _endpoint_scope(plan: ParsedPlan, line: int, own: tuple[str, tuple[str, ...]
             end = heading.start_line - 1
             break
     for other_line in sorted(endpoint_lines):
-        if other_line > block.end_line and own not in endpoint_lines[other_line]:
+        if other_line > block.end_line and not (own & endpoint_lines[other_line]):
             end = min(end, other_line - 1)
             break
     return block.start_line, max(end, block.end_line)
 
 
-def _endpoint_items(plan: ParsedPlan, endpoint: EndpointSpec, endpoint_lines: dict) -> list[ItemVerdict]:
-    own = (endpoint.method, normalise_path(endpoint.path))
-    anchors = [line for line, pairs in sorted(endpoint_lines.items()) if own in pairs]
+def _api_field_forms(name: str) -> tuple[str, ...]:
+    """A field as the plan may write it: snake_case, or camelCase in JSON examples (the API converts keys)."""
+    head, *rest = name.split("_")
+    camel = head + "".join(part[:1].upper() + part[1:] for part in rest)
+    return (name,) if camel == name else (name, camel)
+
+
+def _endpoint_items(
+    plan: ParsedPlan, endpoint: EndpointSpec, paths: set[tuple[str, ...]], endpoint_lines: dict
+) -> list[ItemVerdict]:
+    own = {(endpoint.method, path) for path in paths}
+    anchors = [line for line, pairs in sorted(endpoint_lines.items()) if own & pairs]
     spans = [_endpoint_scope(plan, line, own, endpoint_lines) for line in anchors]
     scope = _lines_in(spans)
     label = f"{endpoint.method} {endpoint.path}"
@@ -425,7 +548,7 @@ def _endpoint_items(plan: ParsedPlan, endpoint: EndpointSpec, endpoint_lines: di
         items.append(_verdict(plan, f"{endpoint.id}.status.{code}", line, f"{label} returns {code}"))
     for kind, fields in (("request", endpoint.request_fields), ("response", endpoint.response_fields), ("query", endpoint.query_params)):
         for field in fields:
-            line = _first_in(plan, phrases_regex((field,)), scope) if anchors else None
+            line = _first_in(plan, phrases_regex(_api_field_forms(field)), scope) if anchors else None
             items.append(_verdict(plan, f"{endpoint.id}.{kind}.{field}", line, f"{label} {kind} names `{field}`"))
     return items
 
@@ -485,10 +608,14 @@ def _task_names(plan: ParsedPlan, task: TaskSpec, all_tasks: list[TaskSpec]) -> 
     return found
 
 
-def _task_items(plan: ParsedPlan, task: TaskSpec, names: list[str], other_names: set[str]) -> list[ItemVerdict]:
+def _task_items(
+    plan: ParsedPlan, task: TaskSpec, names: list[str], other_names: set[str], only_task: bool
+) -> list[ItemVerdict]:
     name_regexes = [_word_regex(name) for name in names]
     anchors = sorted({line for regex in name_regexes for line in plan.lines_matching(regex)})
     spans = [_task_scope(plan, line, other_names) for line in anchors]
+    if anchors and only_task:
+        spans += _the_task_spans(plan)
     scope = _lines_in(spans)
     label = task.name + (f" (or {', '.join(task.aliases)})" if task.aliases else "")
     items = [_verdict(plan, task.id, anchors[0] if anchors else None, f"Celery task {label}")]
@@ -524,6 +651,16 @@ def _task_scope(plan: ParsedPlan, line: int, other_names: set[str]) -> Span:
             end = other.start_line - 1
             break
     return block.start_line, max(end, block.end_line)
+
+
+def _the_task_spans(plan: ParsedPlan) -> list[Span]:
+    """With one Celery task in the rubric, blocks about "the task" in a Celery context are about it."""
+    spans = []
+    for block in plan.blocks:
+        if block.kind in ("paragraph", "list_item", "table_row") and THE_TASK.search(block.text):
+            if CELERY_CONTEXT.search(block.text) or any(CELERY_CONTEXT.search(heading) for heading in block.section):
+                spans.append((block.start_line, block.end_line))
+    return spans
 
 
 def _opens_with(block: Block, names: set[str]) -> bool:

@@ -154,6 +154,23 @@ def test_a_plan_that_repeats_the_request_gets_almost_nothing():
         pytest.param("`send_alert_digest`: max_retries=3.", "digest-task.retry", True, id="retry-with-a-strategy"),
         pytest.param("A Celery task `email_digest_for_alerts` runs daily.", "digest-task", True, id="task-fuzzy-name"),
         pytest.param("The field `alert_digest_sent_at` is set by the task.", "digest-task", False, id="field-is-not-a-task"),
+        pytest.param("`GET /api/v1/alerts/`\n\n```json\n{\"readAt\": null}\n```", "list-alerts.response.read_at", True, id="camel-case-key-in-json-example"),
+        pytest.param("`POST /api/v1/alerts/901/read/` returns 204.", "mark-read", True, id="concrete-id-in-example-url"),
+        pytest.param("`POST /api/v1/alert-reads/{id}/read/`", "mark-read", False, id="path-named-after-another-model-is-not-the-endpoint"),
+        pytest.param("**Model.** `AlertReceipt.read_at`: DateTimeField, null.", "receipt-model.field.read_at", True, id="dotted-field-on-the-model"),
+        pytest.param("On `alerts.models.AlertReceipt`:\n\n- `read_at`: DateTimeField\n", "receipt-model.field.read_at", True, id="field-list-after-on-module-path"),
+        pytest.param(
+            "1. A new `AlertReceipt` model.\n\n## Data model\n\n| field | type |\n|---|---|\n| read_at | DateTimeField |\n",
+            "receipt-model.field.read_at", True, id="generic-model-heading-after-an-overview",
+        ),
+        pytest.param(
+            "**AlertReceipt** (`alerts/models.py`)\n\n- `user`: FK\n\nMeta:\n\n- `Index(fields=[\"user\", \"read_at\"])`\n",
+            "receipt-model.index.1", True, id="meta-list-is-not-another-model",
+        ),
+        pytest.param(
+            "## Digest\n\n`send_alert_digest` is queued by beat.\n\n## Failure modes\n\n- When the Celery task runs out of retries it gives up and logs an error.\n",
+            "digest-task.failure_handling", True, id="the-task-in-celery-context-with-one-rubric-task",
+        ),
         pytest.param("Migrations: makemigrations.\n\nThe new table is additive.", "additive-migration", False, id="concept-split-across-blocks"),
         pytest.param("## Migration\nmakemigrations creates one new table.", "additive-migration", True, id="concept-in-heading-section"),
     ],
@@ -198,6 +215,35 @@ def test_task_evidence_stays_with_its_task():
     assert result["one.retry"] and not result["fan-out.retry"]
 
 
+def test_the_task_is_not_resolved_when_the_rubric_has_two_tasks():
+    plan = "- `generate_invoice` runs per schedule.\n\n## Retries\n\nThe Celery task retries with max_retries=5.\n"
+    assert not met(plan, TWO_TASKS)["one.retry"]
+
+
+ALIASED_RESOURCE = Rubric.model_validate(
+    {
+        "models": [
+            {"id": "time-off", "name": "TimeOff", "aliases": ["BlockedPeriod"]},
+            {"id": "time-off-reason", "name": "TimeOffReason"},
+        ],
+        "endpoints": [{"id": "list", "method": "GET", "path": "/time-off/", "status_codes": [200]}],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "plan, expected",
+    [
+        pytest.param("### `BlockedPeriod`\n\n`GET /api/blocked-periods/` returns 200.", True, id="resource-named-after-the-alias-used"),
+        pytest.param("`GET /api/blocked-periods/` returns 200.", False, id="alias-not-used-as-a-model-name"),
+        pytest.param("### `BlockedPeriod`\n\n`GET /api/time-off-reasons/` returns 200.", False, id="another-models-resource"),
+    ],
+)
+def test_endpoint_path_follows_the_models_name_in_the_plan(plan, expected):
+    result = met(plan, ALIASED_RESOURCE)
+    assert result["list"] is expected and result["list.status.200"] is expected
+
+
 def test_task_section_may_mention_the_other_task():
     plan = "### generate_invoice\n\n- Trigger: fan out from generate_due_invoices.\n- Retry: max_retries=5.\n"
     assert met(plan, TWO_TASKS)["one.retry"]
@@ -213,6 +259,8 @@ def test_task_section_may_mention_the_other_task():
         pytest.param("/notifications/:id/", ("notifications", "{}"), id="colon"),
         pytest.param("https://example.com/api/v1/notifications/?is_read=false", ("notifications",), id="host-and-query"),
         pytest.param("/api/v1/mark\\_all\\_read/", ("mark_all_read",), id="markdown-escapes"),
+        pytest.param("/api/notifications/901/read/", ("notifications", "{}", "read"), id="concrete-number"),
+        pytest.param("/x/3f2b8c1e-1d2a-4b5c-9e8f-0a1b2c3d4e5f/", ("x", "{}"), id="concrete-uuid"),
     ],
 )
 def test_normalise_path(path, normalised):
