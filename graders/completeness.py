@@ -124,7 +124,8 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
     for endpoint in rubric.endpoints:
         paths = _endpoint_paths(endpoint, rubric, places)
         items += _endpoint_items(plan, endpoint, paths, endpoint_lines)
-    task_names = {task.id: _task_names(plan, task, rubric.tasks) for task in rubric.tasks}
+    candidates = _verb_first_names_in_task_context(plan) if rubric.tasks else []
+    task_names = {task.id: _task_names(task, rubric.tasks, candidates) for task in rubric.tasks}
     for task in rubric.tasks:
         others = {name for other, names in task_names.items() if other != task.id for name in names}
         items += _task_items(plan, task, task_names[task.id], others, only_task=len(rubric.tasks) == 1)
@@ -581,18 +582,9 @@ def _nouns(name: str) -> set[str]:
     return set(tokens[1:] if tokens and tokens[0] in TASK_VERBS else tokens)
 
 
-def _task_names(plan: ParsedPlan, task: TaskSpec, all_tasks: list[TaskSpec]) -> list[str]:
-    """The accepted names, plus verb-first snake_case names in task context with the same nouns.
-
-    `deliver_notification_emails` matches `send_notification_email`: the nouns
-    {notification, email} are all there and it opens with a verb.
-    """
-    accepted = [task.name, *task.aliases]
-    taken = {name for other in all_tasks if other.id != task.id for name in (other.name, *other.aliases)}
-    nouns = _nouns(task.name)
-    found = list(accepted)
-    if not nouns:
-        return found
+def _verb_first_names_in_task_context(plan: ParsedPlan) -> list[str]:
+    """snake_case identifiers opening with a verb, on lines whose text, block or headings speak of tasks."""
+    found: list[str] = []
     for line in plan.lines_matching(SNAKE_WORD):
         text = plan.line(line)
         if not TASK_CONTEXT.search(text):
@@ -600,12 +592,25 @@ def _task_names(plan: ParsedPlan, task: TaskSpec, all_tasks: list[TaskSpec]) -> 
             if block is None or not (TASK_CONTEXT.search(block.text) or any(TASK_CONTEXT.search(h) for h in block.section)):
                 continue
         for word in SNAKE_WORD.findall(text):
-            if word in found or word in taken:
-                continue
-            tokens = _name_tokens(word)
-            if tokens[0] in TASK_VERBS and nouns <= set(tokens):
+            if word not in found and _name_tokens(word)[0] in TASK_VERBS:
                 found.append(word)
     return found
+
+
+def _task_names(task: TaskSpec, all_tasks: list[TaskSpec], candidates: list[str]) -> list[str]:
+    """The accepted names, plus candidate names (verb-first, in task context) holding the same nouns.
+
+    `deliver_notification_emails` matches `send_notification_email`: the nouns
+    {notification, email} are all there and it opens with a verb.
+    """
+    accepted = [task.name, *task.aliases]
+    taken = {name for other in all_tasks if other.id != task.id for name in (other.name, *other.aliases)}
+    nouns = _nouns(task.name)
+    if not nouns:
+        return accepted
+    return accepted + [
+        word for word in candidates if word not in accepted and word not in taken and nouns <= set(_name_tokens(word))
+    ]
 
 
 def _task_items(
