@@ -145,3 +145,11 @@ def test_cli_grade_bad_input_exits_2_with_one_line(fake_dimensions, tmp_path, ca
     assert main(["grade", *args, "--scenarios", str(SCENARIOS)]) == 2
     error = capsys.readouterr().err.strip()
     assert error and "\n" not in error
+
+
+def test_real_conventions_and_grounding_are_wired_in():
+    result = grade_plan(REFERENCE, BELL).to_json()
+    assert {item["dimension"] for item in result["items"]} == {"completeness", "conventions", "grounding"}
+    assert all(0.0 <= value <= 1.0 for value in result["scores"].values())
+    assert result["explanations"]["grounding"] and result["explanations"]["conventions"]
+    json.dumps(result)
