@@ -4,11 +4,13 @@ A seeded share of the calls fails, cycling through the kinds of failure a provid
 produces: 429 with `Retry-After`, 500, 529 "overloaded", a dropped connection, a response
 that never comes (the client's timeout fires) and a 200 whose body is not JSON. The
 others are answered by the scripted responder, exactly as `ScriptedOpenAIServer` does.
-`server.faults` records every failure served, so a test can account for each one.
+`server.faults` records every failure served, so a test can account for each one, and
+`server.bearer_tokens` the API keys the client sent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import socket
@@ -33,6 +35,7 @@ class FaultInjectingOpenAIServer(ScriptedOpenAIServer):
         share: Fraction of calls that fail, decided by a generator seeded with `seed`.
         kinds: Failures to serve, taken in turn so that each kind occurs.
         retry_after: Seconds announced in the 429's `Retry-After` header.
+        latency: Seconds each answered call waits before answering.
         hang_seconds: How long a "timeout" call stays silent before the server gives up on it;
             set it above the client's timeout.
     """
@@ -45,22 +48,25 @@ class FaultInjectingOpenAIServer(ScriptedOpenAIServer):
         seed: int = 7,
         retry_after: float = 0.1,
         hang_seconds: float = 5.0,
+        latency: float = 0.0,
     ):
         unknown = set(kinds) - set(FAULT_KINDS)
         if unknown or not kinds:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {FAULT_KINDS}")
-        super().__init__(responder)
+        super().__init__(responder, latency=latency)
         self.share = share
         self.kinds = kinds
         self.retry_after = retry_after
         self.hang_seconds = hang_seconds
         self.faults: list[str] = []
+        self.bearer_tokens: set[str] = set()
         self._random = random.Random(seed)
         self._stopping = threading.Event()
         server = self
 
         class FaultyHandler(self._httpd.RequestHandlerClass):  # type: ignore[name-defined,misc]
             def do_POST(self) -> None:
+                server.bearer_tokens.add(self.headers.get("Authorization", "").removeprefix("Bearer "))
                 kind = server._next_fault()
                 if kind is None:
                     super().do_POST()
@@ -94,7 +100,8 @@ class FaultInjectingOpenAIServer(ScriptedOpenAIServer):
             self._send_body(handler, b'{"id": "chatcmpl-broken", "object": "chat.completion", "choices": [{"index": 0, "mess')
         elif kind == "timeout":
             self._stopping.wait(self.hang_seconds)
-            handler.connection.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):  # the client may have given up already
+                handler.connection.shutdown(socket.SHUT_RDWR)
         else:  # dropped: close the socket with no status line at all
             handler.connection.shutdown(socket.SHUT_RDWR)
 
