@@ -165,7 +165,12 @@ def worst_failures(prepared: Prepared, count: int = 12) -> pd.DataFrame:
     worst = prepared.scored.nsmallest(count, ["overall", "completeness"])
     violations = prepared.violations[prepared.violations["row"].isin(worst["row"])]
     unmet = prepared.items[prepared.items["row"].isin(worst["row"]) & ~prepared.items["met"]]
-    evidence = (violations["kind"] + " (line " + violations["line"].astype(str) + "): " + violations["evidence"].str.slice(0, 160))
+    # diff violations (file_edit, frontend_edit) have no plan line; pandas 3 keeps NaN as NaN
+    # under astype(str), which would sink the join, so spell a missing line out
+    line = pd.Series(
+        np.where(violations["line"].isna(), "n/a", violations["line"].fillna(0).astype(int).astype(str)), index=violations.index
+    )
+    evidence = violations["kind"].astype(str) + " (line " + line + "): " + violations["evidence"].fillna("").astype(str).str.slice(0, 160)
     violation_text = evidence.groupby(violations["row"]).agg(" | ".join)
     unmet_text = unmet.groupby("row")["item"].agg(lambda ids: ", ".join(ids.iloc[:8]) + (f" … (+{len(ids) - 8})" if len(ids) > 8 else ""))
     columns = ["variant", "id", "epoch", "scenario_label", "overall", "completeness", "conventions", "grounding", "log"]
