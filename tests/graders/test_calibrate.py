@@ -219,11 +219,6 @@ def test_no_false_violation_on_deferring_or_example_only_plans(report):
     assert report.graders[0].must_pass_false_violations == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap, issue 3 open: measured 86.5% item agreement (952/1101) < 90%; endpoints at other paths "
-    "than the rubric's lose 46 items (docs/calibration.md). strict: this fails loudly once the floor is met.",
-)
 def test_completeness_grader_meets_its_item_agreement_floor(report):
     deterministic = report.graders[0]
     missed = [f"{d.case} {d.what}: label {d.label}" for d in deterministic.disagreements if d.what != "scope"]
