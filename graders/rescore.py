@@ -1,7 +1,9 @@
 """Re-grade existing architect logs with the current graders, without calling any model.
 
-For `run.eval` the result is written next to it as `run-rescored.eval` (same format); the
-original is never modified. The five deterministic scores (scope, completeness,
+For `logs/run-x/a.eval` the result is written to `logs/run-x-rescored/a.eval` (same
+format): a folder of its own, so a report over it counts each sample once, and the run's
+own folder keeps only its eval set's logs (an eval set refuses to resume in a folder
+holding foreign logs). The original is never modified. The five deterministic scores (scope, completeness,
 conventions, grounding, overall) are replaced; other scores in the log (e.g. an LLM
 judge's) are kept as they were, and the old score events stay in each sample's
 transcript. The rescored log's `eval.metadata["archbench_rescored_from"]` names the
@@ -27,7 +29,7 @@ NO_MODEL = "mockllm/model"
 
 
 def rescored_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}{RESCORED_SUFFIX}{path.suffix}")
+    return path.parent.with_name(f"{path.parent.name}{RESCORED_SUFFIX}") / path.name
 
 
 def _log_files(paths: list[Path]) -> list[Path]:
@@ -114,6 +116,7 @@ def rescore_logs(paths: list[Path], scenarios_dir: Path | None = None) -> list[P
         rescored = anyio.run(rescore_log, log, scenarios_dir)
         target = rescored_path(path)
         rescored.location = str(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
         write_eval_log(rescored, str(target))
         written.append(target)
     return written

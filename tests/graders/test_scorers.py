@@ -136,7 +136,7 @@ def test_rescore_writes_a_new_log_with_current_grades_and_keeps_other_scores(tmp
 
     (written,) = rescore_logs([original], None)
 
-    assert written == rescored_path(original) and written.parent == original.parent
+    assert written == rescored_path(original) and written.parent.name == original.parent.name + "-rescored"
     assert hashlib.sha256(original.read_bytes()).hexdigest() == before
     rescored = read_eval_log(str(written))
     by_id = {s.id: s.scores for s in rescored.samples}
