@@ -18,8 +18,7 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep the message to one line
-        self.print_usage(sys.stderr)
-        raise SystemExit(f"archbench: error: {message}") from None
+        raise SystemExit(f"archbench: error: {message} (see: {self.prog} --help)") from None
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:

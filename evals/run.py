@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai import eval_set
+from inspect_ai.event import ModelEvent
+from inspect_ai.log import list_eval_logs, read_eval_log, write_eval_log
 from inspect_ai.model import GenerateConfig, Model, get_model
 
 from evals.architect import DEFAULT_MESSAGE_LIMIT, architect
-from evals.budget import RunBudget, activate
+from evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
 from evals.prompts import BASELINE_PROMPT, load_prompts
 from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
 from evals.strict_yaml import InputError
@@ -107,14 +109,43 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
             model_base_url=spec.model_base_url,
             display=display,
             log_dir_allow_dirty=False,
-            # a broken sample is retried, then recorded as an error with its reason; the others go on
+            # a broken sample is retried, then recorded as an error with its reason while the
+            # others go on; the task then ends in error so that rerunning the same command
+            # (the retry) runs exactly the unfinished samples
             retry_on_error=spec.retry_on_error,
-            fail_on_error=False,
+            fail_on_error=True,
+            continue_on_fail=True,
+            retry_attempts=0,
             log_buffer=spec.log_buffer,
         )
     finally:
         activate(None)
+    stamp_run_facts(log_dir, spec)
     return success, log_dir
+
+
+def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
+    """Record in each log what the report must say about the run as a whole.
+
+    `eval.metadata["archbench"]`: model calls made and served from inspect's cache, the
+    budget, and whether the budget stopped samples from running. Written after the run
+    (metadata is not part of an eval set's task identity, so resuming still works), and
+    only when it changed, so a rerun that did nothing rewrites nothing.
+    """
+    for info in list_eval_logs(str(log_dir)):
+        log = read_eval_log(info)
+        events = [event for sample in log.samples or [] for event in sample.events if isinstance(event, ModelEvent)]
+        facts = {
+            "budget_usd": spec.max_usd,
+            "stopped_by_budget": any(
+                sample.error is not None and BUDGET_ERROR_PREFIX in sample.error.message for sample in log.samples or []
+            ),
+            "model_calls": len(events),
+            "cache_hits": sum(1 for event in events if event.cache == "read"),
+        }
+        if (log.eval.metadata or {}).get("archbench") != facts:
+            log.eval.metadata = {**(log.eval.metadata or {}), "archbench": facts}
+            write_eval_log(log, info.name)
 
 
 def models(spec: RunSpec) -> list[str | Model]:

@@ -4,6 +4,8 @@ import json
 import shutil
 from pathlib import Path
 
+from inspect_ai.log import list_eval_logs, read_eval_log
+
 from evals.cli import main
 from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
 from tests.support.openai_server import ScriptedOpenAIServer
@@ -107,3 +109,60 @@ def test_compare_two_prompts_gives_a_verdict_and_a_comparison_report(tmp_path, m
     assert overall["difference"] > 0 and overall["significant"] and overall["ci_low"] > 0
     assert comparison["side_by_side"] and comparison["side_by_side"][0]["plan_b"] != comparison["side_by_side"][0]["plan_a"]
     assert "| dimension |" in (tmp_path / "logs" / "report" / "comparison.md").read_text()
+
+
+def _run_cli(argv: list[str]) -> int:
+    return main([*argv, "--display", "none"])
+
+
+def test_identical_rerun_is_served_from_cache_and_the_report_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache"))
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
+    plan = (fixtures / "references" / "mini-tags.md").read_text()
+    with ScriptedOpenAIServer(lambda request: {"role": "assistant", "content": plan}) as server:
+        common = ["run", "--scenarios", str(fixtures), "--model", "openai/scripted-architect", "--model-base-url",
+                  server.base_url, "-M", "api_key=sk-test-local", "-M", "responses_api=false"]
+        assert _run_cli([*common, "--log-dir", str(tmp_path / "first")]) == 0
+        calls_first = len(server.requests)
+        assert calls_first > 0
+        assert _run_cli([*common, "--log-dir", str(tmp_path / "second")]) == 0
+        assert len(server.requests) == calls_first  # the identical rerun made no model call
+    first = json.loads((tmp_path / "first" / "report" / "summary.json").read_text())["run"]
+    second = json.loads((tmp_path / "second" / "report" / "summary.json").read_text())["run"]
+    assert (first["model_calls"], first["cache_hits"]) == (calls_first, 0)
+    assert second["model_calls"] == calls_first and second["cache_hits"] == calls_first
+    assert f"{calls_first:,} served from cache" in (tmp_path / "second" / "report" / "report.md").read_text()
+
+
+def test_budget_stops_new_samples_and_marks_the_report_partial(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache"))
+    config = tmp_path / "budget.yaml"
+    root = Path(__file__).resolve().parents[2]
+    config.write_text(
+        f"""name: budget-test
+prompts: [{root / 'prompts' / 'backend-architect.md'}]
+models: [archbench/reference]
+scenarios: {{dir: {root / 'scenarios'}, ids: [notifications, nested-task-feed, websockets-vs-polling, task-priority]}}
+budget: {{max_tokens: 1}}
+log_dir: logs
+max_connections: 1
+"""
+    )
+    assert _run_cli(["run", "--config", str(config), "--max-connections", "1"]) == 1  # samples did not all complete
+    summary = json.loads((tmp_path / "logs" / "report" / "summary.json").read_text())
+    assert summary["partial"] is True
+    assert any("budget" in reason for reason in summary["run"]["partial_reasons"])
+    variant = summary["variants"][0]
+    assert 1 <= variant["n_samples"] < 4  # the first sample ran and spent the budget; later ones never started
+
+    def finished() -> dict:
+        (log,) = [read_eval_log(info) for info in list_eval_logs(str(tmp_path / "logs"))]
+        return {(sample.id, sample.epoch): sample.uuid for sample in log.samples if sample.error is None}
+
+    done_before = finished()
+    config.write_text(config.read_text().replace("budget: {max_tokens: 1}\n", ""))
+    assert _run_cli(["run", "--config", str(config)]) == 0  # the rerun resumes with the budget lifted
+    done_after = finished()
+    assert len(done_after) == 4
+    assert all(done_after[key] == uuid for key, uuid in done_before.items())  # finished samples were not redone
+    assert json.loads((tmp_path / "logs" / "report" / "summary.json").read_text())["partial"] is False
