@@ -269,7 +269,8 @@ def _log_info(path: str) -> LogInfo:
     )
 
 
-def _read_one_log(path: str) -> tuple[LogInfo, pd.DataFrame, int]:
+def _read_one_log(path: str) -> tuple[LogInfo, pd.DataFrame, list[list], int]:
+    """The log's samples, the compact evidence of each (in row order), and how many needed a read from the log."""
     info = _log_info(path)
     frame = samples_df(path, columns=COLUMNS, quiet=True)
     frame = frame.drop(columns=["eval_id", "sample_id"], errors="ignore")
@@ -277,18 +278,19 @@ def _read_one_log(path: str) -> tuple[LogInfo, pd.DataFrame, int]:
         if read_eval_log_sample_summaries(path):
             # samples_df lists .json files only when named like inspect's logs; it would drop this one silently
             raise ValueError("inspect reads a .json log only when its name starts with a timestamp (2025-01-31T10-00-00…)")
-        return info, frame, 0
+        return info, frame, [], 0
     frame["log"] = path
-    needs_detail = (frame["evidence_json"] == "null") | frame["planted_asks_for"].isna()
-    detail_count = int(needs_detail.sum())
-    if detail_count:
-        keys = list(zip(frame.loc[needs_detail, "id"], frame.loc[needs_detail, "epoch"].astype(int)))
+    evidence = json.loads("[" + ",".join(frame.pop("evidence_json")) + "]")  # one parse for the whole log
+    asks_for = frame["planted_asks_for"].astype(object).tolist()
+    needs_detail = [i for i, (entry, asks) in enumerate(zip(evidence, asks_for)) if entry is None or asks is None]
+    if needs_detail:
+        ids, epochs = frame["id"].tolist(), frame["epoch"].tolist()
+        keys = [(str(ids[i]), int(epochs[i])) for i in needs_detail]
         details = read_evidence(path, keys)
-        frame["evidence_json"] = frame["evidence_json"].astype(object)
-        frame["planted_asks_for"] = frame["planted_asks_for"].astype(object)
-        frame.loc[needs_detail, "evidence_json"] = [json.dumps(details[key][0]) for key in keys]
-        frame.loc[needs_detail, "planted_asks_for"] = [details[key][1] for key in keys]
-    return LogInfo(**{**info.__dict__, "samples": len(frame)}), frame, detail_count
+        for i, key in zip(needs_detail, keys):
+            evidence[i], asks_for[i] = details[key]
+        frame["planted_asks_for"] = asks_for
+    return LogInfo(**{**info.__dict__, "samples": len(frame)}), frame, evidence, len(needs_detail)
 
 
 def _explode(lists: list[list], rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
@@ -319,11 +321,12 @@ USAGE_COLUMNS = ["usage_model", "input_tokens", "output_tokens", "cache_read_tok
 def load_logs(paths: list[Path]) -> LoadedLogs:
     files, skipped = resolve_log_files(paths)
     frames: list[pd.DataFrame] = []
+    evidence: list[list] = []
     logs: list[LogInfo] = []
     detail_reads = 0
     for path in files:
         try:
-            info, frame, details = _read_one_log(path)
+            info, frame, log_evidence, details = _read_one_log(path)
         except Exception as error:  # any unreadable log is skipped and named, whatever broke inside it
             skipped.append(SkippedLog(path, f"{type(error).__name__}: {error}".strip()[:300]))
             continue
@@ -331,9 +334,9 @@ def load_logs(paths: list[Path]) -> LoadedLogs:
         detail_reads += details
         if not frame.empty:
             frames.append(frame)
-    columns = [c.name for c in COLUMNS] + ["log"]
+            evidence.extend(log_evidence)
+    columns = [c.name for c in COLUMNS if c.name != "evidence_json"] + ["log"]
     samples = _tidy(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns))
-    evidence = json.loads("[" + ",".join(samples.pop("evidence_json")) + "]")
     usage = json.loads("[" + ",".join(samples.pop("usage_json")) + "]")
     rows = np.arange(len(samples))
     violations = _explode([entry[0] for entry in evidence], rows, VIOLATION_COLUMNS)
