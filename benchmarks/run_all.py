@@ -4,7 +4,8 @@
     python benchmarks/run_all.py --quick    # smaller sizes, for a smoke run
 
 Each benchmark runs in its own Python process (so no cache, import or memory left by one
-can flatter the next) and hands its rows back as JSON. Every script also runs alone:
+can flatter the next) and hands its rows back as JSON; benchmark 4 is
+benchmarks/report_build.py's, whose measurements run in processes of their own. Every script also runs alone:
 `python benchmarks/grading.py --help`.
 """
 
@@ -23,6 +24,8 @@ from pathlib import Path
 
 BENCHMARKS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCHMARKS_DIR.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
 PYTHON = sys.executable
 
 
@@ -78,26 +81,75 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
+REPORT_TARGET_RATIO = 1.5
+REPORT_TARGET_PEAK_MB = 2048
+
+
+def report_build_rows(sizes: list[int]) -> list[Row]:
+    """Benchmark 4, measured by benchmarks/report_build.py (the reports' own benchmark), as rows."""
+    from benchmarks.report_build import generate, run_child
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as scratch:
+        for size in sizes:
+            directory = Path(scratch) / f"logs-{size}"
+            generate(directory, size)
+            logs = len(list(directory.glob("*.eval")))
+            reference = run_child("samples_df", directory, Path(scratch) / f"report-{size}")
+            report = run_child("build_report", directory, Path(scratch) / f"report-{size}")
+            ratio = report["seconds"] / reference["seconds"]
+            rows.append(Row("4 report", f"build_report, {size:,} samples in {logs} logs", f"{report['seconds']:.1f} s",
+                            f"{reference['seconds']:.1f} s (samples_df, same logs)", ratio,
+                            f"<= {REPORT_TARGET_RATIO}", ratio <= REPORT_TARGET_RATIO))
+            rows.append(Row("4 report", f"peak memory of build_report, {size:,} samples", f"{report['peak_mb']:,.0f} MB",
+                            f"{reference['peak_mb']:,.0f} MB (samples_df)", report["peak_mb"] / reference["peak_mb"],
+                            f"<= {REPORT_TARGET_PEAK_MB:,} MB" if size >= 100_000 else "",
+                            report["peak_mb"] <= REPORT_TARGET_PEAK_MB if size >= 100_000 else None))
+    return rows
+
+
 # (script, arguments for the issue's sizes, arguments for --quick)
 BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("harness_overhead.py", [], ["--epochs", "2", "--repeats", "1"]),
     ("concurrency.py", [], ["--samples", "50", "--connections", "25", "--latency", "0.2"]),
     ("grading.py", [], ["--plans", "30"]),
-    ("report_build.py", [], ["--quick"]),
+    ("report_build.py", ["10000", "100000"], ["10000"]),  # sizes; run through report_build_rows
     ("rescore.py", [], ["--samples", "1000"]),
     ("cache.py", [], ["--epochs", "1"]),
     ("tokens.py", [], []),
 ]
 
 
+def wait_for_idle(limit_seconds: float, threshold: float) -> float:
+    """Wait (up to `limit_seconds`) until the 1-minute load average is under `threshold`; return it."""
+    import os
+
+    deadline = time.monotonic() + limit_seconds
+    while os.getloadavg()[0] >= threshold and time.monotonic() < deadline:
+        time.sleep(5)
+    return os.getloadavg()[0]
+
+
+def run_script(path: Path, arguments: list[str]) -> list[Row]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as handle:
+        completed = subprocess.run([PYTHON, str(path), *arguments, "--json", handle.name], cwd=REPO_ROOT)
+        text = Path(handle.name).read_text()
+    if completed.returncode != 0 or not text:
+        raise RuntimeError(f"exit code {completed.returncode}")
+    return [Row(**row) for row in json.loads(text)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (not for the README table)")
     parser.add_argument("--only", action="append", default=[], help="run only this script (repeatable), e.g. grading.py")
+    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                        help="before each benchmark, wait up to this long for the load average to drop below 1.5")
     args = parser.parse_args(argv)
 
     rows: list[Row] = []
     failures: list[str] = []
+    loads: list[str] = []
     started = time.perf_counter()
     for script, full_args, quick_args in BENCHMARKS:
         if args.only and script not in args.only:
@@ -106,20 +158,23 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_file():
             failures.append(f"{script}: not found")
             continue
-        with tempfile.NamedTemporaryFile(suffix=".json") as handle:
-            command = [PYTHON, str(path), *(quick_args if args.quick else full_args), "--json", handle.name]
-            print(f"\n=== {' '.join(command[1:-2])}", flush=True)
-            began = time.perf_counter()
-            completed = subprocess.run(command, cwd=REPO_ROOT)
-            print(f"=== {script} took {time.perf_counter() - began:.0f} s", flush=True)
-            text = Path(handle.name).read_text()
-        if completed.returncode != 0 or not text:
-            failures.append(f"{script}: exit code {completed.returncode}")
-            continue
-        rows += [Row(**row) for row in json.loads(text)]
+        arguments = quick_args if args.quick else full_args
+        load = wait_for_idle(args.wait_idle, 1.5)
+        loads.append(f"{script.removesuffix('.py')} {load:.1f}")
+        print(f"\n=== {script} {' '.join(arguments)} (load average {load:.1f})", flush=True)
+        began = time.perf_counter()
+        try:
+            if script == "report_build.py":
+                rows += report_build_rows([int(size) for size in arguments])
+            else:
+                rows += run_script(path, arguments)
+        except Exception as error:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
+            failures.append(f"{script}: {error}")
+        print(f"=== {script} took {time.perf_counter() - began:.0f} s", flush=True)
 
     print(f"\n## archbench benchmarks, {date.today().isoformat()}{' (--quick sizes)' if args.quick else ''}")
-    print(f"Machine: {machine()}; total {time.perf_counter() - started:.0f} s\n")
+    print(f"Machine: {machine()}. Total {time.perf_counter() - started:.0f} s. "
+          f"1-minute load average at each start: {', '.join(loads)}.\n")
     print_table(rows)
     for failure in failures:
         print(f"FAILED {failure}")
