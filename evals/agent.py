@@ -24,6 +24,7 @@ from evals.workspace import RepoWorkspace
 # model sees only the messages). Set per sample task, so concurrent samples don't mix.
 ACTIVE_SCENARIO: ContextVar[Scenario | None] = ContextVar("archbench_active_scenario", default=None)
 REPO_DIFF_KEY = "repo_diff"
+OFFLINE_PROVIDER = "archbench"
 
 
 @solver
@@ -44,7 +45,10 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
         token = ACTIVE_SCENARIO.set(scenario)
         try:
             state.tools = architect_tools(workspace, state.metadata["tools"], max_output)
-            return await generate(state, tool_calls="loop", cache=cache)
+            # the offline baselines answer from files (reference plans) that may change between
+            # runs; caching them could serve a stale plan, and they cost nothing to rerun
+            offline = str(state.model).startswith(f"{OFFLINE_PROVIDER}/")
+            return await generate(state, tool_calls="loop", cache=cache and not offline)
         finally:
             ACTIVE_SCENARIO.reset(token)
             if budget:

@@ -116,6 +116,7 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
             fail_on_error=True,
             continue_on_fail=True,
             retry_attempts=0,
+            retry_immediate=False,  # with no task-level retries, says so to inspect (which warns otherwise)
             log_buffer=spec.log_buffer,
         )
     finally:
