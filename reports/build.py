@@ -194,7 +194,8 @@ def _summary(
         "variants": variants,
         "comparisons": _records(
             comparisons,
-            ["variant_a", "variant_b", "differs_in", "n", "mean_difference", "ci_low", "ci_high", "p_value", "p_holm", "significant", "min_detectable"],
+            ["variant_a", "variant_b", "differs_in", "n", "mean_difference", "ci_low", "ci_high", "p_value", "p_holm", "significant",
+             "min_detectable", "scenarios_needed"],
         ),
         "regressions": _regression_records(regressions),
         "version_changes": _records(regressions["version_changes"], list(regressions["version_changes"].columns)) if regressions else [],
@@ -281,21 +282,7 @@ def notes(loaded: LoadedLogs, prepared: tables.Prepared, board: pd.DataFrame, co
     for variant in few["variant"]:
         found.append(f"{variant} has fewer than 2 scored scenarios: no confidence interval.")
     if not comparisons.empty:
-        untestable = comparisons[comparisons["smallest_possible_p"] >= tables.ALPHA]
-        for row in untestable.to_dict(orient="records"):
-            found.append(
-                f"{row['variant_a']} vs {row['variant_b']}: only {row['n']} shared scenarios; no difference can reach p < {tables.ALPHA} with so few."
-            )
-        unresolved = comparisons[~comparisons["significant"] & (comparisons["smallest_possible_p"] < tables.ALPHA)]
-        for row in unresolved.to_dict(orient="records"):
-            # with identical differences on every scenario (SD 0) the power formula says nothing useful
-            if math.isfinite(row["min_detectable"]) and row["sd_difference"] > 0:
-                needed = row["scenarios_needed"]
-                need_text = f"; detecting the observed {row['mean_difference']:+.3f} would take about {needed:.0f} scenarios" if math.isfinite(needed) else ""
-                found.append(
-                    f"{row['variant_a']} vs {row['variant_b']}: no significant difference; with {row['n']} scenarios only differences of about "
-                    f"{row['min_detectable']:.3f} or more are detectable (80% power){need_text}."
-                )
+        found += _comparison_notes(comparisons)
     if regressions is not None:
         if regressions["note"]:
             found.append(regressions["note"])
@@ -311,6 +298,31 @@ def notes(loaded: LoadedLogs, prepared: tables.Prepared, board: pd.DataFrame, co
                     f"Rubric items: with {per_side} epoch(s) per side a single item cannot be significant after correcting for "
                     f"{len(items)} items (smallest possible p = {smallest:.3g}); item changes are listed as counts only."
                 )
+    return found
+
+
+def _comparison_notes(comparisons: pd.DataFrame) -> list[str]:
+    """Two sentences at most, however many comparisons: the per-comparison figures are in the table."""
+    found = []
+    untestable = comparisons[comparisons["smallest_possible_p"] >= tables.ALPHA]
+    if not untestable.empty:
+        names = "; ".join(f"{a} vs {b} ({n})" for a, b, n in zip(untestable["variant_a"], untestable["variant_b"], untestable["n"]))
+        found.append(
+            f"{len(untestable)} comparison(s) share 5 scenarios or fewer and cannot reach p < {tables.ALPHA} whatever the difference: {names}."
+        )
+    unresolved = comparisons[~comparisons["significant"] & (comparisons["smallest_possible_p"] < tables.ALPHA)]
+    detectable = unresolved["min_detectable"].dropna()
+    detectable = detectable[unresolved.loc[detectable.index, "sd_difference"] > 0]
+    if not detectable.empty:
+        low, high = detectable.min(), detectable.max()
+        size = f"{low:.3f}" if round(low, 3) == round(high, 3) else f"{low:.3f} to {high:.3f}"
+        scenarios = unresolved["n"]
+        counts = f"{scenarios.min()}" if scenarios.min() == scenarios.max() else f"{scenarios.min()} to {scenarios.max()}"
+        found.append(
+            f"{len(unresolved)} of {len(comparisons)} comparisons show no significant difference. With their {counts} shared "
+            f"scenarios, only differences of about {size} or more are detectable with 80% power; the comparisons table "
+            "gives, for each, the number of scenarios its observed difference would need."
+        )
     return found
 
 

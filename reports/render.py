@@ -117,6 +117,8 @@ COMPARISON_COLUMNS: list[Column] = [
     ("p", lambda r: p_value(r["p_value"])),
     ("p (Holm)", lambda r: p_value(r["p_holm"])),
     ("verdict", comparison_verdict),
+    ("detectable (80% power)", lambda r: score(r["min_detectable"]) if r["sd_difference"] > 0 else "–"),
+    ("scenarios the difference needs", lambda r: "–" if r["significant"] or _missing(r["scenarios_needed"]) else count(r["scenarios_needed"])),
 ]
 
 VARIANT_REGRESSION_COLUMNS: list[Column] = [

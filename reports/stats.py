@@ -180,8 +180,8 @@ def minimum_detectable_difference(sd_difference: float, n: int, *, alpha: float 
 
 def required_scenarios(difference: float, sd_difference: float, *, alpha: float = 0.05, power: float = 0.8) -> float:
     """Scenarios needed to detect `difference` with `power` given the SD of per-scenario differences."""
-    if difference == 0 or not math.isfinite(sd_difference) or not math.isfinite(difference):
-        return math.nan
+    if not math.isfinite(sd_difference) or not math.isfinite(difference) or abs(difference) < 1e-9:
+        return math.nan  # no difference (up to rounding) needs no number of scenarios
     if sd_difference == 0:
         return 2.0
     z = NormalDist().inv_cdf

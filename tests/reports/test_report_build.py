@@ -77,7 +77,18 @@ def test_pairwise_comparisons_significant_and_not(write, tmp_path):
     markdown = (tmp_path / "out" / "report.md").read_text()
     assert "no significant difference" in markdown
     assert f"seed × {SONNET} better than strict × {SONNET}" in markdown
-    assert any("no significant difference; with 8 scenarios" in note for note in summary["notes"])
+    assert any("1 of 2 comparisons show no significant difference. With their 8 shared scenarios" in note for note in summary["notes"])
+    assert model_pair["min_detectable"] > 0 and model_pair["scenarios_needed"] is None  # observed difference 0: no count
+
+
+def test_comparisons_on_five_scenarios_are_flagged_as_untestable(write, tmp_path):
+    scenarios = [f"s{i}" for i in range(5)]
+    write("seed-sonnet", "seed", SONNET, epoch_specs({s: [0.9] for s in scenarios}))
+    write("strict-sonnet", "strict", SONNET, epoch_specs({s: [0.1] for s in scenarios}))
+    summary = build_report([tmp_path / "logs"], tmp_path / "out")
+    (comparison,) = summary["comparisons"]
+    assert comparison["p_value"] == pytest.approx(2 / 32) and comparison["significant"] is False
+    assert any("share 5 scenarios or fewer and cannot reach p < 0.05" in note for note in summary["notes"])
 
 
 def test_regressions_against_a_log_dir_and_against_its_summary(write, tmp_path):

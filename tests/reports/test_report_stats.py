@@ -102,6 +102,7 @@ def test_power_formulas_by_hand():
     assert stats.required_scenarios(0.5, 1.0) == math.ceil((2.801585 / 0.5) ** 2)  # 31.39 -> 32
     assert stats.required_scenarios(-0.5, 1.0) == 32
     assert math.isnan(stats.minimum_detectable_difference(1.0, 1))
+    assert math.isnan(stats.required_scenarios(1e-17, 0.1))  # a rounding-error difference
 
 
 def test_two_sample_exact_permutation_by_hand():
