@@ -1,9 +1,17 @@
-"""Calibration: how far the graders agree with hand labels on the gold set (gold/README.md).
+"""Calibration: how far the graders agree with hand labels on the gold sets (gold/README.md).
+
+There are two gold sets. The **development** set (`gold/labels.yaml`) was seen while the graders
+were tuned: its disagreements were read and matching rules added, so its figures are regression
+guards, not measurements. The **held-out** set (`gold/held_out/labels.yaml`, scenarios the
+development set does not contain) was never seen by whoever tuned the graders; the targets are
+judged on it. Without a held-out folder, the targets fall back to the development set and the
+report says that this is not an independent measurement.
 
 `calibrate(gold_dir)` grades every gold plan with the deterministic scope and completeness
 graders (and, with `judge_model`, the optional LLM judge) and compares each verdict with the
-labels: scope accuracy, precision/recall of violation detection, Cohen's kappa, completeness item
-agreement, and every disagreement. `measure` is the pure part: labels + verdicts → report.
+labels, per set: scope accuracy, precision/recall of violation detection, Cohen's kappa,
+completeness item agreement, and every disagreement. `measure` is the pure part: labels +
+verdicts → report.
 
 A grader that gives no verdict on a labelled item (an unparseable judge answer) counts as
 disagreeing on it, so silence cannot raise agreement.
@@ -28,6 +36,10 @@ from graders.verdicts import ItemVerdict
 
 DEFAULT_GOLD_DIR = PROJECT_ROOT / "gold"
 LABELS_FILE = "labels.yaml"
+HELD_OUT_SUBDIR = "held_out"
+DEVELOPMENT = "development"
+HELD_OUT = "held-out"
+SET_DESCRIPTIONS = {DEVELOPMENT: "seen while tuning the graders", HELD_OUT: "never seen"}
 SCOPE_ACCURACY_TARGET = 0.95
 ITEM_AGREEMENT_TARGET = 0.90
 MUST_PASS_KINDS = ("frontend_deferring", "example_only")
@@ -104,14 +116,14 @@ class CaseLabel(_Strict):
     notes: dict[str, str] = {}
 
 
-class GoldSet(_Strict):
+class LabelsFile(_Strict):
     labelled_by: str = Field(min_length=1)
     method: str = Field(min_length=1)
     rubrics: dict[str, LabelledRubric] = Field(min_length=1)
     cases: list[CaseLabel] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "GoldSet":
+    def _consistent(self) -> "LabelsFile":
         seen: set[str] = set()
         for case in self.cases:
             if case.id in seen:
@@ -138,30 +150,67 @@ class GoldCase:
 
 
 @dataclass(frozen=True)
-class Gold:
-    gold_dir: Path
+class GoldSet:
+    """One labels file and its cases: the development set or the held-out set."""
+
+    name: str  # DEVELOPMENT or HELD_OUT
+    directory: Path
     labelled_by: str
     method: str
     cases: tuple[GoldCase, ...]
 
 
+@dataclass(frozen=True)
+class Gold:
+    gold_dir: Path
+    sets: tuple[GoldSet, ...]  # the development set, then the held-out set when there is one
+
+    @property
+    def cases(self) -> tuple[GoldCase, ...]:
+        return tuple(case for gold_set in self.sets for case in gold_set.cases)
+
+
 def load_gold(gold_dir: str | Path = DEFAULT_GOLD_DIR, scenarios_dir: str | Path = DEFAULT_SCENARIOS_DIR) -> Gold:
-    """Read and check `gold_dir/labels.yaml`: schema, plan files, scenario versions, item ids."""
+    """Read `gold_dir/labels.yaml` and, when `gold_dir/held_out/` exists, the held-out set in it.
+
+    Each labels file is checked (schema, plan files, scenario versions, item ids), and the held-out
+    set must not share a scenario or a case id with the development set: a held-out plan on a
+    development scenario would have been graded by rules written while reading that scenario.
+    """
     gold_dir = Path(gold_dir)
-    path = gold_dir / LABELS_FILE
+    sets = [_load_set(DEVELOPMENT, gold_dir, scenarios_dir)]
+    if (gold_dir / HELD_OUT_SUBDIR).exists():
+        held_out = _load_set(HELD_OUT, gold_dir / HELD_OUT_SUBDIR, scenarios_dir)
+        _check_disjoint(sets[0], held_out)
+        sets.append(held_out)
+    return Gold(gold_dir, tuple(sets))
+
+
+def _check_disjoint(development: GoldSet, held_out: GoldSet) -> None:
+    path = held_out.directory / LABELS_FILE
+    shared_scenarios = sorted({c.label.scenario for c in held_out.cases} & {c.label.scenario for c in development.cases})
+    if shared_scenarios:
+        raise InputError(f"the held-out set shares scenarios with the development set: {shared_scenarios}", path)
+    shared_ids = sorted({c.id for c in held_out.cases} & {c.id for c in development.cases})
+    if shared_ids:
+        raise InputError(f"the held-out set reuses development case ids: {shared_ids}", path)
+
+
+def _load_set(name: str, directory: Path, scenarios_dir: str | Path) -> GoldSet:
+    path = directory / LABELS_FILE
     data, lines = parse_yaml(read_text(path), path)
-    gold = validate(GoldSet, data, path, lines)
+    labels = validate(LabelsFile, data, path, lines)
     scenarios = {
         scenario_id: _labelled_scenario(scenario_id, recorded, scenarios_dir, path, lines)
-        for scenario_id, recorded in gold.rubrics.items()
+        for scenario_id, recorded in labels.rubrics.items()
     }
     cases = []
-    for index, label in enumerate(gold.cases):
+    for index, label in enumerate(labels.cases):
         def fail(message: str, key: str) -> InputError:
             return InputError(f"case '{label.id}': {message}", path, line_of(lines, ("cases", index, key)))
 
         scenario, rubric_items = scenarios[label.scenario]
-        plan_file = gold_dir / label.plan
+        plan_file = directory / label.plan
         if not plan_file.is_file():
             raise fail(f"plan file '{label.plan}' not found", "plan")
         item_ids = tuple(item.id for item in rubric_items)
@@ -174,7 +223,7 @@ def load_gold(gold_dir: str | Path = DEFAULT_GOLD_DIR, scenarios_dir: str | Path
         cases.append(
             GoldCase(label, read_text(plan_file), scenario, item_ids, {item.id: item.description for item in rubric_items})
         )
-    return Gold(gold_dir, gold.labelled_by, gold.method, tuple(cases))
+    return GoldSet(name, directory, labels.labelled_by, labels.method, tuple(cases))
 
 
 def _labelled_scenario(
@@ -342,7 +391,10 @@ class GraderReport:
 
 
 @dataclass(frozen=True)
-class CalibrationReport:
+class SetReport:
+    """Every grader measured against one gold set."""
+
+    name: str  # DEVELOPMENT or HELD_OUT
     gold_dir: str
     labelled_by: str
     cases: int
@@ -350,7 +402,10 @@ class CalibrationReport:
     repos: tuple[str, ...]
     plan_kinds: dict[str, int]
     graders: tuple[GraderReport, ...]
-    judge_config: dict[str, Any] | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} ({SET_DESCRIPTIONS[self.name]})"
 
     @property
     def meets_targets(self) -> bool:
@@ -358,26 +413,28 @@ class CalibrationReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "name": self.name,
+            "description": SET_DESCRIPTIONS[self.name],
             "gold_dir": self.gold_dir,
             "labelled_by": self.labelled_by,
             "cases": self.cases,
             "scenarios": list(self.scenarios),
             "repos": list(self.repos),
             "plan_kinds": self.plan_kinds,
-            "judge_config": self.judge_config,
             "meets_targets": self.meets_targets,
             "graders": [report.to_json() for report in self.graders],
         }
 
-    def to_text(self) -> str:
+    def text_lines(self, judged_here: bool) -> list[str]:
+        """This set's figures and disagreements; target lines say whether they decide the exit status."""
         lines = [
-            f"gold set {self.gold_dir}: {self.cases} plans, {len(self.scenarios)} scenarios, repos {', '.join(self.repos)}",
+            f"######## {self.title} set: {self.gold_dir}",
+            f"{self.cases} plans, {len(self.scenarios)} scenarios ({', '.join(self.scenarios)}), repos {', '.join(self.repos)}",
             "kinds: " + ", ".join(f"{kind} {count}" for kind, count in sorted(self.plan_kinds.items())),
         ]
-        if self.judge_config:
-            lines.append("judge: " + ", ".join(f"{key}={value}" for key, value in self.judge_config.items()))
+        target_word, target_note = ("target", "") if judged_here else ("floor", "  (regression guard, not a target)")
         for report in self.graders:
-            lines += ["", f"== {report.grader} =="]
+            lines += ["", f"== {report.grader} on the {self.name} set =="]
             scope = report.scope
             lines.append(
                 f"scope verdict   accuracy {_pct(scope.accuracy)}  violations: precision {_pct(scope.precision)}"
@@ -407,7 +464,7 @@ class CalibrationReport:
             if report.unanswered:
                 lines.append(f"no verdict on {report.unanswered} labelled call(s) (counted as disagreements)")
             for target, met in report.targets.items():
-                lines.append(f"target {'MET   ' if met else 'MISSED'} {target}")
+                lines.append(f"{target_word} {'MET   ' if met else 'MISSED'} {target}{target_note}")
             if report.must_pass_false_violations:
                 lines.append("false violations on must-pass plans: " + ", ".join(report.must_pass_false_violations))
             lines.append(f"disagreements ({len(report.disagreements)}):")
@@ -417,7 +474,98 @@ class CalibrationReport:
                     lines.append(f"      evidence: {item.evidence}")
                 if item.note:
                     lines.append(f"      label note: {item.note}")
+        return lines
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    """The graders measured on each gold set; the targets are judged on the held-out set when there is one."""
+
+    sets: tuple[SetReport, ...]  # development first, then held-out
+    judge_config: dict[str, Any] | None = None
+
+    @property
+    def development(self) -> SetReport:
+        return self.sets[0]
+
+    @property
+    def held_out(self) -> SetReport | None:
+        return next((report for report in self.sets if report.name == HELD_OUT), None)
+
+    @property
+    def target_set(self) -> SetReport:
+        """The set the targets (and the exit status) are judged on."""
+        return self.held_out or self.development
+
+    @property
+    def graders(self) -> tuple[GraderReport, ...]:
+        """The graders' reports on the set the targets are judged on."""
+        return self.target_set.graders
+
+    @property
+    def meets_targets(self) -> bool:
+        return self.target_set.meets_targets
+
+    @property
+    def targets_note(self) -> str:
+        if self.held_out is None:
+            return (
+                "no held-out set: targets are judged on the development set, which the graders were tuned on,"
+                " so the figures are not an independent measurement"
+            )
+        return (
+            "targets are judged on the held-out set; the development set was seen while tuning the graders,"
+            " so its figures are regression guards, not measurements"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "targets_judged_on": self.target_set.name,
+            "targets_note": self.targets_note,
+            "meets_targets": self.meets_targets,
+            "judge_config": self.judge_config,
+            "sets": [report.to_json() for report in self.sets],
+        }
+
+    def to_text(self) -> str:
+        lines = ["calibration against hand-labelled gold sets"]
+        for report in self.sets:
+            lines.append(f"  {report.name:<12} {report.cases:>3} plans  {report.gold_dir}  ({SET_DESCRIPTIONS[report.name]})")
+        lines.append(self.targets_note)
+        if self.judge_config:
+            lines.append("judge: " + ", ".join(f"{key}={value}" for key, value in self.judge_config.items()))
+        lines += ["", *self._summary_lines()]
+        for report in self.sets:
+            lines += ["", *report.text_lines(judged_here=report is self.target_set)]
         return "\n".join(lines)
+
+    def _summary_lines(self) -> list[str]:
+        """The headline figures of every grader, one column per set, then the targets."""
+        lines = []
+        for index, grader in enumerate(self.development.graders):
+            reports = [report.graders[index] for report in self.sets]
+            header = "".join(f"{report.name:>14}" for report in self.sets)
+            lines.append(f"== {grader.grader}: summary ==".ljust(34) + header)
+            rows = [
+                ("scope accuracy", lambda g: _pct(g.scope.accuracy)),
+                ("violation precision", lambda g: _pct(g.scope.precision)),
+                ("violation recall", lambda g: _pct(g.scope.recall)),
+                ("scope kappa", lambda g: _num(g.scope.kappa)),
+                *(
+                    (f"{kind} recall", lambda g, kind=kind: _pct(g.scope_by_kind[kind].recall))
+                    for kind in PLAN_VIOLATION_KINDS
+                ),
+                ("completeness item agreement", lambda g: _pct(g.items.accuracy)),
+                ("completeness kappa", lambda g: _num(g.items.kappa)),
+                ("plans", lambda g: str(g.scope.total)),
+                ("item labels", lambda g: str(g.items.total)),
+            ]
+            for label, value in rows:
+                lines.append(f"  {label:<32}" + "".join(f"{value(report):>14}" for report in reports))
+            target_grader = self.target_set.graders[index]
+            for target, met in target_grader.targets.items():
+                lines.append(f"  target {'MET   ' if met else 'MISSED'} {target}  (on the {self.target_set.name} set)")
+        return lines
 
 
 def _pct(value: float | None) -> str:
@@ -530,20 +678,29 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
 def measure(
     gold: Gold, verdicts_by_grader: Mapping[str, Mapping[str, Verdict]], judge_config: dict[str, Any] | None = None
 ) -> CalibrationReport:
-    """The calibration report for every grader's verdicts against the gold labels."""
+    """The calibration report for every grader's verdicts (by case id) against each gold set's labels."""
+    return CalibrationReport(
+        sets=tuple(_measure_set(gold_set, verdicts_by_grader) for gold_set in gold.sets),
+        judge_config=judge_config,
+    )
+
+
+def _measure_set(gold_set: GoldSet, verdicts_by_grader: Mapping[str, Mapping[str, Verdict]]) -> SetReport:
     kinds: dict[str, int] = defaultdict(int)
-    for case in gold.cases:
+    for case in gold_set.cases:
         for kind in case.label.kinds:
             kinds[kind] += 1
-    return CalibrationReport(
-        gold_dir=str(gold.gold_dir),
-        labelled_by=gold.labelled_by,
-        cases=len(gold.cases),
-        scenarios=tuple(sorted({case.scenario.id for case in gold.cases})),
-        repos=tuple(sorted({case.scenario.repo_name for case in gold.cases})),
+    return SetReport(
+        name=gold_set.name,
+        gold_dir=str(gold_set.directory),
+        labelled_by=gold_set.labelled_by,
+        cases=len(gold_set.cases),
+        scenarios=tuple(sorted({case.scenario.id for case in gold_set.cases})),
+        repos=tuple(sorted({case.scenario.repo_name for case in gold_set.cases})),
         plan_kinds=dict(kinds),
-        graders=tuple(measure_grader(name, gold.cases, verdicts) for name, verdicts in verdicts_by_grader.items()),
-        judge_config=judge_config,
+        graders=tuple(
+            measure_grader(name, gold_set.cases, verdicts) for name, verdicts in verdicts_by_grader.items()
+        ),
     )
 
 
@@ -569,7 +726,7 @@ def calibrate(
     judge_model: Any = None,
     scenarios_dir: str | Path = DEFAULT_SCENARIOS_DIR,
 ) -> CalibrationReport:
-    """Grade the gold set and compare with its labels; `judge_model` (name or inspect Model) adds the LLM judge."""
+    """Grade both gold sets and compare with their labels; `judge_model` (name or inspect Model) adds the LLM judge."""
     gold = load_gold(gold_dir, scenarios_dir)
     verdicts: dict[str, dict[str, Verdict]] = {
         "deterministic": {case.id: deterministic_verdict(case) for case in gold.cases}

@@ -1,17 +1,23 @@
-"""Calibration against the hand-labelled gold set: metric arithmetic, strict labels, and the floors.
+"""Calibration against the hand-labelled gold sets: metric arithmetic, strict labels, and the floors.
 
 The floors (scope accuracy, no false violation on plans that must pass, completeness item
-agreement) are measured on gold/ with the real graders; a failure here means a grader drifted
-away from the labels, and docs/calibration.md lists the disagreements to look at.
+agreement) are measured with the real graders on both gold sets. On the development set (gold/,
+read while tuning the graders) they are regression guards: a failure means a grader drifted away
+from labels it was tuned to. On the held-out set (gold/held_out/, never seen) they are the targets;
+a target the graders miss there is a strict xfail carrying the measured figure, never a lowered
+target. docs/calibration.md lists the disagreements to look at.
 """
 
 from pathlib import Path
+import shutil
 from textwrap import dedent
 
 import pytest
 
 from evals.strict_yaml import InputError
 from graders.calibrate import (
+    DEVELOPMENT,
+    HELD_OUT,
     ITEM_AGREEMENT_TARGET,
     MUST_PASS_KINDS,
     SCOPE_ACCURACY_TARGET,
@@ -161,6 +167,70 @@ def test_labels_written_against_another_rubric_are_refused(tmp_path, rubrics, me
         load_gold(gold_dir, FIXTURE_SCENARIOS)
 
 
+# --- the held-out set ----------------------------------------------------------------------------
+
+
+HELD_SCENARIO = "mini-tags-held"
+
+
+def scenarios_with_held_out_scenario(tmp_path: Path) -> Path:
+    """The fixture scenarios plus a copy of mini-tags under another id, for a held-out set."""
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(FIXTURE_SCENARIOS.parent, fixtures)
+    original = (fixtures / "scenarios" / "mini-tags.yaml").read_text()
+    (fixtures / "scenarios" / f"{HELD_SCENARIO}.yaml").write_text(original.replace("id: mini-tags", f"id: {HELD_SCENARIO}"))
+    return fixtures / "scenarios"
+
+
+def held_out_labels(scenario: str = HELD_SCENARIO, case_id: str = f"{HELD_SCENARIO}/one") -> str:
+    rubrics = RUBRICS.replace("mini-tags:", f"{scenario}:")
+    return "labelled_by: a test\nmethod: by hand\n" + rubrics + "cases:\n" + case(case_id=case_id).replace(
+        "scenario: mini-tags", f"scenario: {scenario}"
+    )
+
+
+def write_held_out(gold_dir: Path, labels: str) -> None:
+    held = gold_dir / "held_out"
+    (held / "plans" / "mini-tags").mkdir(parents=True)
+    (held / "plans" / "mini-tags" / "one.md").write_text(PLAN)
+    (held / "labels.yaml").write_text(labels)
+
+
+def test_a_held_out_folder_is_loaded_as_a_second_set(tmp_path):
+    scenarios = scenarios_with_held_out_scenario(tmp_path)
+    gold_dir = write_gold(tmp_path / "gold", HEADER + "cases:\n" + case())
+    write_held_out(gold_dir, held_out_labels())
+    gold = load_gold(gold_dir, scenarios)
+    assert [(gold_set.name, [c.id for c in gold_set.cases]) for gold_set in gold.sets] == [
+        (DEVELOPMENT, ["mini-tags/one"]),
+        (HELD_OUT, [f"{HELD_SCENARIO}/one"]),
+    ]
+    assert [c.id for c in gold.cases] == ["mini-tags/one", f"{HELD_SCENARIO}/one"]
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        pytest.param(held_out_labels(scenario="mini-tags", case_id="mini-tags/other"), "shares scenarios", id="shared-scenario"),
+        pytest.param(held_out_labels(case_id="mini-tags/one"), "reuses development case ids", id="shared-case-id"),
+    ],
+)
+def test_a_held_out_set_that_overlaps_the_development_set_is_refused(tmp_path, labels, message):
+    scenarios = scenarios_with_held_out_scenario(tmp_path)
+    gold_dir = write_gold(tmp_path / "gold", HEADER + "cases:\n" + case())
+    write_held_out(gold_dir, labels)
+    with pytest.raises(InputError, match=message) as error:
+        load_gold(gold_dir, scenarios)
+    assert "held_out" in str(error.value)
+
+
+def test_a_held_out_folder_without_labels_is_refused(tmp_path):
+    gold_dir = write_gold(tmp_path, HEADER + "cases:\n" + case())
+    (gold_dir / "held_out").mkdir()
+    with pytest.raises(InputError, match="file not found"):
+        load_gold(gold_dir, FIXTURE_SCENARIOS)
+
+
 # --- measuring ------------------------------------------------------------------------------------
 
 
@@ -194,7 +264,44 @@ def test_measure_counts_missing_verdicts_as_disagreements_and_flags_must_pass_pl
     assert not report.targets[f"scope accuracy >= {SCOPE_ACCURACY_TARGET:.2f}"]
 
 
-# --- the gold set and the floors -------------------------------------------------------------------
+def test_each_set_is_measured_on_its_own_and_the_targets_on_the_held_out_set(tmp_path):
+    scenarios = scenarios_with_held_out_scenario(tmp_path)
+    gold_dir = write_gold(tmp_path / "gold", HEADER + "cases:\n" + case())
+    write_held_out(gold_dir, held_out_labels())
+    gold = load_gold(gold_dir, scenarios)
+    all_met = {item: True for item in MINI_ITEMS}
+    verdicts = {
+        "mini-tags/one": Verdict(scope_passed=True, items=all_met),  # the development plan: perfect
+        f"{HELD_SCENARIO}/one": Verdict(scope_passed=True, items={**all_met, "tag-model": False}),  # one item missed
+    }
+    report = measure(gold, {"test": verdicts})
+    assert [s.name for s in report.sets] == [DEVELOPMENT, HELD_OUT]
+    assert report.development.graders[0].items.accuracy == 1.0
+    assert report.held_out.graders[0].items.accuracy == pytest.approx(7 / 8)
+    assert report.target_set is report.held_out and report.graders == report.held_out.graders
+    assert report.development.meets_targets and not report.meets_targets
+    text = report.to_text()
+    assert "development (seen while tuning the graders)" in text and "held-out (never seen)" in text
+    assert "targets are judged on the held-out set" in text
+    assert "target MISSED completeness item agreement >= 0.90  (on the held-out set)" in text
+    data = report.to_json()
+    assert data["targets_judged_on"] == HELD_OUT and data["meets_targets"] is False
+    assert [s["name"] for s in data["sets"]] == [DEVELOPMENT, HELD_OUT]
+
+
+def test_without_a_held_out_set_the_report_says_its_figures_are_not_independent(tmp_path):
+    gold = load_gold(write_gold(tmp_path, HEADER + "cases:\n" + case()), FIXTURE_SCENARIOS)
+    report = measure(gold, {"test": {"mini-tags/one": Verdict(scope_passed=True, items={i: True for i in MINI_ITEMS})}})
+    assert report.held_out is None and report.target_set is report.development
+    assert report.meets_targets
+    assert "not an independent measurement" in report.to_text()
+    assert report.to_json()["targets_judged_on"] == DEVELOPMENT
+
+
+# --- the gold sets and the floors ------------------------------------------------------------------
+# Development set: regression guards (the graders were tuned on it). Held-out set: the targets.
+
+HELD_OUT_ITEM_AGREEMENT_MEASURED = "74.8%"
 
 
 @pytest.fixture(scope="module")
@@ -202,33 +309,72 @@ def report():
     return calibrate()
 
 
-def test_gold_set_is_broad_enough(report):
-    assert report.cases >= 40
-    assert len(report.scenarios) >= 6 and len(report.repos) >= 2
+@pytest.fixture(scope="module")
+def development(report):
+    return report.development.graders[0]
+
+
+@pytest.fixture(scope="module")
+def held_out(report):
+    assert report.held_out is not None, "gold/held_out/ is missing"
+    return report.held_out.graders[0]
+
+
+@pytest.mark.parametrize(("set_name", "minimum_cases"), [(DEVELOPMENT, 40), (HELD_OUT, 32)])
+def test_each_gold_set_is_broad_enough(report, set_name, minimum_cases):
+    gold_set = report.development if set_name == DEVELOPMENT else report.held_out
+    assert gold_set.cases >= minimum_cases
+    assert len(gold_set.scenarios) >= 6 and gold_set.repos == ("clinic", "ledger", "tldr")
     required = {"good", "thin", "off_topic", "code_writing", "frontend_designing", "frontend_deferring", "example_only"}
-    assert required <= set(report.plan_kinds)
-    assert all(report.plan_kinds[kind] >= 4 for kind in MUST_PASS_KINDS)
+    assert required <= set(gold_set.plan_kinds)
+    assert all(gold_set.plan_kinds[kind] >= 4 for kind in MUST_PASS_KINDS)
 
 
-def test_scope_grader_meets_its_floor(report):
-    deterministic = report.graders[0]
-    assert deterministic.scope.accuracy >= SCOPE_ACCURACY_TARGET, deterministic.to_json()["disagreements"]
+def test_the_held_out_set_shares_no_scenario_with_the_development_set(report):
+    assert not set(report.held_out.scenarios) & set(report.development.scenarios)
 
 
-def test_no_false_violation_on_deferring_or_example_only_plans(report):
-    assert report.graders[0].must_pass_false_violations == ()
+def test_targets_are_judged_on_the_held_out_set(report):
+    assert report.target_set is report.held_out
+    assert report.to_json()["targets_judged_on"] == HELD_OUT
 
 
-def test_completeness_grader_meets_its_item_agreement_floor(report):
-    deterministic = report.graders[0]
-    missed = [f"{d.case} {d.what}: label {d.label}" for d in deterministic.disagreements if d.what != "scope"]
-    assert deterministic.items.accuracy >= ITEM_AGREEMENT_TARGET, f"{len(missed)} item disagreements: {missed[:20]}"
+def test_scope_grader_holds_its_floor_on_the_development_set(development):
+    assert development.scope.accuracy >= SCOPE_ACCURACY_TARGET, development.to_json()["disagreements"]
 
 
-def test_report_lists_every_disagreement(report):
-    deterministic = report.graders[0]
-    item_disagreements = [d for d in deterministic.disagreements if d.what != "scope"]
-    assert len(item_disagreements) == deterministic.items.false_positive + deterministic.items.false_negative
-    text = report.to_text()
-    assert f"disagreements ({len(deterministic.disagreements)}):" in text
-    assert report.to_json()["graders"][0]["targets"] == deterministic.targets
+def test_no_false_violation_on_deferring_or_example_only_development_plans(development):
+    assert development.must_pass_false_violations == ()
+
+
+def test_completeness_grader_holds_its_item_agreement_floor_on_the_development_set(development):
+    missed = [f"{d.case} {d.what}: label {d.label}" for d in development.disagreements if d.what != "scope"]
+    assert development.items.accuracy >= ITEM_AGREEMENT_TARGET, f"{len(missed)} item disagreements: {missed[:20]}"
+
+
+def test_scope_grader_meets_its_target_on_the_held_out_set(held_out):
+    assert held_out.scope.accuracy >= SCOPE_ACCURACY_TARGET, held_out.to_json()["disagreements"]
+
+
+def test_no_false_violation_on_deferring_or_example_only_held_out_plans(held_out):
+    assert held_out.must_pass_false_violations == ()
+
+
+@pytest.mark.xfail(
+    strict=True, reason=f"held-out item agreement {HELD_OUT_ITEM_AGREEMENT_MEASURED} < {ITEM_AGREEMENT_TARGET:.0%}; issue 3 open"
+)
+def test_completeness_grader_meets_its_item_agreement_target_on_the_held_out_set(held_out):
+    missed = [f"{d.case} {d.what}: label {d.label}" for d in held_out.disagreements if d.what != "scope"]
+    assert held_out.items.accuracy >= ITEM_AGREEMENT_TARGET, f"{len(missed)} item disagreements: {missed[:20]}"
+
+
+@pytest.mark.parametrize("set_name", [DEVELOPMENT, HELD_OUT])
+def test_report_lists_every_disagreement(report, set_name):
+    gold_set = report.development if set_name == DEVELOPMENT else report.held_out
+    grader = gold_set.graders[0]
+    item_disagreements = [d for d in grader.disagreements if d.what != "scope"]
+    assert len(item_disagreements) == grader.items.false_positive + grader.items.false_negative
+    assert f"disagreements ({len(grader.disagreements)}):" in "\n".join(gold_set.text_lines(judged_here=False))
+    assert f"######## {gold_set.title} set" in report.to_text()
+    (json_set,) = [s for s in report.to_json()["sets"] if s["name"] == set_name]
+    assert json_set["graders"][0]["targets"] == grader.targets
