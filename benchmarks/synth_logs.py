@@ -40,7 +40,13 @@ CATEGORIES = (
     "security",
     "ambiguous",
 )
-COMPLETENESS_DIMENSIONS = ("models", "endpoints", "tasks", "migrations", "edge_cases", "decisions")
+# completeness item ids as graders/completeness.py builds them: the rubric entry, or entry.<check>.<detail>
+COMPLETENESS_ID_TEMPLATES = (
+    "{entry}-model", "{entry}-model.field.status", "{entry}-model.index.1", "{entry}-model.constraint.1",
+    "list-{entry}.status.200", "list-{entry}.query_params.is_read", "send-{entry}.trigger", "send-{entry}.retry",
+    "additive-migration", "provider-down", "defers-frontend",
+)
+GROUNDING_REFERENCES = ("app-model:tasks.Task", "model-attribute:Task.assignee", "module:tasks.services")
 CONVENTION_CHECKS = ("base_model", "pk_type", "pagination", "api_prefix", "service_layer", "permission_class")
 VIOLATION_KINDS = ("implementation_code", "frontend_code", "frontend_edit", "file_edit")
 REPOS = ("tldr", "clinic", "ledger")
@@ -77,6 +83,7 @@ class SampleSpec:
     violations: list[Violation] = field(default_factory=list)
     completeness_items: list[Item] = field(default_factory=list)
     convention_items: list[Item] = field(default_factory=list)
+    grounding_items: list[Item] = field(default_factory=list)
     version: int = 1
     category: str = "new_feature"
     repo: str = "tldr"
@@ -91,12 +98,12 @@ class SampleSpec:
 def epoch_specs(scenario_scores: dict[str, list[float]], version: int = 1, **fields) -> list[SampleSpec]:
     """Hand-set samples: one per value of `{scenario: [overall of epoch 1, epoch 2, …]}`.
 
-    Sub-scores equal the overall score; the single rubric item `models-0` is met when overall ≥ 0.5.
+    Sub-scores equal the overall score; the single rubric item `notification-model` is met when overall ≥ 0.5.
     """
     out = []
     for scenario, values in scenario_scores.items():
         for epoch, overall in enumerate(values, start=1):
-            item = Item("models-0", "models", overall >= 0.5, "- Notification model" if overall >= 0.5 else "", 3)
+            item = Item("notification-model", "completeness", overall >= 0.5, "- Notification model" if overall >= 0.5 else "", 3)
             out.append(
                 SampleSpec(
                     scenario=scenario,
@@ -115,7 +122,7 @@ def epoch_specs(scenario_scores: dict[str, list[float]], version: int = 1, **fie
 
 def _plan_text(spec: SampleSpec) -> str:
     lines = [f"# Plan for {spec.scenario}", ""]
-    for item in spec.completeness_items + spec.convention_items:
+    for item in spec.completeness_items + spec.convention_items + spec.grounding_items:
         lines.append(item.evidence or f"- {item.dimension}: {item.id.replace('-', ' ')}")
     return "\n".join(lines)
 
@@ -129,12 +136,12 @@ def _scores(spec: SampleSpec) -> dict[str, Score]:
             ]
         }
 
-    violations = [{"kind": v.kind, "line": v.line, "evidence": v.evidence} for v in spec.violations]
+    violations = [{"kind": v.kind, "line": v.line, "evidence": v.evidence, "reason": "synthetic"} for v in spec.violations]
     return {
         "scope": Score(
             value=0.0 if violations else 1.0,
             explanation=f"{len(violations)} scope violation(s)",
-            metadata={"violations": violations, "passed": not violations},
+            metadata={"violations": violations, "violation_kinds": sorted({v["kind"] for v in violations})},
         ),
         "completeness": Score(
             value=spec.completeness,
@@ -146,7 +153,11 @@ def _scores(spec: SampleSpec) -> dict[str, Score]:
             explanation=f"{sum(i.met for i in spec.convention_items)}/{len(spec.convention_items)} conventions followed",
             metadata=items_metadata(spec.convention_items),
         ),
-        "grounding": Score(value=spec.grounding, explanation="share of cited repo paths and names that exist"),
+        "grounding": Score(
+            value=spec.grounding,
+            explanation=f"{sum(i.met for i in spec.grounding_items)}/{len(spec.grounding_items)} repo references resolve",
+            metadata=items_metadata(spec.grounding_items),
+        ),
         "overall": Score(value=spec.overall, explanation="weighted total, zero on a scope violation"),
     }
 
@@ -246,7 +257,7 @@ class SimScenario:
     category: str
     repo: str
     difficulty: float
-    items: tuple[tuple[str, str], ...]  # (item id, dimension)
+    items: tuple[tuple[str, str], ...]  # (item id, dimension) of the completeness items
     conventions: tuple[str, ...]
     version: int = 1
     planted_asks_for: tuple[str, ...] = ()
@@ -257,8 +268,10 @@ def simulated_scenarios(count: int, seed: int = 0, items_per_scenario: int = 12)
     scenarios = []
     for index in range(count):
         category = CATEGORIES[index % len(CATEGORIES)]
-        dimensions = rng.choice(COMPLETENESS_DIMENSIONS, size=items_per_scenario)
-        items = tuple((f"{dim.replace('_', '-')}-{n}", str(dim)) for n, dim in enumerate(dimensions))
+        entry = ("notification", "invoice", "appointment", "task", "report")[index % 5]
+        templates = rng.choice(COMPLETENESS_ID_TEMPLATES, size=items_per_scenario)
+        items = tuple((f"{template.format(entry=entry)}-{n}" if "." not in template else template.format(entry=f"{entry}{n}"), "completeness")
+                      for n, template in enumerate(templates))
         planted = ("implementation_code", "frontend_edit") if category in ("frontend_bait", "code_bait") else ()
         scenarios.append(
             SimScenario(
@@ -294,12 +307,17 @@ def simulated_specs(variant: Variant, scenarios: list[SimScenario], epochs: int,
                 for n, ((item_id, dim), ok) in enumerate(zip(scenario.items, met))
             ]
             convention_items = [
-                Item(check.replace("_", "-"), check, bool(ok), f"- follows {check}" if ok else "", 2 if ok else None)
+                Item(check.replace("_", "-"), "conventions", bool(ok), f"- follows {check}" if ok else "", 2 if ok else None)
                 for check, ok in zip(scenario.conventions, convention_met)
+            ]
+            grounding_met = rng.random(len(GROUNDING_REFERENCES)) < p
+            grounding_items = [
+                Item(reference, "grounding", bool(ok), f"- reuse {reference.split(':')[1]}", 7)
+                for reference, ok in zip(GROUNDING_REFERENCES, grounding_met)
             ]
             completeness = float(met.mean())
             conventions = float(convention_met.mean())
-            grounding = float(np.clip(p + rng.normal(0, 0.1), 0, 1))
+            grounding = float(grounding_met.mean())
             overall = 0.0 if violations else round(0.6 * completeness + 0.25 * conventions + 0.15 * grounding, 4)
             specs.append(
                 SampleSpec(
@@ -312,6 +330,7 @@ def simulated_specs(variant: Variant, scenarios: list[SimScenario], epochs: int,
                     violations=violations,
                     completeness_items=completeness_items,
                     convention_items=convention_items,
+                    grounding_items=grounding_items,
                     version=scenario.version,
                     category=scenario.category,
                     repo=scenario.repo,

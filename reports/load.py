@@ -34,7 +34,7 @@ from inspect_ai.log import (
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 SCORERS = ("scope", "completeness", "conventions", "grounding", "overall")
-ITEM_SCORERS = ("completeness", "conventions")
+ITEM_SCORERS = ("completeness", "conventions", "grounding")
 THINNED = object()  # a metadata value the summary dropped for size
 # below this a sample's JSON is parsed whole (C parser); above, streamed and abandoned after `scores`
 WHOLE_PARSE_BYTES = 64 * 1024

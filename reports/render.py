@@ -309,7 +309,8 @@ def html(context: Context) -> str:
 
     parts.append("<h2>Breakdowns</h2><h3>By category</h3>")
     parts.append(_html_table(*_matrix_rows(context.categories, limit=None)))
-    parts.append("<h3>By rubric dimension</h3><p class=\"muted\">Share of checked items met.</p>")
+    parts.append("<h3>By rubric dimension</h3><p class=\"muted\">Share of checked items met, per grader dimension and what the item "
+                 "checks: the rubric entry itself or one of its parts (field, index, status, …), a convention, a kind of repo reference.</p>")
     parts.append(_html_table(*_matrix_rows(context.dimensions, limit=None)))
     parts.append("<h3>By scenario</h3>")
     parts.append(_html_figure(context.figures["heatmap"]))

@@ -152,12 +152,22 @@ def scenario_matrix(prepared: Prepared) -> pd.DataFrame:
     return per_scenario.pivot_table(index="scenario_label", columns="variant", values="overall", aggfunc="mean")
 
 
+def item_aspect(items: pd.Series, scorer: pd.Series) -> pd.Series:
+    """What an item checks, from its id (docs/graders.md): a grounding reference's kind (`app-model:…`), a completeness
+    check (`<entry>.field.<name>` → `field`; the rubric entry itself → `entry`), or the convention id."""
+    pairs = pd.DataFrame({"item": items, "scorer": scorer}).drop_duplicates()
+    aspect = pairs["item"].where(pairs["scorer"] != "completeness", pairs["item"].str.split(".").str[1].fillna("entry"))
+    aspect = aspect.where(pairs["scorer"] != "grounding", pairs["item"].str.split(":").str[0])
+    lookup = pd.Series(aspect.to_numpy(), index=pd.MultiIndex.from_frame(pairs))
+    return pd.Series(lookup.reindex(pd.MultiIndex.from_arrays([items, scorer])).to_numpy(), index=items.index)
+
+
 def dimension_matrix(prepared: Prepared) -> pd.DataFrame:
-    """Share of rubric items met per scorer/dimension (rows) × variant (columns), scenario-weighted."""
+    """Share of rubric items met per dimension and aspect (rows) × variant (columns), scenario-weighted."""
     items = prepared.items.merge(prepared.scored[["row", "variant", "scenario", "scenario_version"]], on="row")
-    per_scenario = items.groupby(["variant", "scorer", "dimension", *SCENARIO_KEYS])["met"].mean().reset_index()
-    matrix = per_scenario.pivot_table(index=["scorer", "dimension"], columns="variant", values="met", aggfunc="mean")
-    return matrix
+    items["aspect"] = item_aspect(items["item"], items["scorer"])
+    per_scenario = items.groupby(["variant", "scorer", "aspect", *SCENARIO_KEYS])["met"].mean().reset_index()
+    return per_scenario.pivot_table(index=["scorer", "aspect"], columns="variant", values="met", aggfunc="mean")
 
 
 def worst_failures(prepared: Prepared, count: int = 12) -> pd.DataFrame:

@@ -227,3 +227,11 @@ def test_summary_json_is_strict_json(write, tmp_path):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(), parse_constant=lambda c: pytest.fail(c))
     assert summary["variants"][0]["overall"] == {"mean": 0.5, "ci_low": None, "ci_high": None}
     assert {"variants", "comparisons", "regressions"} <= set(summary)
+
+
+def test_item_aspects_follow_the_graders_item_ids():
+    from reports.tables import item_aspect
+
+    items = pd.Series(["notif-model", "notif-model.field.read_at", "list.status.200", "pk-type", "app-model:tasks.Task", "pk-type"])
+    scorers = pd.Series(["completeness", "completeness", "completeness", "conventions", "grounding", "conventions"])
+    assert item_aspect(items, scorers).tolist() == ["entry", "field", "status", "pk-type", "app-model", "pk-type"]

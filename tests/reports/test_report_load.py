@@ -27,7 +27,7 @@ def test_evidence_too_large_for_the_summary_is_read_from_eval_and_json_logs(tmp_
         assert result.skipped == []
         assert result.detail_reads == len(specs)
         assert len(result.samples) == len(specs)
-        assert len(result.items) == sum(len(s.completeness_items) + len(s.convention_items) for s in specs)
+        assert len(result.items) == sum(len(s.completeness_items) + len(s.convention_items) + len(s.grounding_items) for s in specs)
         assert len(result.violations) == sum(len(s.violations) for s in specs)
     for table in ("items", "violations"):
         keyed = [keyed_by_sample(result, table) for result in loaded.values()]  # the formats list samples in different orders
