@@ -197,6 +197,20 @@ def cmd_scenarios_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_scenarios_lock(args: argparse.Namespace) -> int:
+    from evals.scenarios import DEFAULT_SCENARIOS_DIR, VERSION_LOCK, load_scenarios, version_lock_problems, write_version_lock
+
+    directory = args.scenarios or DEFAULT_SCENARIOS_DIR
+    scenarios = load_scenarios(directory)
+    lock_path = directory / VERSION_LOCK
+    problems = version_lock_problems(scenarios, json.loads(lock_path.read_text()) if lock_path.is_file() else {})
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"locked {len(scenarios)} scenario versions in {write_version_lock(directory, scenarios)}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="archbench", description="Benchmark architect agents (prompts × models) on Django/DRF/Celery scenarios.")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -260,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing = scenarios.add_parser("list", help="ids, categories and repos")
     listing.add_argument("--scenarios", type=Path)
     listing.set_defaults(handler=cmd_scenarios_list)
+    lock = scenarios.add_parser("lock", help="record each scenario's version and content hash (refuses unbumped changes)")
+    lock.add_argument("--scenarios", type=Path)
+    lock.set_defaults(handler=cmd_scenarios_lock)
     export = scenarios.add_parser("export", help="write the corpus as a Hugging Face dataset on disk and Parquet")
     export.add_argument("out", type=Path)
     export.add_argument("--scenarios", type=Path)

@@ -5,6 +5,8 @@ Format: docs/formats.md. `load_scenarios(DIR)` reads every `DIR/*.yaml` strictly
 
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -77,6 +79,11 @@ class Scenario(BaseModel):
     def reference_plan_text(self) -> str:
         return read_text(self.reference_plan_path)
 
+    def content_sha(self) -> str:
+        """Hash of what a version number vouches for: the request and the rubric."""
+        content = {"request": self.request, "rubric": self.rubric.model_dump(mode="json")}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+
 
 def load_scenario(path: Path) -> Scenario:
     """Load one scenario file and check what it points at exists."""
@@ -136,3 +143,26 @@ def load_scenarios(
     if not selected:
         raise InputError(f"no scenario matches ids={ids} categories={categories}", directory)
     return selected
+
+
+VERSION_LOCK = "versions.lock.json"
+
+
+def version_lock_problems(scenarios: list[Scenario], lock: dict[str, dict]) -> list[str]:
+    """Scenarios whose request or rubric changed while their version stayed the same."""
+    problems = []
+    for scenario in scenarios:
+        locked = lock.get(scenario.id)
+        if locked and locked["version"] == scenario.version and locked["sha"] != scenario.content_sha():
+            problems.append(
+                f"{scenario.source_file}: request or rubric changed but version is still {scenario.version}; "
+                "bump `version` (reports never mix versions) and run `archbench scenarios lock`"
+            )
+    return problems
+
+
+def write_version_lock(directory: Path, scenarios: list[Scenario]) -> Path:
+    path = directory / VERSION_LOCK
+    lock = {scenario.id: {"version": scenario.version, "sha": scenario.content_sha()} for scenario in scenarios}
+    path.write_text(json.dumps(lock, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path

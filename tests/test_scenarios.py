@@ -1,12 +1,13 @@
 """The corpus: broad enough, and every rubric tight enough that a generic plan fails it."""
 
+import json
 from collections import Counter
 
 import pytest
 from inspect_ai.model import ChatMessageUser
 
 from evals.providers import template_turn
-from evals.scenarios import load_scenarios
+from evals.scenarios import DEFAULT_SCENARIOS_DIR, VERSION_LOCK, load_scenarios, version_lock_problems
 from graders.grade import grade_plan
 
 SCENARIOS = load_scenarios()
@@ -32,3 +33,18 @@ def test_reference_passes_and_a_generic_plan_does_not(scenario):
     template = grade_plan(generic, scenario).to_json()
     assert template["scores"]["completeness"] <= 0.3
     assert template["scores"]["overall"] <= reference["scores"]["overall"] - 0.4
+
+
+def test_no_request_or_rubric_changed_without_a_version_bump():
+    """scenarios/versions.lock.json pins each version's content; `archbench scenarios lock` updates it."""
+    lock = json.loads((DEFAULT_SCENARIOS_DIR / VERSION_LOCK).read_text())
+    assert version_lock_problems(SCENARIOS, lock) == []
+    assert set(lock) == {s.id for s in SCENARIOS}, "new or removed scenarios: run `archbench scenarios lock`"
+
+
+def test_version_lock_catches_an_unbumped_rubric_change(tmp_path):
+    scenario = SCENARIOS[0]
+    lock = {scenario.id: {"version": scenario.version, "sha": "0" * 16}}
+    (problem,) = version_lock_problems([scenario], lock)
+    assert "bump `version`" in problem and str(scenario.source_file) in problem
+    assert version_lock_problems([scenario], {scenario.id: {"version": scenario.version - 1, "sha": "0" * 16}}) == []
