@@ -65,10 +65,23 @@ def _read(path: Path) -> EvalLog:
 
 
 def _without_our_scores(log: EvalLog, names: set[str]) -> EvalLog:
-    """A copy of the log with our scorers' results removed, so new ones take their names."""
-    log = log.model_copy(deep=True)
-    for sample in log.samples or []:
-        sample.scores = {name: score for name, score in (sample.scores or {}).items() if name not in names}
+    """A copy of the log with our scorers' results removed, so new ones take their names.
+
+    The header is copied deeply; each sample shallowly, with its own `scores` and `events`
+    (the only fields scoring replaces), sharing messages and transcript events with the
+    original: deep-copying every transcript took a quarter of a rescore.
+    """
+    samples = [
+        sample.model_copy(
+            update={
+                "scores": {name: score for name, score in (sample.scores or {}).items() if name not in names},
+                "events": list(sample.events),
+            }
+        )
+        for sample in log.samples or []
+    ]
+    log = log.model_copy(update={"samples": None}).model_copy(deep=True)
+    log.samples = samples
     if log.results is not None:
         log.results.scores = [score for score in log.results.scores if score.name not in names]
     if log.eval.scorers:
@@ -92,16 +105,16 @@ async def rescore_log(log: EvalLog, scenarios_dir: Path | None = None) -> EvalLo
             load_sample_scenario(sample.metadata or {}, sample.id, scenarios_dir)
         except ScenarioUnavailable as error:
             raise InputError(f"{error} (pass --scenarios DIR to look scenarios up by id)", log.location) from None
-    order = [(sample.id, sample.epoch) for sample in prepared.samples or []]
+    position = {(sample.id, sample.epoch): index for index, sample in enumerate(prepared.samples or [])}
     errored = [sample for sample in prepared.samples or [] if sample.error is not None]
-    total = prepared.results.total_samples if prepared.results else len(order)
+    total = prepared.results.total_samples if prepared.results else len(position)
     prepared.samples = completed
     roles = prepared.eval.model_roles
     prepared.eval.model_roles = None
     scorers = architect_scorers(str(scenarios_dir) if scenarios_dir else None)
     rescored = await score_async(prepared, scorers, model=NO_MODEL, action="append", display="none", copy=False)
     rescored.eval.model_roles = roles
-    rescored.samples = sorted([*(rescored.samples or []), *errored], key=lambda sample: order.index((sample.id, sample.epoch)))
+    rescored.samples = sorted([*(rescored.samples or []), *errored], key=lambda sample: position[(sample.id, sample.epoch)])
     if rescored.results is not None:
         rescored.results.total_samples = total
     rescored.eval.metadata = {**(rescored.eval.metadata or {}), "archbench_rescored_from": log.location or ""}
