@@ -59,6 +59,7 @@ def build_report(
 
     board = tables.leaderboard(prepared, resampler)
     comparisons = tables.comparisons(prepared, resampler)
+    selection = tables.model_selection(board, comparisons)
     variance = tables.variance(prepared, pass_threshold)
     values = tables.scenario_values(prepared)
     counts = tables.item_counts(prepared)
@@ -70,6 +71,11 @@ def build_report(
 
     summary = _summary(loaded, prepared, board, comparisons, variance, values, regressions, pass_threshold)
     summary["notes"] = notes(loaded, prepared, board, comparisons, regressions)
+    summary["model_selection"] = _records(
+        selection,
+        ["prompt", "model", "overall_mean", "ci_low", "ci_high", "cost_per_sample_usd", "latency_median_s", "pareto",
+         "significantly_worse_than_best", "cheapest_not_worse"],
+    )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     figures = plots.all_figures(prepared, board)
@@ -77,6 +83,7 @@ def build_report(
         summary=summary,
         board=board,
         comparisons=comparisons,
+        selection=selection,
         categories=tables.category_matrix(prepared),
         scenarios=tables.scenario_matrix(prepared),
         dimensions=tables.dimension_matrix(prepared),

@@ -24,6 +24,7 @@ class Context:
     summary: dict
     board: pd.DataFrame
     comparisons: pd.DataFrame
+    selection: pd.DataFrame
     categories: pd.DataFrame
     scenarios: pd.DataFrame
     dimensions: pd.DataFrame
@@ -86,6 +87,27 @@ def comparison_verdict(row: dict) -> str:
 
 
 Column = tuple[str, Callable[[dict], str]]
+
+
+def _worse(value) -> str:
+    return "not compared" if _missing(value) else ("yes" if value else "no")
+
+
+SELECTION_COLUMNS: list[Column] = [
+    ("prompt", lambda r: r["prompt"]),
+    ("model", lambda r: r["model"]),
+    ("overall", lambda r: score(r["overall_mean"])),
+    ("95% CI", lambda r: interval(r["ci_low"], r["ci_high"])),
+    ("cost / sample", lambda r: usd(r["cost_per_sample_usd"])),
+    ("median latency", lambda r: "—" if _missing(r["latency_median_s"]) else f"{r['latency_median_s']:.1f} s"),
+    ("Pareto front", lambda r: "yes" if r["pareto"] else ""),
+    ("significantly worse than the best", lambda r: _worse(r["significantly_worse_than_best"])),
+    ("pick", lambda r: "cheapest not significantly worse" if r["cheapest_not_worse"] else ""),
+]
+SELECTION_EXPLANATION = (
+    "Models run with the same prompt, best first. 'Significantly worse' comes from the Holm-corrected paired comparison "
+    "with the best model on shared scenarios; the pick is the cheapest model that is not (unknown costs are never picked)."
+)
 
 
 def leaderboard_columns(kinds: list[str]) -> list[Column]:
@@ -293,6 +315,9 @@ def html(context: Context) -> str:
     parts.append("<h2>Leaderboard</h2>")
     parts.append(_html_table(*_rows(context.board, leaderboard_columns(kinds), limit=None)))
     parts.append(_html_figure(context.figures["leaderboard"]))
+    if not context.selection.empty:
+        parts.append(f"<h2>Model selection</h2><p>{_e(SELECTION_EXPLANATION)}</p>")
+        parts.append(_html_table(*_rows(context.selection, SELECTION_COLUMNS, limit=None)))
 
     parts.append("<h2>Pairwise comparisons</h2>")
     if context.comparisons.empty:
@@ -372,6 +397,8 @@ def markdown(context: Context) -> str:
     header, body, hidden = _rows(context.board, leaderboard_columns(kinds), limit=None)
     keep = [header.index(name) for name in MARKDOWN_LEADERBOARD]
     out += ["## Leaderboard", "", _md_table([header[i] for i in keep], [[row[i] for i in keep] for row in body], hidden), ""]
+    if not context.selection.empty:
+        out += ["## Model selection", "", _m(SELECTION_EXPLANATION), "", _md_table(*_rows(context.selection, SELECTION_COLUMNS, limit=None)), ""]
     if not context.comparisons.empty:
         out += ["## Pairwise comparisons", "", _md_table(*_rows(context.comparisons, COMPARISON_COLUMNS, limit=None)), ""]
     if context.regressions is not None:

@@ -376,3 +376,37 @@ def pareto_front(quality: np.ndarray, cost: np.ndarray) -> np.ndarray:
 
 def finite_or_none(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def model_selection(board: pd.DataFrame, comparisons: pd.DataFrame) -> pd.DataFrame:
+    """Per prompt run on two or more models: models ranked by quality, with cost, latency and the
+    Pareto front, and whether each is significantly worse than the best (from the Holm-corrected
+    pairwise comparisons). `cheapest_not_worse` marks the model a model-selection review asks for."""
+    rows = []
+    for prompt, group in board.groupby("prompt", sort=False):
+        if group["model"].nunique() < 2:
+            continue
+        group = group.sort_values("overall_mean", ascending=False)
+        best = group.iloc[0]["variant"]
+        worse = {}
+        for variant in group["variant"]:
+            pair = comparisons[
+                ((comparisons["variant_a"] == variant) & (comparisons["variant_b"] == best))
+                | ((comparisons["variant_a"] == best) & (comparisons["variant_b"] == variant))
+            ]
+            if variant == best or pair.empty:
+                worse[variant] = False if variant == best else None  # None: not compared (no shared scenarios)
+                continue
+            row = pair.iloc[0]
+            best_minus_this = row["mean_difference"] if row["variant_a"] == best else -row["mean_difference"]
+            worse[variant] = bool(row["significant"] and best_minus_this > 0)
+        table = group[["prompt", "model", "variant", "overall_mean", "ci_low", "ci_high", "cost_per_sample_usd", "latency_median_s"]].copy()
+        table["pareto"] = pareto_front(table["overall_mean"].to_numpy(), table["cost_per_sample_usd"].to_numpy())
+        table["significantly_worse_than_best"] = table["variant"].map(worse)
+        eligible = table[(table["significantly_worse_than_best"] == False) & table["cost_per_sample_usd"].notna()]  # noqa: E712
+        cheapest = eligible.sort_values(["cost_per_sample_usd", "overall_mean"], ascending=[True, False]).head(1)["variant"]
+        table["cheapest_not_worse"] = table["variant"].isin(cheapest)
+        rows.append(table)
+    columns = ["prompt", "model", "variant", "overall_mean", "ci_low", "ci_high", "cost_per_sample_usd", "latency_median_s",
+               "pareto", "significantly_worse_than_best", "cheapest_not_worse"]
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
