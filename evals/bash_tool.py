@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import anyio
 from inspect_ai.tool import Tool, ToolError, tool
-from inspect_ai.util import subprocess as run_subprocess
 
 from evals.tools import DEFAULT_MAX_OUTPUT, cap
 from evals.workspace import RepoWorkspace
@@ -85,11 +85,41 @@ def sandbox_argv(copy: Path, command: str) -> list[str]:
         "--setenv", "LANG", "C.UTF-8",
         "--",
         "/bin/bash", "--noprofile", "--norc", "-c",
-        # bash's ulimit sets the soft and the hard limit: the command cannot raise it again
-        f"ulimit -f {MAX_FILE_BYTES // 1024} && exec /bin/bash --noprofile --norc -c \"$0\"",
+        # bash's ulimit sets the soft and the hard limit: the command cannot raise it again;
+        # stderr joins stdout, in order, as in a terminal
+        f"ulimit -f {MAX_FILE_BYTES // 1024} && exec /bin/bash --noprofile --norc -c \"$0\" 2>&1",
         command,
     ]
     return argv
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    exit_code: int | None  # None: killed at the timeout
+    output: bytes  # the first `limit` bytes of stdout and stderr
+    total_bytes: int
+
+
+async def run_sandboxed(copy: Path, command: str, timeout: float, limit: int) -> CommandResult:
+    """Run `command` in the sandbox; keep the head of its output, drain the rest, kill it at `timeout`."""
+    kept = bytearray()
+    total = 0
+    exit_code: int | None = None
+    process = await anyio.open_process(sandbox_argv(copy, command), stdin=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        with anyio.move_on_after(timeout):
+            assert process.stdout is not None
+            async for chunk in process.stdout:
+                total += len(chunk)
+                kept.extend(chunk[: max(0, limit - len(kept))])
+            exit_code = await process.wait()
+    finally:
+        if process.returncode is None:  # timed out or cancelled: --die-with-parent takes the sandbox down with bwrap
+            process.kill()
+            with anyio.CancelScope(shield=True):
+                await process.wait()
+        await process.aclose()
+    return CommandResult(exit_code, bytes(kept), total)
 
 
 @cache
@@ -127,13 +157,12 @@ def bash(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool
             raise ToolError(f"Bash unavailable: {status.reason}")
         seconds = max(1, min(int(timeout), MAX_TIMEOUT))
         with workspace.materialized() as copy:
-            try:
-                result = await run_subprocess(sandbox_argv(copy, command), output_limit=max_output, timeout=seconds)
-            except TimeoutError:
-                raise ToolError(f"command timed out after {seconds} seconds and was killed") from None
-        output = result.stdout + (f"\n[stderr]\n{result.stderr}" if result.stderr else "")
-        if len(result.stdout) >= max_output or len(result.stderr) >= max_output:
-            output = f"[output over {max_output} bytes; only the last part is kept]\n" + output
-        return cap(output + f"\n[exit code {result.returncode}]", max_output)
+            result = await run_sandboxed(copy, command, seconds, max_output)
+        if result.exit_code is None:
+            raise ToolError(f"command timed out after {seconds} seconds and was killed")
+        output = result.output.decode("utf-8", errors="replace")
+        if result.total_bytes > len(result.output):
+            output += f"\n[output truncated: {result.total_bytes - len(result.output)} more bytes; narrow the command]"
+        return cap(output + f"\n[exit code {result.exit_code}]", max_output + 200)
 
     return execute

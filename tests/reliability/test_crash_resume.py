@@ -17,8 +17,10 @@ SCORES = ["scope", "completeness", "conventions", "grounding", "overall"]
 VARIANT_SCORES = ["n_samples", "n_failed", "overall", "scope_violation_rate", "completeness", "conventions", "grounding", "error_rate"]
 
 
-def newest_log(log_dir):
-    return read_eval_log(max(list_eval_logs(str(log_dir)), key=lambda info: info.mtime))
+def finished_log(log_dir):
+    """The one finished log of the run (a killed run's partial log may sit beside it)."""
+    (log,) = [log for log in (read_eval_log(info) for info in list_eval_logs(str(log_dir))) if log.status == "success"]
+    return log
 
 
 def test_the_kill_landed_part_way(crash_and_resume):
@@ -30,8 +32,7 @@ def test_the_kill_landed_part_way(crash_and_resume):
 def test_rerun_finishes_only_the_missing_samples(crash_and_resume):
     run = crash_and_resume.interrupted
     assert run.returncodes[1] == 0, run.outputs[3][-3000:]
-    final = newest_log(run.log_dir)
-    assert final.status == "success"
+    final = finished_log(run.log_dir)
     assert sorted(sample.epoch for sample in final.samples) == list(range(1, EPOCHS + 1))
     assert all(sample.error is None for sample in final.samples)
     reused = {(str(sample.id), sample.epoch): sample.uuid for sample in final.samples}
@@ -52,10 +53,10 @@ def test_resumed_and_uninterrupted_runs_score_each_sample_alike(crash_and_resume
     resumed, straight = crash_and_resume.interrupted, crash_and_resume.uninterrupted
     assert straight.returncodes == [0]
     final_scores = pd.DataFrame(
-        [{"id": str(s.id), "epoch": s.epoch, **{name: s.scores[name].value for name in SCORES}} for s in newest_log(resumed.log_dir).samples]
+        [{"id": str(s.id), "epoch": s.epoch, **{name: s.scores[name].value for name in SCORES}} for s in finished_log(resumed.log_dir).samples]
     )
     expected = pd.DataFrame(
-        [{"id": str(s.id), "epoch": s.epoch, **{name: s.scores[name].value for name in SCORES}} for s in newest_log(straight.log_dir).samples]
+        [{"id": str(s.id), "epoch": s.epoch, **{name: s.scores[name].value for name in SCORES}} for s in finished_log(straight.log_dir).samples]
     )
     pd.testing.assert_frame_equal(
         final_scores.sort_values(["id", "epoch"]).reset_index(drop=True), expected.sort_values(["id", "epoch"]).reset_index(drop=True)
