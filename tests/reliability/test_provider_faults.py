@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -65,6 +66,8 @@ def faulty_run(tmp_path_factory):
     repo_before = tree_hash(FIXTURES / "mini_repo")
     with pytest.MonkeyPatch.context() as patch, FaultInjectingOpenAIServer(responder, share=0.3, seed=3, hang_seconds=3.0) as server:
         patch.setenv("INSPECT_CACHE_DIR", str(root / "cache"))
+        (root / "tmp").mkdir()
+        patch.setattr(tempfile, "tempdir", str(root / "tmp"))  # where the samples' workspaces go
         entry = ModelEntry(
             name=MODEL,
             # inspect's own retry loop (after the SDK's two quick retries): bounded, so a test cannot hang
@@ -90,6 +93,7 @@ def faulty_run(tmp_path_factory):
         "summary": summary,
         "report_dir": root / "report",
         "repo_unchanged": tree_hash(FIXTURES / "mini_repo") == repo_before,
+        "temp_leftovers": sorted(path.name for path in (root / "tmp").iterdir()),
     }
 
 
@@ -123,6 +127,7 @@ def test_every_sample_ends_scored_or_errored_with_its_reason(faulty_run):
     # an errored sample leaves the task unfinished, so rerunning the command retries exactly it
     assert log.status == "error" and faulty_run["success"] is False
     assert faulty_run["repo_unchanged"]
+    assert faulty_run["temp_leftovers"] == []  # every sample's workspace removed, the errored one's too
 
 
 def test_every_fault_is_accounted_for_as_a_retry_or_an_error(faulty_run):
