@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from inspect_ai import eval_set
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import list_eval_logs, read_eval_log, write_eval_log
+from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.model import GenerateConfig, Model, get_model
 
 from evals.architect import DEFAULT_MESSAGE_LIMIT, architect
@@ -105,8 +107,6 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         log_dir=str(log_dir),
         epochs=spec.epochs,
         max_connections=spec.max_connections,
-            model_args=spec.model_args,
-            model_base_url=spec.model_base_url,
             display=display,
             log_dir_allow_dirty=False,
             # a broken sample is retried, then recorded as an error with its reason while the
@@ -149,15 +149,20 @@ def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
             write_eval_log(log, info.name)
 
 
-def models(spec: RunSpec) -> list[str | Model]:
-    """Model names, or Model objects where the config gives per-model settings."""
-    resolved: list[str | Model] = []
+def models(spec: RunSpec) -> list[Model]:
+    """Build every model before the run, so a bad model argument, a missing key or a missing
+    provider package is one clear input error (exit 2), not a traceback from inside the eval."""
+    resolved: list[Model] = []
     for name in spec.models:
         entry = spec.model_settings.get(name)
-        if entry is None or not (entry.generate or entry.args or entry.base_url):
-            resolved.append(name)
-            continue
-        resolved.append(
-            get_model(name, config=GenerateConfig(**entry.generate), base_url=entry.base_url, **entry.args)
-        )
+        generate = entry.generate if entry else {}
+        args = {**spec.model_args, **(entry.args if entry else {})}
+        base_url = (entry.base_url if entry else None) or spec.model_base_url
+        try:
+            resolved.append(get_model(name, config=GenerateConfig(**generate), base_url=base_url, **args))
+        except TypeError as error:
+            raise InputError(f"model '{name}': {error} (check the -M / args model arguments)") from None
+        except PrerequisiteError as error:
+            plain = " ".join(re.sub(r"\[/?[a-z ]+\]", "", str(error)).split())  # drop rich markup and line breaks
+            raise InputError(f"model '{name}': {plain}") from None
     return resolved

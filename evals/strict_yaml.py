@@ -59,7 +59,11 @@ def parse_yaml(text: str, path: str | Path, first_line: int = 1) -> tuple[Any, d
 
     `first_line` shifts line numbers when the YAML is embedded (e.g. front matter).
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # its reader already rejects control characters such as NUL
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + first_line
+        raise InputError(f"invalid YAML: character #x{error.character:04x} is not allowed (binary data?)", path, line) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:

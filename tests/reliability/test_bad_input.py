@@ -71,11 +71,6 @@ SCENARIO_CASES = [
     pytest.param(write(SCENARIO, b"id: mini-tags\ntitle: \xff\xfe broken\n"), SCENARIO, None, "not valid UTF-8", id="non-utf8"),
     pytest.param(
         write(SCENARIO, b"id: mini-tags\n\x00\x01\x02\x03binary\n"), SCENARIO, 2, "invalid YAML", id="binary",
-        marks=pytest.mark.xfail(
-            strict=True, raises=yaml.YAMLError,
-            reason="bug reported to the lead: evals/strict_yaml.parse_yaml builds yaml.SafeLoader(text) outside its try, "
-            "so the ReaderError for a NUL byte escapes as a traceback",
-        ),
     ),
     pytest.param(write(SCENARIO, ""), SCENARIO, 1, "empty document", id="empty"),
     pytest.param(write(SCENARIO, "- just\n- a list\n"), SCENARIO, None, "", id="not-a-mapping"),
@@ -216,7 +211,6 @@ def test_report_on_a_folder_without_logs_is_a_clear_error(tmp_path, capsys):
     assert not (tmp_path / "report").exists()
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="gap reported to the lead: an unknown -M model argument crashes with a TypeError from the provider instead of exit 2")
 def test_unknown_model_argument_is_bad_input(tmp_path, capsys):
     code = main(["run", "--scenarios", str(FIXTURES / "scenarios"), "--model", "openai/gpt-4o-mini", "--model-base-url", "http://127.0.0.1:9/v1",
                  "-M", "api_key=sk-test", "-M", "bogus_argument=1", "--log-dir", str(tmp_path / "logs"), "--display", "none"])
