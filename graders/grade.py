@@ -22,6 +22,7 @@ class GroundingResult(Protocol):
     score: float
     items: list[ItemVerdict]
     explanation: str
+    references: int  # repo references checked; 0 = grounding does not apply to this plan
 
 
 ConventionsCheck = Callable[[ParsedPlan, Scenario], list[ItemVerdict]]
@@ -38,6 +39,7 @@ class PlanGrade:
     grounding_score: float
     grounding_items: tuple[ItemVerdict, ...]
     grounding_explanation: str
+    grounding_references: int
     overall: OverallVerdict
     weights: dict[str, float] = field(default_factory=dict)
     scope_violation_cap: float = 0.0
@@ -50,7 +52,9 @@ class PlanGrade:
 
     @property
     def not_applicable(self) -> list[str]:
-        return [] if self.conventions_items else ["conventions"]
+        """Dimensions with nothing to check in this plan: left out of overall, so that saying
+        nothing never earns credit (an empty plan would otherwise score grounding 1.0)."""
+        return [name for name, applies in (("conventions", self.conventions_items), ("grounding", self.grounding_references)) if not applies]
 
     @property
     def scores(self) -> dict[str, float]:
@@ -160,7 +164,11 @@ def grade_plan(
     grounded = grounding(plan, scenario)
     conventions_share = fraction_met(conventions_items)
     overall = overall_score(
-        {"completeness": completeness.score, "conventions": conventions_share, "grounding": grounded.score},
+        {
+            "completeness": completeness.score,
+            "conventions": conventions_share,
+            "grounding": grounded.score if grounded.references else None,
+        },
         scope.passed,
         weights,
     )
@@ -173,6 +181,7 @@ def grade_plan(
         grounding_score=float(grounded.score),
         grounding_items=tuple(grounded.items),
         grounding_explanation=grounded.explanation,
+        grounding_references=grounded.references,
         overall=overall,
         weights=weights.as_dict(),
         scope_violation_cap=weights.scope_violation_cap,

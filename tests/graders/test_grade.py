@@ -25,6 +25,7 @@ class FakeGrounding:
     score: float = 0.75
     items: list = field(default_factory=lambda: [ItemVerdict("grounding.alert-model", "grounding", True, "`Alert` model", 3, "Alert exists")])
     explanation: str = "1/1 references resolve"
+    references: int = 1
 
 
 def fake_conventions(plan, scenario):

@@ -29,6 +29,7 @@ class FakeGrounding:
     score = 0.5
     items = [ItemVerdict("alert-model-exists", "grounding", True, "`Alert`", 3, "the plan's Alert is the repo's")]
     explanation = "1/1 references resolve"
+    references = 1
 
 
 @pytest.fixture(autouse=True)

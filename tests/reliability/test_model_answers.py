@@ -66,7 +66,6 @@ def test_text_imitating_grader_output_changes_no_score(tmp_path, capsys):
     assert grade_json(injected, capsys)["scores"] == grade_json(clean, capsys)["scores"]
 
 
-@pytest.mark.xfail(strict=True, reason="reported to the lead: an empty plan scores overall 0.37 (grounding and conventions are vacuously 1.0)")
 @pytest.mark.parametrize("name", ["empty", "whitespace"])
 def test_an_empty_answer_scores_nothing_overall(tmp_path, capsys, name):
     plan = tmp_path / "plan.md"
