@@ -416,9 +416,7 @@ def _bases_in_prose(plan: ParsedPlan, model: ProposedModel) -> list[str]:
 def _field_definitions(plan: ParsedPlan, span: Span, code_lines: frozenset[int]) -> Iterator[tuple[str, str | None, int, str]]:
     """(name, type, line, text) of every field the plan defines within `span`."""
     start, end = span
-    for block in plan.blocks:
-        if not start <= block.start_line <= end:
-            continue
+    for block in plan.blocks_starting_in(start, end):
         if block.kind == "table_row" and block.cells and block.cells != block.header:
             header = " ".join(block.header).lower()
             row = " | ".join(block.cells[1:])

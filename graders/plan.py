@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterable, Literal
 
 from markdown_it import MarkdownIt
@@ -152,11 +152,19 @@ class ParsedPlan:
 
     # --- blocks ----------------------------------------------------------------------
 
-    @property
+    @cached_property
     def headings(self) -> list[Block]:
         return [block for block in self.blocks if block.kind == "heading"]
 
-    @property
+    @cached_property
+    def _block_starts(self) -> list[int]:
+        return [block.start_line for block in self.blocks]
+
+    def blocks_starting_in(self, start: int, end: int) -> list[Block]:
+        """Blocks whose first line is in [start, end] (blocks are sorted by start line)."""
+        return self.blocks[bisect_left(self._block_starts, start) : bisect_right(self._block_starts, end)]
+
+    @cached_property
     def code_blocks(self) -> list[Block]:
         return [block for block in self.blocks if block.kind == "code"]
 
@@ -354,12 +362,15 @@ def _blocks_from_tokens(tokens: list[Token], line_count: int) -> list[Block]:
 
 
 def _heading_sections(blocks: list[Block], line_count: int) -> list[Block]:
+    """Each heading with the blocks below it up to the next heading (blocks are sorted by start line)."""
     headings = [block for block in blocks if block.kind == "heading"]
+    starts = [block.start_line for block in blocks]
     sections: list[Block] = []
     for position, heading in enumerate(headings):
         end = headings[position + 1].start_line - 1 if position + 1 < len(headings) else line_count
         end = max(end, heading.end_line)
-        body = [b.text for b in blocks if b.kind != "heading" and heading.end_line < b.start_line <= end and b.end_line <= end]
+        window = blocks[bisect_right(starts, heading.end_line) : bisect_right(starts, end)]
+        body = [b.text for b in window if b.kind != "heading" and b.end_line <= end]
         sections.append(
             Block(
                 "section",

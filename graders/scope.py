@@ -57,7 +57,9 @@ _JS_LINE = re.compile(
 )
 _FRONTEND_CALL = re.compile(r"\b(?:defineNuxtConfig|defineProps|defineEmits|defineStore|defineNuxtPlugin|useFetch|useAsyncData)\s*\(")
 _JSX = re.compile(r"\bclassName=|return\s*\(\s*<[A-Za-z]|<[A-Z]\w*\s+[^>]*=\{")
-_CSS_SELECTOR = re.compile(r"^\s*(?:[.#:@]?[\w\-]+[\w\-\s.#:>+~,\[\]=\"'()*]*)\{\s*$")
+# one character class after the first name character: overlapping `+` and `*` would backtrack
+# quadratically on a long line that has no `{`
+_CSS_SELECTOR = re.compile(r"^\s*[.#:@]?[\w\-][\w\-\s.#:>+~,\[\]=\"'()*]*\{\s*$")
 _CSS_DECLARATION = re.compile(r"^\s*[a-z\-]+\s*:\s*[^;{}]+;\s*$")
 
 _FRONTEND_FILE_TEMPLATE = (
