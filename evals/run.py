@@ -143,6 +143,9 @@ def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
             ),
             "model_calls": len(events),
             "cache_hits": sum(1 for event in events if event.cache == "read"),
+            # the SDK's own retries, inspect's abandoned attempts (failed model events) and whole-sample retries
+            "retries": sum((event.retries or 0) + (1 if event.error else 0) for event in events)
+            + sum(len(sample.error_retries or []) for sample in log.samples or []),
         }
         if (log.eval.metadata or {}).get("archbench") != facts:
             log.eval.metadata = {**(log.eval.metadata or {}), "archbench": facts}

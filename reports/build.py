@@ -193,6 +193,7 @@ def _summary(
         "format": REPORT_FORMAT,
         "logs": [info.path for info in loaded.logs],
         "skipped_logs": [{"path": s.path, "reason": s.reason} for s in loaded.skipped],
+        "superseded_logs": [{"path": s.path, "reason": s.reason} for s in loaded.superseded],
         "partial": bool(run["partial_reasons"]),
         "run": run,
         "pass_threshold": pass_threshold,
@@ -247,6 +248,7 @@ def _run_facts(loaded: LoadedLogs, prepared: tables.Prepared) -> dict:
         reasons.append(f"{skipped.path}: skipped, unreadable ({skipped.reason})")
     calls = [info.run.model_calls for info in loaded.logs]
     hits = [info.run.cache_hits for info in loaded.logs]
+    retries = [info.run.retries for info in loaded.logs]
     return {
         "cost_usd": float(samples["cost_usd"].sum()) if cost_known else None,
         "cost_usd_known_part": float(samples["cost_usd"].sum()),
@@ -254,6 +256,7 @@ def _run_facts(loaded: LoadedLogs, prepared: tables.Prepared) -> dict:
         "tokens": int(samples["total_tokens"].sum()),
         "model_calls": sum(calls) if calls and None not in calls else None,
         "cache_hits": sum(hits) if hits and None not in hits else None,
+        "retries": sum(retries) if retries and None not in retries else None,
         "partial_reasons": reasons,
     }
 
@@ -269,6 +272,8 @@ def notes(loaded: LoadedLogs, prepared: tables.Prepared, board: pd.DataFrame, co
         found.append(f"{failed} of {len(samples)} samples failed (errors or no score) and are excluded from every score; their cost still counts.")
     for skipped in loaded.skipped:
         found.append(f"Log {skipped.path} was skipped: {skipped.reason}. Its samples are not in this report.")
+    for older in loaded.superseded:
+        found.append(f"Log {older.path} is {older.reason}: only the later log's samples are counted.")
     for info in loaded.logs:
         if info.problem:
             found.append(f"Log {info.path}: {info.problem}.")

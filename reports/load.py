@@ -22,6 +22,7 @@ from typing import Any
 import ijson
 import numpy as np
 import pandas as pd
+from inspect_ai._eval.evalset import task_identifier  # the identity eval_set itself pairs logs by
 from inspect_ai.analysis import EvalColumn, SampleColumn, samples_df
 from inspect_ai.log import (
     EvalLog,
@@ -49,11 +50,13 @@ class RunRecord(BaseModel):
     stopped_by_budget: bool = False
     model_calls: int | None = None
     cache_hits: int | None = None
+    retries: int | None = None
 
 
 @dataclass(frozen=True)
 class LogInfo:
     path: str
+    completed: int | None  # samples the header says were completed
     status: str
     model: str
     created: str
@@ -76,7 +79,8 @@ class LoadedLogs:
     usage: pd.DataFrame  # row, usage_model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens
     logs: list[LogInfo] = field(default_factory=list)
     skipped: list[SkippedLog] = field(default_factory=list)
-    detail_reads: int = 0  # samples whose score evidence was read from the log, not the summary
+    detail_reads: int = 0
+    superseded: list[SkippedLog] = field(default_factory=list)  # older logs of a task rerun later in the same folder  # samples whose score evidence was read from the log, not the summary
 
 
 def resolve_log_files(paths: list[Path]) -> tuple[list[str], list[SkippedLog]]:
@@ -260,6 +264,7 @@ def _log_info(path: str) -> LogInfo:
         problem = f"archbench run metadata ignored: {error.errors()[0]['msg']}"
     return LogInfo(
         path=path,
+        completed=header.results.completed_samples if header.results else None,
         status=header.status,
         model=header.eval.model,
         created=header.eval.created,
@@ -274,6 +279,9 @@ def _read_one_log(path: str) -> tuple[LogInfo, pd.DataFrame, list[list], int]:
     info = _log_info(path)
     frame = samples_df(path, columns=COLUMNS, quiet=True)
     frame = frame.drop(columns=["eval_id", "sample_id"], errors="ignore")
+    if info.status == "success" and info.completed and len(frame) < info.completed:
+        # a finished log that lost sample summaries would otherwise shrink the report silently
+        raise ValueError(f"the log says {info.completed} samples completed but only {len(frame)} can be read")
     if frame.empty:
         if read_eval_log_sample_summaries(path):
             # samples_df lists .json files only when named like inspect's logs; it would drop this one silently
@@ -318,8 +326,40 @@ VIOLATION_COLUMNS = ["kind", "line", "evidence"]
 USAGE_COLUMNS = ["usage_model", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]
 
 
+def latest_per_task(files: list[str]) -> tuple[list[str], list[SkippedLog]]:
+    """Drop the unfinished logs of a task that a later log in the same folder supersedes.
+
+    A killed or failed eval set leaves its log ('started' / 'error') beside the resumed run's
+    log, which carries the finished samples over; counting both would count those samples
+    twice. Finished logs are never dropped (two complete runs of a task are both data, and
+    the report flags the repeats). Unreadable headers are kept so that loading names them."""
+    runs: dict[tuple[str, str], list[tuple[tuple, str]]] = {}
+    unreadable: set[str] = set()
+    for path in files:
+        try:
+            header = read_eval_log(path, header_only=True)
+            identity = (str(Path(path).parent), task_identifier(header, None))
+        except Exception:  # noqa: BLE001 - reported when the log itself is read
+            unreadable.add(path)
+            continue
+        rank = (header.status == "success", header.eval.created, Path(path).name)
+        runs.setdefault(identity, []).append((rank, path))
+    keep = set(unreadable)
+    superseded = []
+    for candidates in runs.values():
+        (_, newest), *older = sorted(candidates, reverse=True)
+        keep.add(newest)
+        for (finished, _, _), path in older:
+            if finished:
+                keep.add(path)
+            else:
+                superseded.append(SkippedLog(path, f"an unfinished run superseded by {Path(newest).name} (the same task, resumed)"))
+    return [path for path in files if path in keep], superseded
+
+
 def load_logs(paths: list[Path]) -> LoadedLogs:
     files, skipped = resolve_log_files(paths)
+    files, superseded = latest_per_task(files)
     frames: list[pd.DataFrame] = []
     evidence: list[list] = []
     logs: list[LogInfo] = []
@@ -343,4 +383,4 @@ def load_logs(paths: list[Path]) -> LoadedLogs:
     items = _explode([entry[1] for entry in evidence], rows, ITEM_COLUMNS)
     items["met"] = items["met"].astype(bool)
     usage_table = _explode(usage, rows, USAGE_COLUMNS)
-    return LoadedLogs(samples, items, violations, usage_table, logs, skipped, detail_reads)
+    return LoadedLogs(samples, items, violations, usage_table, logs, skipped, detail_reads, superseded)

@@ -244,6 +244,8 @@ def headline(summary: dict) -> list[str]:
     ]
     if run["model_calls"] is not None and run["cache_hits"] is not None:
         facts.append(f"Model calls: {run['model_calls']:,}, of which {run['cache_hits']:,} served from cache.")
+    if run.get("retries") is not None:
+        facts.append(f"Retries (provider errors, timeouts, failed attempts, re-run samples): {run['retries']:,}.")
     else:
         facts.append("Cache use: not recorded in these logs.")
     return facts

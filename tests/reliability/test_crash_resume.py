@@ -63,11 +63,6 @@ def test_resumed_and_uninterrupted_runs_score_each_sample_alike(crash_and_resume
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug reported to the lead: the killed run's 'started' log stays in the log dir (inspect keeps logs of "
-    "other runs) and reports/ pools its samples with the resumed log's (the resumed samples count twice and the report says partial)",
-)
 def test_resumed_report_equals_the_uninterrupted_report_in_scores(crash_and_resume):
     resumed, straight = crash_and_resume.interrupted, crash_and_resume.uninterrupted
     summaries = [json.loads((run.log_dir / "report" / "summary.json").read_text()) for run in (resumed, straight)]

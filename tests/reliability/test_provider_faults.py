@@ -146,6 +146,5 @@ def test_report_counts_samples_and_errors_like_the_log(faulty_run):
         assert sample.error.message in page  # the failed-samples table gives each reason
 
 
-@pytest.mark.xfail(strict=True, reason="reports/ does not count retries yet (summary['run']['retries']); reported to the lead")
 def test_report_counts_retries(faulty_run):
     assert faulty_run["summary"]["run"]["retries"] == recorded_retries(faulty_run["log"])
