@@ -6,6 +6,7 @@ line flags override the file.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,17 @@ class Strict(BaseModel):
 
 
 class ModelEntry(Strict):
-    name: str = Field(pattern=r"^[^/\s]+/\S+$", description="inspect model name, provider/model")
+    name: str = Field(description="inspect model name, provider/model")
     generate: dict[str, Any] = {}
     args: dict[str, Any] = {}
     base_url: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _provider_and_model(cls, name: str) -> str:
+        if not re.fullmatch(r"[^/\s]+/\S+", name):
+            raise ValueError(f"'{name}' must be provider/model, e.g. anthropic/claude-sonnet-4-5 or archbench/reference")
+        return name
 
     @field_validator("generate")
     @classmethod

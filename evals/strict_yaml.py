@@ -113,7 +113,8 @@ def validate(
     try:
         return model.model_validate(data, context=context)
     except ValidationError as error:
-        problems = error.errors()
+        # an unknown key usually explains a "Field required" beside it (a typo): name it first
+        problems = sorted(error.errors(), key=lambda problem: problem["type"] != "extra_forbidden")
         first = problems[0]
         location = tuple(first["loc"])
         where = ".".join(str(part) for part in location) or "(top level)"

@@ -47,12 +47,21 @@ def read_file(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) ->
             raise ToolError(str(error)) from None
         lines = text.splitlines()
         start = max(offset, 1)
-        shown = lines[start - 1 : start - 1 + max(1, min(limit, MAX_READ_LINES))]
-        numbered = "\n".join(f"{start + index:6}\t{line}" for index, line in enumerate(shown))
+        shown: list[str] = []
+        used = 0
+        for number, line in enumerate(lines[start - 1 : start - 1 + max(1, min(limit, MAX_READ_LINES))], start=start):
+            numbered_line = f"{number:6}\t{line}"
+            if used + len(numbered_line) + 1 > max_output - 200:  # leave room for the continuation hint
+                break
+            shown.append(numbered_line)
+            used += len(numbered_line) + 1
+        if not shown and start <= len(lines):
+            return cap(f"{start:6}\t{lines[start - 1]}", max_output)  # one line longer than the cap: cut it
+        numbered = "\n".join(shown)
         remaining = len(lines) - (start - 1 + len(shown))
         if remaining > 0:
             numbered += f"\n[{remaining} more lines; read again with offset={start + len(shown)}]"
-        return cap(numbered or "[empty file]", max_output)
+        return numbered or "[empty file]"
 
     return execute
 
@@ -112,19 +121,24 @@ def grep(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool
         except WorkspaceError as error:
             raise ToolError(str(error)) from None
         found: list[str] = []
+        too_big: list[str] = []
         for file in files:
             try:
                 data = workspace.read_bytes(file)
             except WorkspaceError:
                 continue
-            if len(data) > MAX_GREP_FILE_BYTES or b"\x00" in data[:8192]:
+            if b"\x00" in data[:8192]:
+                continue
+            if len(data) > MAX_GREP_FILE_BYTES:
+                too_big.append(file)
                 continue
             for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
                 if regex.search(line):
                     found.append(f"{file}:{number}: {line.strip()[:300]}")
                     if len(found) >= max_matches:
                         return cap("\n".join(found) + f"\n[stopped at {max_matches} matches]", max_output)
-        return cap("\n".join(found) or "[no matches]", max_output)
+        skipped = f"\n[not searched, over {MAX_GREP_FILE_BYTES // 1_000_000} MB: {', '.join(too_big[:5])}]" if too_big else ""
+        return cap(("\n".join(found) or "[no matches]") + skipped, max_output)
 
     return execute
 

@@ -101,7 +101,13 @@ async def test_tool_output_is_capped(tools, repo):
     _, by_name = tools
     (repo / "backend" / "huge.py").write_text("x = 1\n" * 100_000)
     output = await by_name["read_file"](path="backend/huge.py")
-    assert len(output) < 2_200 and "output truncated" in output
+    assert len(output) <= 2_000
+    last_shown = int(output.splitlines()[-2].split("\t")[0])
+    assert output.endswith(f"more lines; read again with offset={last_shown + 1}]")  # the hint survives the cap
+    (repo / "backend" / "one_line.min.js").write_text("x" * 50_000)
+    assert "output truncated" in await by_name["read_file"](path="backend/one_line.min.js")
+    (repo / "backend" / "dump.sql").write_text("x = 1\n" * 200_000)
+    assert "not searched, over 1 MB: backend/dump.sql" in await by_name["grep"](pattern="nomatch", path="backend")
     assert "truncated" in await by_name["grep"](pattern="x", path="backend")
 
 

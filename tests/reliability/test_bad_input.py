@@ -168,7 +168,7 @@ def small_log_dir(tmp_path_factory) -> Path:
 @pytest.mark.parametrize(
     "prices, line, message",
     [
-        pytest.param("models:\n  openai/gpt-4o: {input: 2.5, ouput: 10}\n", 2, "output: Field required (and 1 more", id="misspelt-key"),
+        pytest.param("models:\n  openai/gpt-4o: {input: 2.5, ouput: 10}\n", 2, "unknown key 'ouput' (and 1 more", id="misspelt-key"),
         pytest.param("models:\n  openai/gpt-4o: {input: -1, output: 10}\n", 2, "greater than or equal to 0", id="negative-price"),
         pytest.param("models:\n  openai/gpt-4o: {input: 2.5, output: 10}\n  openai/gpt-4o: {input: 3, output: 10}\n", 3, "duplicate key", id="duplicate-model"),
         pytest.param("models: {}\n", None, "models", id="empty-table"),
