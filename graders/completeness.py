@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 
 from graders.plan import Block, ParsedPlan, phrases_regex, plain
 from graders.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, TaskSpec
@@ -93,6 +94,14 @@ TASK_VERBS = {
     "clean", "purge", "expire", "prune", "import", "export", "fan", "push", "publish", "mark", "check", "retry",
     "email", "mail", "remind", "rebuild", "backfill", "reconcile", "archive", "collect", "aggregate", "fetch", "poll",
     "ingest", "recalculate", "close", "cancel", "charge", "bill", "invoice", "finalize", "render", "resend", "escalate",
+    "write", "issue", "produce", "make", "remove", "delete",
+}
+# Verbs that give a task the same role: `write_task_csv` may be the rubric's `generate_task_export`.
+TASK_VERB_FAMILIES = {
+    "produce": {"generate", "create", "build", "write", "render", "issue", "produce", "make", "export", "compute"},
+    "remove": {"delete", "purge", "prune", "cleanup", "clean", "expire", "remove"},
+    "notify": {"send", "deliver", "dispatch", "notify", "email", "mail", "remind", "push", "publish", "emit"},
+    "refresh": {"sync", "refresh", "update", "recompute", "recalculate", "rebuild", "reconcile", "backfill"},
 }
 GLOBAL_STATUS = re.compile(
     r"all\s+(?:of\s+(?:the|these)\s+)?(?:above\s+|new\s+|these\s+)?endpoints|every\s+(?:new\s+)?endpoint|each\s+endpoint|any\s+endpoint"
@@ -109,6 +118,20 @@ GENERIC_MODEL_HEADING = re.compile(
     r"(?:\s+(?:changes?|design|sketch|definitions?|layer))?\W*$",
     re.IGNORECASE,
 )
+# A model found under another name must carry this many of the rubric's fields (and at least half).
+RENAMED_MODEL_MIN_FIELDS = 3
+# Fields nearly every model has: they don't tell one model from another.
+COMMON_FIELDS = {
+    "id", "status", "state", "name", "title", "created_at", "updated_at", "created_by", "organization", "workspace",
+    "user", "owner", "kind", "type",
+}
+# A CamelCase name in backticks or bold, or after `class`: a name, not "Data" from "## Data model".
+IDENTIFIER_NAME = re.compile(r"[`*]([A-Z][A-Za-z0-9]*)[`*(]|\bclass\s+([A-Z][A-Za-z0-9]*)")
+# CamelCase words that name Django/DRF machinery, not a model.
+NOT_A_MODEL_NAME = re.compile(
+    r"(?:Field|Serializer|ViewSet|View|Permission|Error|Exception|Choices|Config|Admin|Test|TestCase|Filter|FilterSet"
+    r"|Pagination|Manager|QuerySet|Queryset|Index|Constraint|Form|Mixin|Router|Consumer)$"
+)
 # Words showing that "the task" in a block means the Celery task (tldr's domain also has a Task model).
 CELERY_CONTEXT = re.compile(r"celery|worker|\bbeat\b|retr(?:y|ies)|queue|broker|\.delay\b|apply_async|shared_task", re.IGNORECASE)
 THE_TASK = re.compile(r"\b(?:the|this)\s+(?:celery\s+|background\s+|async\s+)?task\b(?!\s+model)", re.IGNORECASE)
@@ -122,10 +145,11 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
         items += _model_items(plan, model, places[model.id])
     endpoint_lines = _endpoint_lines(plan)
     for endpoint in rubric.endpoints:
-        paths = _endpoint_paths(endpoint, rubric, places)
-        items += _endpoint_items(plan, endpoint, paths, endpoint_lines)
+        items += _endpoint_items(plan, endpoint, _endpoint_matcher(endpoint, rubric, places), endpoint_lines)
     candidates = _verb_first_names_in_task_context(plan) if rubric.tasks else []
     task_names = {task.id: _task_names(task, rubric.tasks, candidates) for task in rubric.tasks}
+    for task_id, name in _renamed_tasks(plan, rubric.tasks, task_names, candidates).items():
+        task_names[task_id].append(name)
     for task in rubric.tasks:
         others = {name for other, names in task_names.items() if other != task.id for name in names}
         items += _task_items(plan, task, task_names[task.id], others, only_task=len(rubric.tasks) == 1)
@@ -242,7 +266,8 @@ def _model_anchor_spans(plan: ParsedPlan, names: list[str], field_names: list[st
                 if re.search(rf"\bclass\s+{re.escape(name)}\b", text):
                     anchors.append((line, _indented_span(plan, line, block), "code"))
             elif block.kind == "table_row":
-                if block.cells and re.match(rf"{re.escape(name)}(?![A-Za-z0-9_])", plain(block.cells[0])):
+                first_cell = block.cells[0] if block.cells else ""
+                if re.match(rf"{re.escape(name)}(?![A-Za-z0-9_])", plain(first_cell)) or _class_name_regex(name).search(first_cell):
                     anchors.append((line, (block.start_line, block.end_line), "row"))
             elif _class_name_regex(name).search(text) or (
                 line == block.start_line
@@ -332,6 +357,14 @@ def _model_places(plan: ParsedPlan, rubric: Rubric) -> dict[str, _ModelPlace]:
         names = _model_names_in_plan(plan, model, others)
         fields = [name for field in model.fields for name in (field.name, *field.aliases)]
         found[model.id] = (names, _model_anchor_spans(plan, names, fields))
+    taken = {name for names in options.values() for name in names}
+    for model in rubric.models:
+        names, anchors = found[model.id]
+        if not anchors:
+            renamed = _renamed_model(plan, model, taken)
+            if renamed is not None:
+                taken.add(renamed[0])
+                found[model.id] = ([*names, renamed[0]], renamed[1])
     anchor_lines = [line for _, anchors in found.values() for line, _ in anchors]
     generic = [
         plan.heading_span(heading)
@@ -345,6 +378,43 @@ def _model_places(plan: ParsedPlan, rubric: Rubric) -> dict[str, _ModelPlace]:
         present = tuple(name for name in names if plan.lines_matching(_word_regex(name)))
         places[model_id] = _ModelPlace(present, tuple(anchors), tuple(_lines_in(spans)))
     return places
+
+
+def _renamed_model(plan: ParsedPlan, model: ModelSpec, taken: set[str]) -> tuple[str, list[tuple[int, Span]]] | None:
+    """A model the plan defines under another name, recognised by the rubric fields its definition carries.
+
+    A CamelCase name the plan introduces as a model (its `class`, heading, table or "the X model")
+    counts as the rubric model when its part of the plan names, with their types, at least
+    RENAMED_MODEL_MIN_FIELDS of the rubric's fields and at least half of them, one of which is not a
+    field every model has (`status`, `organization`, …). The name with the most such fields wins; a
+    tie means the plan's models can't be told apart, and nothing is credited.
+    """
+    if len(model.fields) < RENAMED_MODEL_MIN_FIELDS:
+        return None
+    field_names = [name for field in model.fields for name in (field.name, *field.aliases)]
+    best: list[tuple[int, str, list[tuple[int, Span]]]] = []
+    written_as_names = {match.group(1) or match.group(2) for match in IDENTIFIER_NAME.finditer(plan.text)}
+    for word in sorted(written_as_names - taken):
+        if NOT_A_MODEL_NAME.search(word) or word in TYPE_SYNONYMS:
+            continue
+        anchors = _model_anchor_spans(plan, [word], field_names)
+        if not anchors:
+            continue
+        lines = _lines_in([span for _, span in anchors])
+        matched = [
+            field.name
+            for field in model.fields
+            if _field_line(plan, lines, [field.name, *field.aliases], _type_regex(field.type)) is not None
+        ]
+        distinctive = [name for name in matched if name not in COMMON_FIELDS]
+        if len(matched) >= RENAMED_MODEL_MIN_FIELDS and 2 * len(matched) >= len(model.fields) and distinctive:
+            best.append((len(matched), word, anchors))
+    best.sort(key=lambda candidate: -candidate[0])
+    if not best or (len(best) > 1 and best[0][0] == best[1][0]):
+        return None
+    return best[0][1], best[0][2]
+
+
 
 
 def _model_items(plan: ParsedPlan, model: ModelSpec, place: _ModelPlace) -> list[ItemVerdict]:
@@ -454,7 +524,7 @@ def _endpoint_lines(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...
 def _singular(word: str) -> str:
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    if word.endswith(("ses", "xes", "ches", "shes")):
+    if word.endswith(("sses", "xes", "ches", "shes")):
         return word[:-2]
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
         return word[:-1]
@@ -469,12 +539,13 @@ def _plural(word: str) -> str:
     return word + "s"
 
 
-def _resource_slugs(name: str) -> set[str]:
-    """URL segments a resource named `name` may get: `WaitlistEntry` -> waitlist, waitlist-entries, entries, …"""
+def _resource_slugs(name: str, whole_name_only: bool = False) -> set[str]:
+    """URL segments a resource named `name` may get: `WaitlistEntry` -> waitlist, waitlist-entries, entries, …
+    (with `whole_name_only`, only the forms of every word: waitlist-entry, waitlist-entries, waitlist_entries, …)"""
     parts = [part.lower() for part in _camel_parts(name)]
     slugs = set()
-    for start in range(len(parts)):
-        for end in range(start + 1, len(parts) + 1):
+    for start in range(1 if whole_name_only else len(parts)):
+        for end in range(len(parts) if whole_name_only else start + 1, len(parts) + 1):
             words = parts[start:end]
             for last in {words[-1], _plural(words[-1])}:
                 for separator in ("-", "_", ""):
@@ -483,31 +554,94 @@ def _resource_slugs(name: str) -> set[str]:
 
 
 def _endpoint_paths(endpoint: EndpointSpec, rubric: Rubric, places: dict[str, _ModelPlace]) -> set[tuple[str, ...]]:
-    """The rubric path, plus the same path with its resource named after the model the plan uses.
+    """The rubric path, plus the same path with each resource segment named after its model.
 
-    `/time-off/` belongs to the rubric model `TimeOff`; a plan that calls the model
-    `BlockedPeriod` (an accepted alias) may serve it at `/blocked-periods/`. The model is the
-    one whose name holds every word of the path's first segment with the fewest other words.
+    A segment belongs to the rubric model whose name holds every word of it with the fewest other
+    words (`/exports/` to `TaskExport`, `/recurring-schedules/` to `RecurringInvoiceSchedule`).
+    When the segment holds the model's head noun (the last word: `exports` for `TaskExport`, not
+    `alerts` for `AlertReceipt`, which is a receipt of an alert), it may be written as the rubric's
+    name for the model in full (`task-exports` for `/exports/`). It may always be written after any
+    name the plan uses for the
+    model (`BlockedPeriod` -> `blocked-periods`, `periods`; a model found by its fields,
+    `InvoiceSubscription` -> `invoice-subscriptions`).
     """
     path = normalise_path(endpoint.path)
-    paths = {path}
-    if not path or path[0] == "{}":
-        return paths
-    head = {_singular(word) for word in re.split(r"[-_]", path[0]) if word}
+    options: list[set[str]] = []
+    for segment in path:
+        choices = {segment}
+        model = _segment_model(segment, rubric) if segment != "{}" else None
+        if model is not None:
+            if _singular(_camel_parts(model.name)[-1].lower()) in _segment_words(segment):
+                choices |= _resource_slugs(model.name, whole_name_only=True)
+            for name in places[model.id].names:
+                choices |= _resource_slugs(name)
+        options.append(choices)
+    return set(product(*options))
+
+
+def _segment_words(segment: str) -> set[str]:
+    return {_singular(word) for word in re.split(r"[-_]", segment) if word}
+
+
+def _segment_model(segment: str, rubric: Rubric) -> ModelSpec | None:
+    words = _segment_words(segment)
     candidates = []
     for model in rubric.models:
-        words = {_singular(part.lower()) for part in _camel_parts(model.name)}
-        if head <= words:
-            candidates.append((len(words - head), model.id))
-    candidates.sort()
+        model_words = {_singular(part.lower()) for part in _camel_parts(model.name)}
+        if words and words <= model_words:
+            candidates.append((len(model_words - words), model.id, model))
+    candidates.sort(key=lambda candidate: candidate[:2])
     if not candidates or (len(candidates) > 1 and candidates[0][0] == candidates[1][0]):
-        return paths
-    for name in places[candidates[0][1]].names:
-        paths |= {(slug, *path[1:]) for slug in _resource_slugs(name)}
-    return paths
+        return None
+    return candidates[0][2]
 
 
-def _endpoint_scope(plan: ParsedPlan, line: int, own: set[tuple[str, tuple[str, ...]]], endpoint_lines: dict) -> Span:
+def _action_segment(path: tuple[str, ...], rubric: Rubric) -> str | None:
+    """A path's closing action when it is distinctive: several words (`next-available`), not a resource."""
+    if len(path) < 2 or path[-1] == "{}" or not re.search(r"[a-z][-_][a-z]", path[-1]):
+        return None
+    return None if _segment_model(path[-1], rubric) is not None else path[-1]
+
+
+@dataclass(frozen=True)
+class _EndpointMatcher:
+    """Which (method, path) pairs of the plan are this rubric endpoint.
+
+    - one of `paths` (`_endpoint_paths`);
+    - one of them nested under a parent resource (`/projects/{id}/exports/{id}/` for `/exports/{id}/`);
+    - for a rubric path closing with a distinctive action (`/availability-slots/next-available/`),
+      the same method and action on a path no longer than the rubric's (`/next-available/`,
+      `/practitioners/next-available/`), unless another rubric endpoint closes with that action too.
+    """
+
+    method: str
+    paths: frozenset[tuple[str, ...]]
+    action: str | None
+    length: int
+
+    def matches(self, pair: tuple[str, tuple[str, ...]]) -> bool:
+        method, path = pair
+        if method != self.method:
+            return False
+        if path in self.paths or (len(path) >= 3 and path[1] == "{}" and path[2:] in self.paths):
+            return True
+        return self.action is not None and len(path) <= self.length and bool(path) and path[-1] == self.action
+
+    def any(self, pairs: set[tuple[str, tuple[str, ...]]]) -> bool:
+        return any(self.matches(pair) for pair in pairs)
+
+
+def _endpoint_matcher(endpoint: EndpointSpec, rubric: Rubric, places: dict[str, _ModelPlace]) -> _EndpointMatcher:
+    path = normalise_path(endpoint.path)
+    action = _action_segment(path, rubric)
+    if action is not None:
+        closing = [normalise_path(other.path)[-1:] for other in rubric.endpoints if other.id != endpoint.id]
+        if (action,) in closing:
+            action = None
+    return _EndpointMatcher(endpoint.method, frozenset(_endpoint_paths(endpoint, rubric, places)), action, len(path))
+
+
+def _endpoint_scope(plan: ParsedPlan, line: int, matcher: _EndpointMatcher, endpoint_lines: dict) -> Span:
     block = plan.block_at(line)
     if block is None:
         return line, line
@@ -519,7 +653,7 @@ def _endpoint_scope(plan: ParsedPlan, line: int, own: set[tuple[str, tuple[str, 
             end = heading.start_line - 1
             break
     for other_line in sorted(endpoint_lines):
-        if other_line > block.end_line and not (own & endpoint_lines[other_line]):
+        if other_line > block.end_line and not matcher.any(endpoint_lines[other_line]):
             end = min(end, other_line - 1)
             break
     return block.start_line, max(end, block.end_line)
@@ -533,11 +667,10 @@ def _api_field_forms(name: str) -> tuple[str, ...]:
 
 
 def _endpoint_items(
-    plan: ParsedPlan, endpoint: EndpointSpec, paths: set[tuple[str, ...]], endpoint_lines: dict
+    plan: ParsedPlan, endpoint: EndpointSpec, matcher: _EndpointMatcher, endpoint_lines: dict
 ) -> list[ItemVerdict]:
-    own = {(endpoint.method, path) for path in paths}
-    anchors = [line for line, pairs in sorted(endpoint_lines.items()) if own & pairs]
-    spans = [_endpoint_scope(plan, line, own, endpoint_lines) for line in anchors]
+    anchors = [line for line, pairs in sorted(endpoint_lines.items()) if matcher.any(pairs)]
+    spans = [_endpoint_scope(plan, line, matcher, endpoint_lines) for line in anchors]
     scope = _lines_in(spans)
     label = f"{endpoint.method} {endpoint.path}"
     items = [_verdict(plan, endpoint.id, anchors[0] if anchors else None, f"endpoint {label}")]
@@ -611,6 +744,71 @@ def _task_names(task: TaskSpec, all_tasks: list[TaskSpec], candidates: list[str]
     return accepted + [
         word for word in candidates if word not in accepted and word not in taken and nouns <= set(_name_tokens(word))
     ]
+
+
+def _verb_family(name: str) -> str | None:
+    tokens = _name_tokens(name)
+    return next((family for family, verbs in TASK_VERB_FAMILIES.items() if tokens and tokens[0] in verbs), None)
+
+
+def _introduced_as_task(plan: ParsedPlan, name: str) -> bool:
+    """The plan presents `name` as a task: a signature `name(`, `def name`, "task `name`" / "`name` task",
+    a heading or the first cell of a table row; not a field (`expires_at`) or a related_name value."""
+    escaped = re.escape(name)
+    if plan.lines_matching(
+        re.compile(rf"\b{escaped}\(|\bdef\s+{escaped}\b|(?i:task)s?:?\s+[`*]*{escaped}\b|\b{escaped}[`*]*\s+(?i:task)\b")
+    ):
+        return True
+    for line in plan.lines_matching(_word_regex(name)):
+        block = plan.block_at(line)
+        if block is not None and block.kind == "heading":
+            return True
+        if block is not None and block.kind == "table_row" and block.cells and _word_regex(name).search(block.cells[0]):
+            return True
+    return False
+
+
+def _renamed_tasks(
+    plan: ParsedPlan, tasks: list[TaskSpec], task_names: dict[str, list[str]], candidates: list[str]
+) -> dict[str, str]:
+    """Tasks the plan names differently, recognised by role: {task id: the plan's name}.
+
+    For a rubric task none of whose names (`_task_names`) the plan uses, a verb-first name in task
+    context counts when its part of the plan states the rubric's trigger (`on_commit`, "daily beat
+    entry") and the name shares the rubric name's kind of verb (`write_` for `generate_`, `purge_`
+    for `delete_`) or one of its nouns. A name that fits two tasks equally well, or a task that two
+    names fit equally well, is credited to none.
+    """
+    claimed = {name for names in task_names.values() for name in names}
+    missing = [
+        task for task in tasks
+        if task.trigger and not any(plan.lines_matching(_word_regex(name)) for name in task_names[task.id])
+    ]
+    if not missing:
+        return {}
+    fits: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for word in candidates:
+        if word in claimed or not _introduced_as_task(plan, word):
+            continue
+        tokens = set(_name_tokens(word))
+        lines = plan.lines_matching(_word_regex(word))
+        spans = [_task_scope(plan, line, claimed) for line in lines]
+        blocks = [plan.block_at(line) for line in lines]
+        scope = _lines_in(spans + [(b.start_line, b.end_line) for b in blocks if b is not None])
+        scores = []
+        for task in missing:
+            shared = len(_nouns(task.name) & tokens) + (_verb_family(task.name) is not None and _verb_family(task.name) == _verb_family(word))
+            if shared and _first_in(plan, phrases_regex(tuple(task.trigger)), scope) is not None:
+                scores.append((shared, task.id))
+        scores.sort(reverse=True)
+        if scores and (len(scores) == 1 or scores[0][0] > scores[1][0]):
+            fits[scores[0][1]].append((scores[0][0], word))
+    renamed = {}
+    for task_id, words in fits.items():
+        words.sort(reverse=True)
+        if len(words) == 1 or words[0][0] > words[1][0]:
+            renamed[task_id] = words[0][1]
+    return renamed
 
 
 def _task_items(

@@ -244,6 +244,90 @@ def test_endpoint_path_follows_the_models_name_in_the_plan(plan, expected):
     assert result["list"] is expected and result["list.status.200"] is expected
 
 
+EXPORTS = Rubric.model_validate(
+    {
+        "models": [
+            {
+                "id": "export",
+                "name": "TaskExport",
+                "fields": [
+                    {"name": "project", "type": "ForeignKey"},
+                    {"name": "requested_by", "type": "ForeignKey"},
+                    {"name": "status", "type": "CharField"},
+                    {"name": "file", "type": "FileField"},
+                ],
+            }
+        ],
+        "endpoints": [
+            {"id": "start", "method": "POST", "path": "/projects/{project_id}/exports/", "status_codes": [202]},
+            {"id": "status", "method": "GET", "path": "/exports/{id}/", "status_codes": [200]},
+            {"id": "next", "method": "GET", "path": "/availability-slots/next-available/", "status_codes": [200]},
+            {"id": "cancel", "method": "POST", "path": "/exports/{id}/cancel/", "status_codes": [200]},
+        ],
+        "tasks": [
+            {"id": "generate", "name": "generate_task_export", "trigger": ["on_commit"], "retry": True},
+            {"id": "cleanup", "name": "delete_expired_exports", "trigger": ["beat", "daily"], "retry": True},
+        ],
+    }
+)
+EXPORT_REQUEST_MODEL = (
+    "## Model\n\nA new model `ExportRequest`:\n\n- `project`: ForeignKey to Project\n"
+    "- `requested_by`: ForeignKey to the user\n- `status`: CharField with choices\n- `file`: FileField\n"
+)
+
+
+@pytest.mark.parametrize(
+    "plan, expected",
+    [
+        pytest.param(EXPORT_REQUEST_MODEL, True, id="defined-with-the-rubric-fields"),
+        pytest.param(EXPORT_REQUEST_MODEL.replace("- `file`: FileField\n", "").replace("`requested_by`", "`owner`"), False, id="two-fields-are-too-few"),
+        pytest.param(
+            "## Model\n\nA new model `ExportRequest`: `project`, `requested_by`, `status`, `file`.\n", False, id="names-without-types"
+        ),
+        pytest.param(EXPORT_REQUEST_MODEL.replace("`ExportRequest`", "ExportRequest"), False, id="never-written-as-a-name"),
+        pytest.param(
+            EXPORT_REQUEST_MODEL + "\n## Job\n\nA new model `ExportJob2`:\n\n- `project`: ForeignKey\n- `requested_by`: FK\n"
+            "- `status`: CharField\n- `file`: FileField\n",
+            False,
+            id="two-models-fit-equally",
+        ),
+    ],
+)
+def test_model_under_another_name_is_recognised_by_its_fields(plan, expected):
+    result = met(plan, EXPORTS)
+    assert result["export"] is expected and result["export.field.file"] is expected
+
+
+@pytest.mark.parametrize(
+    "plan, item, expected",
+    [
+        pytest.param("`POST /api/projects/{id}/task-exports/` returns 202.", "start.status.202", True, id="rubric-model-name-as-resource"),
+        pytest.param(EXPORT_REQUEST_MODEL + "\n`GET /api/export-requests/{id}/` returns 200.", "status.status.200", True, id="resource-named-after-renamed-model"),
+        pytest.param("`GET /api/projects/{id}/exports/{export_id}/` returns 200.", "status.status.200", True, id="nested-under-a-parent"),
+        pytest.param("`GET /api/next-available/` returns 200.", "next.status.200", True, id="distinctive-action-on-another-path"),
+        pytest.param("`GET /api/practitioners/{id}/next-available/` returns 200.", "next.status.200", False, id="action-on-a-longer-path"),
+        pytest.param("`POST /api/invoices/{id}/cancel/` returns 200.", "cancel.status.200", False, id="one-word-action-needs-the-resource"),
+        pytest.param("`POST /api/next-available/` returns 200.", "next.status.200", False, id="action-with-another-method"),
+    ],
+)
+def test_endpoint_recognised_by_resource_and_action(plan, item, expected):
+    assert met(plan, EXPORTS)[item] is expected
+
+
+@pytest.mark.parametrize(
+    "plan, item, expected",
+    [
+        pytest.param("## Tasks\n\n**`write_task_csv(export_id)`**: queued with `transaction.on_commit`; max_retries=3.\n", "generate.retry", True, id="same-kind-of-verb-and-trigger"),
+        pytest.param("## Tasks\n\n**`purge_stale_csv_files()`**: a daily beat entry; max_retries=2.\n", "cleanup.retry", True, id="cleanup-by-role"),
+        pytest.param("## Tasks\n\n**`write_task_csv(export_id)`**: runs when asked; max_retries=3.\n", "generate", False, id="trigger-not-stated"),
+        pytest.param("## Tasks\n\n**`notify_owner(export_id)`**: queued on_commit; max_retries=3.\n", "generate", False, id="another-role"),
+        pytest.param("## Tasks\n\n- `expires_at`: set daily by beat, max_retries=3.\n", "cleanup", False, id="a-field-is-not-a-task"),
+    ],
+)
+def test_task_under_another_name_is_recognised_by_role(plan, item, expected):
+    assert met(plan, EXPORTS)[item] is expected
+
+
 def test_task_section_may_mention_the_other_task():
     plan = "### generate_invoice\n\n- Trigger: fan out from generate_due_invoices.\n- Retry: max_retries=5.\n"
     assert met(plan, TWO_TASKS)["one.retry"]
