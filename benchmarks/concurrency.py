@@ -97,7 +97,7 @@ def reference_plans(scenarios: list) -> dict[str, str]:
     return {scenario.request.strip(): scenario.reference_plan_text() for scenario in scenarios}
 
 
-def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int):
+def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int, score: bool = True):
     """One eval through inspect's `openai` provider, named as `archbench run` names it."""
     from inspect_ai import eval
 
@@ -110,6 +110,7 @@ def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int
         max_connections=connections,
         log_dir=log_dir,
         display="none",
+        score=score,
     )
     if log.status != "success":
         raise RuntimeError(f"run failed: {log.error.message if log.error else log.status}")
@@ -127,7 +128,9 @@ def split(samples: int, available: int) -> tuple[int, int]:
     raise ValueError(samples)
 
 
-def timed_run(make_task, scenarios: list, epochs: int, turns: int, latency: float, connections: int) -> tuple[float, int]:
+def timed_run(
+    make_task, scenarios: list, epochs: int, turns: int, latency: float, connections: int, score: bool
+) -> tuple[float, int]:
     """Wall time of one eval against a fresh server, after a one-sample warm-up run in the same process
     (imports and first-use setup, a one-off cost per process, stay off the clock); and the calls the
     timed run made."""
@@ -135,11 +138,11 @@ def timed_run(make_task, scenarios: list, epochs: int, turns: int, latency: floa
         prefix="bench-concurrency-"
     ) as scratch:
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "warmup-cache")
-        openai_eval(make_task(scenarios[:1]), base_url, str(Path(scratch) / "warmup"), 1, connections)
+        openai_eval(make_task(scenarios[:1]), base_url, str(Path(scratch) / "warmup"), 1, connections, score)
         warmup_calls = counter.value
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "cache")
         started = time.perf_counter()
-        openai_eval(make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections)
+        openai_eval(make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score)
         measured = time.perf_counter() - started
         return measured, counter.value - warmup_calls
 
@@ -154,11 +157,13 @@ def measure(samples: int, turns: int, latency: float, connections: int) -> list[
     chosen = every[:count]
     ideal = samples * turns * latency / connections
     walls = {}
-    for name, make_task in (
-        ("harness", lambda scenarios: architect(scenario_ids=[scenario.id for scenario in scenarios])),
-        ("bare", lambda scenarios: bare_task(scenarios, turns)),
+    harness = lambda scenarios: architect(scenario_ids=[scenario.id for scenario in scenarios])  # noqa: E731
+    for name, make_task, score in (
+        ("harness", harness, True),
+        ("harness without graders", harness, False),
+        ("bare", lambda scenarios: bare_task(scenarios, turns), True),
     ):
-        walls[name], calls = timed_run(make_task, chosen, epochs, turns, latency, connections)
+        walls[name], calls = timed_run(make_task, chosen, epochs, turns, latency, connections, score)
         if calls != samples * turns:
             raise RuntimeError(f"{name}: expected {samples * turns} model calls, the server saw {calls}")
         print(f"{name}: {samples} samples ({count} scenarios × {epochs} epochs), {calls} calls, "
@@ -175,6 +180,8 @@ def measure(samples: int, turns: int, latency: float, connections: int) -> list[
             f"ideal/measured >= {TARGET_EFFICIENCY}",
             efficiency >= TARGET_EFFICIENCY,
         ),
+        Row("2 concurrency", "same without the graders (agent loop only)", f"{walls['harness without graders']:.2f} s wall",
+            f"{ideal:.2f} s ideal", ideal / walls["harness without graders"]),
         Row(
             "2 concurrency",
             "bare inspect, same server and turns (no tools, graders, cache): what inspect alone reaches here",

@@ -222,7 +222,7 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=10, help="epochs over every scenario (default 10)")
+    parser.add_argument("--epochs", type=int, default=4, help="epochs over every scenario (default 4)")
     parser.add_argument("--turns", type=int, default=5, help="model calls per sample (default 5)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each side; the median counts (default 3)")
     add_json_flag(parser)

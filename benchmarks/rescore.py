@@ -9,13 +9,14 @@ cache keys on the plan text).
 
 Figure: samples per second of `rescore_logs` (read, grade, write), against the floor of
 the same work done directly: reading and writing the logs with inspect (timed on the
-first log, scaled by its share of the samples), plus `grade_plan` alone on each sample
+smallest log, scaled by size), plus `grade_plan` alone on each sample
 (timed on `--grade-sample` samples taken evenly from the logs, scaled).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import sys
 import tempfile
@@ -50,14 +51,24 @@ def grown(source: Path, samples: int, target: Path) -> None:
     originals = list(log.samples or [])
     copies = []
     for index in range(samples):
-        sample = originals[index % len(originals)].model_copy(deep=True)
-        sample.epoch = index // len(originals) + 1
-        sample.uuid = shortuuid.uuid()
-        message = sample.output.choices[0].message
-        message.content = f"{message.text}\n\nPlan revision {index}.\n"
-        if sample.messages and sample.messages[-1].role == "assistant":
-            sample.messages[-1] = message
-        copies.append(sample)
+        original = originals[index % len(originals)]
+        message = original.output.choices[0].message
+        message = message.model_copy(update={"content": f"{message.text}\n\nPlan revision {index}.\n"})
+        choice = original.output.choices[0].model_copy(update={"message": message})
+        messages = list(original.messages)
+        if messages and messages[-1].role == "assistant":
+            messages[-1] = message
+        # shallow copies: the transcript is shared between copies, which is all the writer needs
+        copies.append(
+            original.model_copy(
+                update={
+                    "epoch": index // len(originals) + 1,
+                    "uuid": shortuuid.uuid(),
+                    "output": original.output.model_copy(update={"choices": [choice]}),
+                    "messages": messages,
+                }
+            )
+        )
     log.samples = copies
     log.eval.config.epochs = copies[-1].epoch
     if log.results is not None:
@@ -67,7 +78,7 @@ def grown(source: Path, samples: int, target: Path) -> None:
 
 
 def io_floor(path: Path, scratch: Path) -> float:
-    """Seconds to read one log and write it back unchanged."""
+    """Seconds to read one log and write it back unchanged (scaled by the caller, by size)."""
     from inspect_ai.log import read_eval_log, write_eval_log
 
     started = time.perf_counter()
@@ -109,22 +120,26 @@ def measure(samples: int, grade_sample: int) -> list[Row]:
         size_mb = sum(path.stat().st_size for path in paths) / 1e6
         print(f"{samples} samples in {len(paths)} logs ({size_mb:.0f} MB) written in {time.perf_counter() - started:.0f} s", flush=True)
 
-        io_seconds = io_floor(paths[0], scratch) * samples / per_log[0]
+        smallest = min(paths, key=lambda path: path.stat().st_size)
+        io_seconds = io_floor(smallest, scratch) * size_mb * 1e6 / smallest.stat().st_size
         grade_seconds = grading_floor(paths, grade_sample) * samples
-        print(f"floor: read+write {io_seconds:.1f} s (scaled from one log), grade_plan alone {grade_seconds:.1f} s "
+        print(f"floor: read+write {io_seconds:.1f} s (scaled by size from the smallest log), grade_plan alone {grade_seconds:.1f} s "
               f"(scaled from {grade_sample} samples)", flush=True)
 
         started, started_cpu = time.perf_counter(), time.process_time()
         written = rescore_logs([logs_dir])
         seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
-        print(f"rescore_logs: {seconds:.1f} s wall, {cpu:.1f} s CPU, {len(written)} logs written", flush=True)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"rescore_logs: {seconds:.1f} s wall, {cpu:.1f} s CPU, {len(written)} logs written; "
+              f"peak memory of the process {peak_mb:.0f} MB", flush=True)
         shutil.rmtree(written[0].parent, ignore_errors=True)
 
     floor = io_seconds + grade_seconds
     return [
         Row(
             "5 rescore",
-            f"re-grade {samples:,} logged samples ({len(paths)} logs, {size_mb:.0f} MB), no model calls",
+            f"re-grade {samples:,} logged samples ({len(paths)} logs, {size_mb:.0f} MB), no model calls; "
+            f"peak memory of the process {peak_mb:,.0f} MB (building the logs included)",
             f"{samples / seconds:.0f} samples/s ({seconds:.0f} s)",
             f"{samples / floor:.0f} samples/s ({floor:.0f} s): read+write logs + grade_plan alone",
             seconds / floor,
