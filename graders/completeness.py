@@ -142,7 +142,7 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
     items: list[ItemVerdict] = []
     places = _model_places(plan, rubric)
     for model in rubric.models:
-        items += _model_items(plan, model, places[model.id])
+        items += _model_items(plan, model, places[model.id], _link_field_names(model, rubric, places))
     endpoint_lines = _endpoint_lines(plan)
     for endpoint in rubric.endpoints:
         items += _endpoint_items(plan, endpoint, _endpoint_matcher(endpoint, rubric, places), endpoint_lines)
@@ -380,6 +380,30 @@ def _model_places(plan: ParsedPlan, rubric: Rubric) -> dict[str, _ModelPlace]:
     return places
 
 
+def _link_field_names(model: ModelSpec, rubric: Rubric, places: dict[str, _ModelPlace]) -> dict[str, list[str]]:
+    """Other names for a link to another rubric model, after the name the plan gives that model.
+
+    `Invoice.recurring_schedule` (a ForeignKey whose name ends with the head noun of the rubric
+    model `RecurringInvoiceSchedule`) may be `subscription` or `invoice_subscription` in a plan
+    that calls the schedule `InvoiceSubscription`; the field's type is still required.
+    """
+    found: dict[str, list[str]] = {}
+    for field in model.fields:
+        if field.type not in ("ForeignKey", "OneToOneField"):
+            continue
+        target = _segment_model(field.name, rubric)
+        if target is None or target.id == model.id:
+            continue
+        if _singular(_camel_parts(target.name)[-1].lower()) != _singular(field.name.split("_")[-1]):
+            continue
+        names = []
+        for name in places[target.id].names:
+            parts = [part.lower() for part in _camel_parts(name)]
+            names += ["_".join(parts), parts[-1]]
+        found[field.name] = [name for name in dict.fromkeys(names) if name != field.name]
+    return found
+
+
 def _renamed_model(plan: ParsedPlan, model: ModelSpec, taken: set[str]) -> tuple[str, list[tuple[int, Span]]] | None:
     """A model the plan defines under another name, recognised by the rubric fields its definition carries.
 
@@ -417,11 +441,13 @@ def _renamed_model(plan: ParsedPlan, model: ModelSpec, taken: set[str]) -> tuple
 
 
 
-def _model_items(plan: ParsedPlan, model: ModelSpec, place: _ModelPlace) -> list[ItemVerdict]:
+def _model_items(
+    plan: ParsedPlan, model: ModelSpec, place: _ModelPlace, link_names: dict[str, list[str]]
+) -> list[ItemVerdict]:
     anchors, lines = place.anchors, list(place.lines)
     label = model.name + (f" (or {', '.join(model.aliases)})" if model.aliases else "")
     items = [_verdict(plan, model.id, anchors[0][0] if anchors else None, f"model {label}")]
-    field_names = {field.name: [field.name, *field.aliases] for field in model.fields}
+    field_names = {field.name: [field.name, *field.aliases, *link_names.get(field.name, [])] for field in model.fields}
     for field in model.fields:
         line = _field_line(plan, lines, field_names[field.name], _type_regex(field.type))
         items.append(_verdict(plan, f"{model.id}.field.{field.name}", line, f"{model.name}.{field.name}: {field.type}"))

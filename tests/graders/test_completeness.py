@@ -328,6 +328,43 @@ def test_task_under_another_name_is_recognised_by_role(plan, item, expected):
     assert met(plan, EXPORTS)[item] is expected
 
 
+SCHEDULE_LINK = Rubric.model_validate(
+    {
+        "models": [
+            {
+                "id": "schedule",
+                "name": "RecurringInvoiceSchedule",
+                "aliases": ["RecurringSchedule"],
+                "fields": [
+                    {"name": "customer", "type": "ForeignKey"},
+                    {"name": "interval", "type": "CharField"},
+                    {"name": "next_run_on", "type": "DateField"},
+                ],
+            },
+            {"id": "invoice-link", "name": "Invoice", "fields": [{"name": "recurring_schedule", "type": "ForeignKey"}]},
+        ]
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "invoice_line, expected",
+    [
+        pytest.param("- `subscription`: ForeignKey to InvoiceSubscription, nullable", True, id="named-after-the-plans-model"),
+        pytest.param("- `subscription`: nullable, set by the task", False, id="without-its-type"),
+        pytest.param("- `billing_plan`: ForeignKey to InvoiceSubscription, nullable", False, id="another-name"),
+    ],
+)
+def test_link_field_follows_the_name_the_plan_gives_the_linked_model(invoice_line, expected):
+    plan = (
+        "### `InvoiceSubscription`\n\n- `customer`: ForeignKey\n- `interval`: CharField\n- `next_run_on`: DateField\n\n"
+        f"### Changes to `Invoice`\n\n{invoice_line}\n"
+    )
+    result = met(plan, SCHEDULE_LINK)
+    assert result["schedule"] and result["invoice-link"]
+    assert result["invoice-link.field.recurring_schedule"] is expected
+
+
 def test_task_section_may_mention_the_other_task():
     plan = "### generate_invoice\n\n- Trigger: fan out from generate_due_invoices.\n- Retry: max_retries=5.\n"
     assert met(plan, TWO_TASKS)["one.retry"]
