@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from evals.scenarios import DEFAULT_SCENARIOS_DIR, PROJECT_ROOT, Scenario, load_scenario
-from evals.strict_yaml import InputError, line_of, parse_yaml, read_text, validate
+from evals.strict_yaml import InputError, line_of, load_model, parse_yaml, read_text, validate
 from graders.completeness import check_completeness, grade_completeness
 from graders.plan import parse_plan
 from graders.scope import check_scope
@@ -37,6 +38,7 @@ from graders.verdicts import ItemVerdict
 DEFAULT_GOLD_DIR = PROJECT_ROOT / "gold"
 LABELS_FILE = "labels.yaml"
 HELD_OUT_SUBDIR = "held_out"
+SETS_FILE = "sets.yaml"
 DEVELOPMENT = "development"
 HELD_OUT = "held-out"
 SET_DESCRIPTIONS = {DEVELOPMENT: "seen while tuning the graders", HELD_OUT: "never seen"}
@@ -170,20 +172,61 @@ class Gold:
         return tuple(case for gold_set in self.sets for case in gold_set.cases)
 
 
-def load_gold(gold_dir: str | Path = DEFAULT_GOLD_DIR, scenarios_dir: str | Path = DEFAULT_SCENARIOS_DIR) -> Gold:
-    """Read `gold_dir/labels.yaml` and, when `gold_dir/held_out/` exists, the held-out set in it.
+class _SetEntry(_Strict):
+    dir: str = Field(min_length=1)
+    why: str = Field(min_length=1)
 
-    Each labels file is checked (schema, plan files, scenario versions, item ids), and the held-out
-    set must not share a scenario or a case id with the development set: a held-out plan on a
-    development scenario would have been graded by rules written while reading that scenario.
+
+class SetsFile(_Strict):
+    """`gold/sets.yaml`: which labelled folders the graders were tuned on, and which one they were not."""
+
+    development: list[_SetEntry] = Field(min_length=1)
+    held_out: _SetEntry
+
+
+def load_gold(gold_dir: str | Path = DEFAULT_GOLD_DIR, scenarios_dir: str | Path = DEFAULT_SCENARIOS_DIR) -> Gold:
+    """Read the development set(s) and the held-out set.
+
+    `gold_dir/sets.yaml`, when present, names them (a held-out set becomes development data
+    once anyone tunes a grader on its disagreements, and a fresh held-out set takes its place);
+    without it, `gold_dir/labels.yaml` is the development set and `gold_dir/held_out/` the
+    held-out one. Each labels file is checked (schema, plan files, scenario versions, item
+    ids), and the held-out set must not share a scenario or a case id with development data:
+    a held-out plan on a development scenario would have been graded by rules written while
+    reading that scenario.
     """
     gold_dir = Path(gold_dir)
+    sets_file = gold_dir / SETS_FILE
+    if sets_file.is_file():
+        declared = load_model(SetsFile, sets_file)
+        development = _merge(gold_dir, [_load_set(DEVELOPMENT, gold_dir / entry.dir, scenarios_dir) for entry in declared.development])
+        held_out_dir = gold_dir / declared.held_out.dir
+        if not (held_out_dir / LABELS_FILE).is_file():
+            raise InputError(f"held_out dir '{declared.held_out.dir}' has no {LABELS_FILE}", sets_file)
+        held_out = _load_set(HELD_OUT, held_out_dir, scenarios_dir)
+        _check_disjoint(development, held_out)
+        return Gold(gold_dir, (development, held_out))
     sets = [_load_set(DEVELOPMENT, gold_dir, scenarios_dir)]
     if (gold_dir / HELD_OUT_SUBDIR).exists():
         held_out = _load_set(HELD_OUT, gold_dir / HELD_OUT_SUBDIR, scenarios_dir)
         _check_disjoint(sets[0], held_out)
         sets.append(held_out)
     return Gold(gold_dir, tuple(sets))
+
+
+def _merge(gold_dir: Path, parts: list[GoldSet]) -> GoldSet:
+    """Several development folders read as one development set (case ids must stay distinct)."""
+    ids = [case.id for part in parts for case in part.cases]
+    duplicated = sorted({case_id for case_id in ids if ids.count(case_id) > 1})
+    if duplicated:
+        raise InputError(f"development sets reuse case ids: {duplicated}", gold_dir / SETS_FILE)
+    return GoldSet(
+        DEVELOPMENT,
+        gold_dir,
+        "; ".join(dict.fromkeys(part.labelled_by for part in parts)),
+        " | ".join(dict.fromkeys(part.method for part in parts)),
+        tuple(case for part in parts for case in part.cases),
+    )
 
 
 def _check_disjoint(development: GoldSet, held_out: GoldSet) -> None:
@@ -363,6 +406,7 @@ class GraderReport:
     score_mean_abs_error: float
     unanswered: int
     disagreements: tuple[Disagreement, ...]
+    item_agreement_ci: tuple[float, float] | None = None  # 95% bootstrap over plans (items of a plan move together)
 
     @property
     def targets(self) -> dict[str, bool]:
@@ -380,6 +424,7 @@ class GraderReport:
             "scope_by_violation_kind": {kind: value.to_json() for kind, value in self.scope_by_kind.items()},
             "must_pass_false_violations": list(self.must_pass_false_violations),
             "items": self.items.to_json(),
+            "item_agreement_ci95": list(self.item_agreement_ci) if self.item_agreement_ci else None,
             "items_by_scenario": {scenario: value.to_json() for scenario, value in self.items_by_scenario.items()},
             "scope_accuracy_by_plan_kind": self.scope_accuracy_by_plan_kind,
             "item_agreement_by_plan_kind": self.item_agreement_by_plan_kind,
@@ -544,7 +589,7 @@ class CalibrationReport:
         lines = []
         for index, grader in enumerate(self.development.graders):
             reports = [report.graders[index] for report in self.sets]
-            header = "".join(f"{report.name:>14}" for report in self.sets)
+            header = "".join(f"{report.name:>16}" for report in self.sets)
             lines.append(f"== {grader.grader}: summary ==".ljust(34) + header)
             rows = [
                 ("scope accuracy", lambda g: _pct(g.scope.accuracy)),
@@ -556,12 +601,13 @@ class CalibrationReport:
                     for kind in PLAN_VIOLATION_KINDS
                 ),
                 ("completeness item agreement", lambda g: _pct(g.items.accuracy)),
+                ("  95% CI, resampling plans", lambda g: _interval(g.item_agreement_ci)),
                 ("completeness kappa", lambda g: _num(g.items.kappa)),
                 ("plans", lambda g: str(g.scope.total)),
                 ("item labels", lambda g: str(g.items.total)),
             ]
             for label, value in rows:
-                lines.append(f"  {label:<32}" + "".join(f"{value(report):>14}" for report in reports))
+                lines.append(f"  {label:<32}" + "".join(f"{value(report):>16}" for report in reports))
             target_grader = self.target_set.graders[index]
             for target, met in target_grader.targets.items():
                 lines.append(f"  target {'MET   ' if met else 'MISSED'} {target}  (on the {self.target_set.name} set)")
@@ -600,6 +646,7 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
     items_by_plan_kind: dict[str, list[bool]] = defaultdict(list)
     must_pass_failures: list[str] = []
     disagreements: list[Disagreement] = []
+    per_plan_items: list[tuple[int, int]] = []  # (items agreeing, items) per plan
     score_errors: list[float] = []
     unanswered = 0
 
@@ -636,6 +683,7 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
             must_pass_failures.append(case.id)
 
         labelled_items = [label.items.met(item_id) for item_id in case.item_ids]
+        pairs_before = len(item_pairs)
         graded_items = []
         for item_id, labelled in zip(case.item_ids, labelled_items):
             graded = verdict.items.get(item_id)
@@ -659,6 +707,8 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
                     )
                 )
         score_errors.append(abs(_share(graded_items) - _share(labelled_items)))
+        plan_pairs = item_pairs[pairs_before:]
+        per_plan_items.append((sum(labelled == graded for labelled, graded in plan_pairs), len(plan_pairs)))
 
     return GraderReport(
         grader=name,
@@ -672,7 +722,23 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
         score_mean_abs_error=sum(score_errors) / len(score_errors) if score_errors else 0.0,
         unanswered=unanswered,
         disagreements=tuple(disagreements),
+        item_agreement_ci=_plan_bootstrap_interval(per_plan_items),
     )
+
+
+def _plan_bootstrap_interval(per_plan: list[tuple[int, int]], resamples: int = 4000, seed: int = 0) -> tuple[float, float] | None:
+    """95% percentile interval of item agreement, resampling whole plans (their items are not independent)."""
+    counts = np.array([(agree, total) for agree, total in per_plan if total], dtype=float)
+    if len(counts) < 2:
+        return None
+    draws = np.random.default_rng(seed).integers(0, len(counts), size=(resamples, len(counts)))
+    ratios = counts[draws, 0].sum(axis=1) / counts[draws, 1].sum(axis=1)
+    low, high = np.percentile(ratios, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _interval(interval: tuple[float, float] | None) -> str:
+    return "—" if interval is None else f"[{interval[0]:.1%},{interval[1]:.1%}]"
 
 
 def measure(

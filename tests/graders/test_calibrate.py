@@ -8,14 +8,15 @@ a target the graders miss there is a strict xfail carrying the measured figure, 
 target. docs/calibration.md lists the disagreements to look at.
 """
 
-from pathlib import Path
 import shutil
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
 
 from evals.strict_yaml import InputError
 from graders.calibrate import (
+    DEFAULT_GOLD_DIR,
     DEVELOPMENT,
     HELD_OUT,
     ITEM_AGREEMENT_TARGET,
@@ -378,3 +379,26 @@ def test_report_lists_every_disagreement(report, set_name):
     assert f"######## {gold_set.title} set" in report.to_text()
     (json_set,) = [s for s in report.to_json()["sets"] if s["name"] == set_name]
     assert json_set["graders"][0]["targets"] == grader.targets
+
+
+def test_item_agreement_interval_resamples_whole_plans():
+    from graders.calibrate import _plan_bootstrap_interval  # noqa: PLC0415 - private helper, tested directly
+
+    assert _plan_bootstrap_interval([(10, 10), (10, 10), (10, 10)]) == (1.0, 1.0)
+    low, high = _plan_bootstrap_interval([(10, 10), (0, 10)] * 10)
+    assert 0.25 < low < 0.5 < high < 0.75  # 20 plans, half agreeing fully: 50% with a plan-level spread
+    assert _plan_bootstrap_interval([(3, 4)]) is None  # one plan: no interval
+
+
+def test_sets_file_declares_development_and_held_out(tmp_path):
+    gold = tmp_path / "gold"
+    shutil.copytree(DEFAULT_GOLD_DIR, gold)
+    (gold / "sets.yaml").write_text(
+        "development:\n  - {dir: ., why: tuned on it}\n  - {dir: held_out, why: tuned on it later}\n"
+        "held_out: {dir: held_out, why: oops}\n"
+    )
+    with pytest.raises(InputError, match="shares scenarios"):
+        load_gold(gold)
+    (gold / "sets.yaml").write_text("development:\n  - {dir: ., why: tuned on it}\nheld_out: {dir: held_out, why: blind}\nextra: 1\n")
+    with pytest.raises(InputError, match="unknown key 'extra'"):
+        load_gold(gold)
