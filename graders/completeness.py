@@ -144,6 +144,8 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
     for model in rubric.models:
         items += _model_items(plan, model, places[model.id], _link_field_names(model, rubric, places))
     endpoint_lines = _endpoint_lines(plan)
+    for line, pairs in _code_routes(plan).items():
+        endpoint_lines.setdefault(line, set()).update(pairs)
     for endpoint in rubric.endpoints:
         items += _endpoint_items(plan, endpoint, _endpoint_matcher(endpoint, rubric, places), endpoint_lines)
     candidates = _verb_first_names_in_task_context(plan) if rubric.tasks else []
@@ -545,6 +547,87 @@ def _endpoint_lines(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...
             pairs.add((method.group(1), normalise_path(chosen)))
         found[line] = pairs
     return found
+
+
+ROUTE = re.compile(r"""\b(?:re_)?path\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)""")
+ROUTER_REGISTER = re.compile(r"""\.register\(\s*(?:prefix\s*=\s*)?r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)""")
+HANDLER = re.compile(r"^\s*def\s+(get|post|put|patch|delete|list|create|retrieve|update|partial_update|destroy)\s*\(")
+EXTRA_ACTION = re.compile(r"@action\((.*)")
+# What DRF's generic views and viewsets serve: (method, on the detail route?) per base class word.
+GENERIC_VIEW_ROUTES: dict[str, tuple[tuple[str, bool], ...]] = {
+    "List": (("GET", False),),
+    "Create": (("POST", False),),
+    "Retrieve": (("GET", True),),
+    "Update": (("PUT", True), ("PATCH", True)),
+    "Destroy": (("DELETE", True),),
+}
+VIEWSET_ACTIONS = {
+    "list": ("GET", False), "create": ("POST", False), "retrieve": ("GET", True),
+    "update": ("PUT", True), "partial_update": ("PATCH", True), "destroy": ("DELETE", True),
+}
+
+
+def _code_routes(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...]]]]:
+    """Endpoints the plan defines only in code: `path("route", View)` and `router.register("prefix", ViewSet)`.
+
+    The methods come from the view class as the plan writes it (its `def get/post…`, its
+    `@action`s, or the DRF generic base it names: `ListCreateAPIView`, `ModelViewSet`, …);
+    a route whose view the plan does not show is not credited (its methods are unknown).
+    """
+    found: dict[int, set[tuple[str, tuple[str, ...]]]] = {}
+    for regex, viewset in ((ROUTE, False), (ROUTER_REGISTER, True)):
+        for line in plan.lines_matching(regex):
+            for match in regex.finditer(plan.line(line)):
+                route = normalise_path(match.group(1))
+                routes = _view_routes(plan, match.group(2), viewset)
+                pairs = {(method, route + (("{}",) if detail else ()) + tail) for method, detail, tail in routes}
+                if pairs and route:
+                    found.setdefault(line, set()).update(pairs)
+    return found
+
+
+def _view_routes(plan: ParsedPlan, view: str, viewset: bool) -> set[tuple[str, bool, tuple[str, ...]]]:
+    """(method, on the detail route?, extra path segments) served by the class `view` as the plan defines it."""
+    definition = plan.lines_matching(re.compile(rf"\bclass\s+{re.escape(view)}\s*\("))
+    if not definition:
+        return set()
+    line = definition[0]
+    block = plan.block_at(line)
+    header = plan.line(line)
+    bases = header[header.find("(") :]
+    routes: set[tuple[str, bool, tuple[str, ...]]] = set()
+    if viewset and re.search(r"\bModelViewSet\b", bases) and "ReadOnly" not in bases:
+        routes |= {(method, detail, ()) for method, detail in VIEWSET_ACTIONS.values()}
+    elif viewset and "ReadOnlyModelViewSet" in bases:
+        routes |= {("GET", False, ()), ("GET", True, ())}
+    for base in re.findall(r"(\w+?)(?:APIView|ModelMixin)\b", bases):
+        for word in _camel_parts(base):
+            routes |= {(method, detail and viewset, ()) for method, detail in GENERIC_VIEW_ROUTES.get(word, ())}
+    span = _indented_span(plan, line, block) if block is not None and block.kind == "code" else (line, line)
+    action: str | None = None
+    for number in range(span[0] + 1, span[1] + 1):
+        text = plan.line(number)
+        decorator = EXTRA_ACTION.search(text)
+        if decorator:
+            action = decorator.group(1)
+            continue
+        handler = HANDLER.match(text)
+        named = re.match(r"\s*def\s+(\w+)\s*\(", text)
+        if action is not None and named:
+            methods = re.findall(r"""["'](get|post|put|patch|delete)["']""", action, re.IGNORECASE) or ["get"]
+            url_path = re.search(r"""url_path\s*=\s*r?["']([^"']+)["']""", action)
+            segment = (url_path.group(1) if url_path else named.group(1)).strip("/").lower()
+            detail = bool(re.search(r"detail\s*=\s*True", action))
+            routes |= {(method.upper(), detail, (segment,)) for method in methods}
+            action = None
+        elif handler:
+            name = handler.group(1)
+            if viewset and name in VIEWSET_ACTIONS:
+                method, detail = VIEWSET_ACTIONS[name]
+                routes.add((method, detail, ()))
+            elif not viewset and name in ("get", "post", "put", "patch", "delete"):
+                routes.add((name.upper(), False, ()))
+    return routes
 
 
 def _singular(word: str) -> str:

@@ -365,6 +365,38 @@ def test_link_field_follows_the_name_the_plan_gives_the_linked_model(invoice_lin
     assert result["invoice-link.field.recurring_schedule"] is expected
 
 
+VIEWS_IN_CODE = """## Views
+
+```python
+class ExportStart(generics.CreateAPIView):
+    serializer_class = ExportSerializer
+
+
+class ExportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        ...
+```
+
+`path("projects/<int:project_id>/exports/", ExportStart.as_view())` answers 202;
+`router.register("exports", ExportViewSet)` answers 200.
+"""
+
+
+@pytest.mark.parametrize(
+    "plan, item, expected",
+    [
+        pytest.param(VIEWS_IN_CODE, "start.status.202", True, id="path-to-a-generic-view"),
+        pytest.param(VIEWS_IN_CODE, "status.status.200", True, id="router-retrieve-mixin"),
+        pytest.param(VIEWS_IN_CODE, "cancel", True, id="router-extra-action"),
+        pytest.param(VIEWS_IN_CODE.replace("generics.CreateAPIView", "generics.ListAPIView"), "start", False, id="view-serves-another-method"),
+        pytest.param("`path(\"projects/<int:project_id>/exports/\", ExportStart.as_view())`", "start", False, id="view-not-shown"),
+    ],
+)
+def test_endpoint_defined_only_in_code(plan, item, expected):
+    assert met(plan, EXPORTS)[item] is expected
+
+
 def test_task_section_may_mention_the_other_task():
     plan = "### generate_invoice\n\n- Trigger: fan out from generate_due_invoices.\n- Retry: max_retries=5.\n"
     assert met(plan, TWO_TASKS)["one.retry"]
