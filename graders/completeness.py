@@ -150,11 +150,16 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
         items += _endpoint_items(plan, endpoint, _endpoint_matcher(endpoint, rubric, places), endpoint_lines)
     candidates = _verb_first_names_in_task_context(plan) if rubric.tasks else []
     task_names = {task.id: _task_names(task, rubric.tasks, candidates) for task in rubric.tasks}
-    for task_id, name in _renamed_tasks(plan, rubric.tasks, task_names, candidates).items():
-        task_names[task_id].append(name)
+    for _ in rubric.tasks:  # a task found by role may be the trigger that finds the next one
+        renamed = _renamed_tasks(plan, rubric.tasks, task_names, candidates)
+        if not renamed:
+            break
+        for task_id, name in renamed.items():
+            task_names[task_id].append(name)
     for task in rubric.tasks:
         others = {name for other, names in task_names.items() if other != task.id for name in names}
-        items += _task_items(plan, task, task_names[task.id], others, only_task=len(rubric.tasks) == 1)
+        triggers = _task_triggers(task, rubric.tasks, task_names)
+        items += _task_items(plan, task, task_names[task.id], others, triggers, only_task=len(rubric.tasks) == 1)
     for concept in [*rubric.migrations, *rubric.edge_cases, *rubric.decisions]:
         items.append(_concept_item(plan, concept))
     return items
@@ -877,6 +882,16 @@ def _introduced_as_task(plan: ParsedPlan, name: str) -> bool:
     return False
 
 
+def _task_triggers(task: TaskSpec, tasks: list[TaskSpec], task_names: dict[str, list[str]]) -> tuple[str, ...]:
+    """The rubric's trigger phrases; one naming another rubric task (a fan-out's parent) also
+    stands for the name the plan gives that task."""
+    phrases = list(task.trigger)
+    for other in tasks:
+        if other.id != task.id and set(task.trigger) & {other.name, *other.aliases}:
+            phrases += task_names[other.id]
+    return tuple(dict.fromkeys(phrases))
+
+
 def _renamed_tasks(
     plan: ParsedPlan, tasks: list[TaskSpec], task_names: dict[str, list[str]], candidates: list[str]
 ) -> dict[str, str]:
@@ -907,7 +922,8 @@ def _renamed_tasks(
         scores = []
         for task in missing:
             shared = len(_nouns(task.name) & tokens) + (_verb_family(task.name) is not None and _verb_family(task.name) == _verb_family(word))
-            if shared and _first_in(plan, phrases_regex(tuple(task.trigger)), scope) is not None:
+            triggers = _task_triggers(task, tasks, task_names)
+            if shared and _first_in(plan, phrases_regex(triggers), scope) is not None:
                 scores.append((shared, task.id))
         scores.sort(reverse=True)
         if scores and (len(scores) == 1 or scores[0][0] > scores[1][0]):
@@ -921,7 +937,7 @@ def _renamed_tasks(
 
 
 def _task_items(
-    plan: ParsedPlan, task: TaskSpec, names: list[str], other_names: set[str], only_task: bool
+    plan: ParsedPlan, task: TaskSpec, names: list[str], other_names: set[str], triggers: tuple[str, ...], only_task: bool
 ) -> list[ItemVerdict]:
     name_regexes = [_word_regex(name) for name in names]
     anchors = sorted({line for regex in name_regexes for line in plan.lines_matching(regex)})
@@ -932,7 +948,7 @@ def _task_items(
     label = task.name + (f" (or {', '.join(task.aliases)})" if task.aliases else "")
     items = [_verdict(plan, task.id, anchors[0] if anchors else None, f"Celery task {label}")]
     if task.trigger:
-        trigger_regex = phrases_regex(tuple(task.trigger))
+        trigger_regex = phrases_regex(triggers)
         mention_blocks = [plan.block_at(line) for line in anchors]
         mention_lines = _lines_in([(b.start_line, b.end_line) for b in mention_blocks if b is not None])
         line = _first_in(plan, trigger_regex, sorted(set(scope) | set(mention_lines))) if anchors else None

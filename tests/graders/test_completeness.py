@@ -397,6 +397,32 @@ def test_endpoint_defined_only_in_code(plan, item, expected):
     assert met(plan, EXPORTS)[item] is expected
 
 
+FAN_OUT = Rubric.model_validate(
+    {
+        "tasks": [
+            {"id": "sweep", "name": "generate_due_recurring_invoices", "trigger": ["celery beat", "daily"], "retry": True},
+            {"id": "one", "name": "generate_recurring_invoice", "trigger": ["generate_due_recurring_invoices", "fan out"], "retry": True},
+        ]
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "sweep_row, expected",
+    [
+        pytest.param("| `issue_due_subscription_invoices` | celery beat, daily | enqueues `issue_subscription_invoice` per row |", True, id="parent-found-by-role"),
+        pytest.param("| `issue_due_subscription_invoices` | on demand | enqueues `issue_subscription_invoice` per row |", False, id="parent-not-found"),
+    ],
+)
+def test_a_trigger_naming_another_task_follows_the_plans_name_for_it(sweep_row, expected):
+    plan = (
+        "## Celery tasks\n\n| task | trigger | does |\n|---|---|---|\n"
+        f"{sweep_row}\n| `issue_subscription_invoice(subscription_id)` | enqueued by the above | max_retries=3 |\n"
+    )
+    result = met(plan, FAN_OUT)
+    assert result["sweep"] is expected and result["one"] is expected and result["one.trigger"] is expected
+
+
 def test_task_section_may_mention_the_other_task():
     plan = "### generate_invoice\n\n- Trigger: fan out from generate_due_invoices.\n- Retry: max_retries=5.\n"
     assert met(plan, TWO_TASKS)["one.retry"]
