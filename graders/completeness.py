@@ -144,10 +144,11 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
     for model in rubric.models:
         items += _model_items(plan, model, places[model.id], _link_field_names(model, rubric, places))
     endpoint_lines = _endpoint_lines(plan)
-    for line, pairs in _code_routes(plan).items():
-        endpoint_lines.setdefault(line, set()).update(pairs)
+    code_routes = _code_routes(plan)
+    for line, routes in code_routes.items():
+        endpoint_lines.setdefault(line, set()).update(routes)
     for endpoint in rubric.endpoints:
-        items += _endpoint_items(plan, endpoint, _endpoint_matcher(endpoint, rubric, places), endpoint_lines)
+        items += _endpoint_items(plan, endpoint, _endpoint_matcher(endpoint, rubric, places), endpoint_lines, code_routes)
     candidates = _verb_first_names_in_task_context(plan) if rubric.tasks else []
     task_names = {task.id: _task_names(task, rubric.tasks, candidates) for task in rubric.tasks}
     for _ in rubric.tasks:  # a task found by role may be the trigger that finds the next one
@@ -556,7 +557,6 @@ def _endpoint_lines(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...
 
 ROUTE = re.compile(r"""\b(?:re_)?path\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)""")
 ROUTER_REGISTER = re.compile(r"""\.register\(\s*(?:prefix\s*=\s*)?r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)""")
-HANDLER = re.compile(r"^\s*def\s+(get|post|put|patch|delete|list|create|retrieve|update|partial_update|destroy)\s*\(")
 EXTRA_ACTION = re.compile(r"@action\((.*)")
 # What DRF's generic views and viewsets serve: (method, on the detail route?) per base class word.
 GENERIC_VIEW_ROUTES: dict[str, tuple[tuple[str, bool], ...]] = {
@@ -572,66 +572,76 @@ VIEWSET_ACTIONS = {
 }
 
 
-def _code_routes(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...]]]]:
+Route = tuple[str, tuple[str, ...]]  # (method, normalised path)
+
+
+def _code_routes(plan: ParsedPlan) -> dict[int, dict[Route, Span | None]]:
     """Endpoints the plan defines only in code: `path("route", View)` and `router.register("prefix", ViewSet)`.
 
-    The methods come from the view class as the plan writes it (its `def get/post…`, its
-    `@action`s, or the DRF generic base it names: `ListCreateAPIView`, `ModelViewSet`, …);
-    a route whose view the plan does not show is not credited (its methods are unknown).
+    For each route line: the (method, path) pairs it serves, each with the span of its handler
+    in the plan (`def post(...)` and its body, which is then part of the endpoint: its status
+    codes and response keys), or None when the method comes from a DRF generic base. The methods
+    come from the view class as the plan writes it (its `def get/post…`, its `@action`s, or the
+    generic base it names: `ListCreateAPIView`, `ModelViewSet`, …); a route whose view the plan
+    does not show is not credited (its methods are unknown).
     """
-    found: dict[int, set[tuple[str, tuple[str, ...]]]] = {}
+    found: dict[int, dict[Route, Span | None]] = {}
     for regex, viewset in ((ROUTE, False), (ROUTER_REGISTER, True)):
         for line in plan.lines_matching(regex):
             for match in regex.finditer(plan.line(line)):
                 route = normalise_path(match.group(1))
-                routes = _view_routes(plan, match.group(2), viewset)
-                pairs = {(method, route + (("{}",) if detail else ()) + tail) for method, detail, tail in routes}
-                if pairs and route:
-                    found.setdefault(line, set()).update(pairs)
+                if not route:
+                    continue
+                for (method, detail, tail), span in _view_routes(plan, match.group(2), viewset).items():
+                    found.setdefault(line, {})[(method, route + (("{}",) if detail else ()) + tail)] = span
     return found
 
 
-def _view_routes(plan: ParsedPlan, view: str, viewset: bool) -> set[tuple[str, bool, tuple[str, ...]]]:
-    """(method, on the detail route?, extra path segments) served by the class `view` as the plan defines it."""
+def _view_routes(plan: ParsedPlan, view: str, viewset: bool) -> dict[tuple[str, bool, tuple[str, ...]], Span | None]:
+    """(method, on the detail route?, extra path segments) served by the class `view` as the plan
+    defines it, each with its handler's span."""
     definition = plan.lines_matching(re.compile(rf"\bclass\s+{re.escape(view)}\s*\("))
     if not definition:
-        return set()
+        return {}
     line = definition[0]
     block = plan.block_at(line)
     header = plan.line(line)
     bases = header[header.find("(") :]
-    routes: set[tuple[str, bool, tuple[str, ...]]] = set()
+    routes: dict[tuple[str, bool, tuple[str, ...]], Span | None] = {}
     if viewset and re.search(r"\bModelViewSet\b", bases) and "ReadOnly" not in bases:
-        routes |= {(method, detail, ()) for method, detail in VIEWSET_ACTIONS.values()}
+        routes |= {(method, detail, ()): None for method, detail in VIEWSET_ACTIONS.values()}
     elif viewset and "ReadOnlyModelViewSet" in bases:
-        routes |= {("GET", False, ()), ("GET", True, ())}
+        routes |= {("GET", False, ()): None, ("GET", True, ()): None}
     for base in re.findall(r"(\w+?)(?:APIView|ModelMixin)\b", bases):
         for word in _camel_parts(base):
-            routes |= {(method, detail and viewset, ()) for method, detail in GENERIC_VIEW_ROUTES.get(word, ())}
-    span = _indented_span(plan, line, block) if block is not None and block.kind == "code" else (line, line)
+            routes |= {(method, detail and viewset, ()): None for method, detail in GENERIC_VIEW_ROUTES.get(word, ())}
+    if block is None or block.kind != "code":
+        return routes
+    body = _indented_span(plan, line, block)
     action: str | None = None
-    for number in range(span[0] + 1, span[1] + 1):
+    for number in range(body[0] + 1, body[1] + 1):
         text = plan.line(number)
         decorator = EXTRA_ACTION.search(text)
         if decorator:
             action = decorator.group(1)
             continue
-        handler = HANDLER.match(text)
         named = re.match(r"\s*def\s+(\w+)\s*\(", text)
-        if action is not None and named:
+        if not named:
+            continue
+        handler = _indented_span(plan, number, block)
+        name = named.group(1)
+        if action is not None:
             methods = re.findall(r"""["'](get|post|put|patch|delete)["']""", action, re.IGNORECASE) or ["get"]
             url_path = re.search(r"""url_path\s*=\s*r?["']([^"']+)["']""", action)
-            segment = (url_path.group(1) if url_path else named.group(1)).strip("/").lower()
+            segment = (url_path.group(1) if url_path else name).strip("/").lower()
             detail = bool(re.search(r"detail\s*=\s*True", action))
-            routes |= {(method.upper(), detail, (segment,)) for method in methods}
+            routes |= {(method.upper(), detail, (segment,)): handler for method in methods}
             action = None
-        elif handler:
-            name = handler.group(1)
-            if viewset and name in VIEWSET_ACTIONS:
-                method, detail = VIEWSET_ACTIONS[name]
-                routes.add((method, detail, ()))
-            elif not viewset and name in ("get", "post", "put", "patch", "delete"):
-                routes.add((name.upper(), False, ()))
+        elif viewset and name in VIEWSET_ACTIONS:
+            method, detail = VIEWSET_ACTIONS[name]
+            routes[(method, detail, ())] = handler
+        elif not viewset and name in ("get", "post", "put", "patch", "delete"):
+            routes[(name.upper(), False, ())] = handler
     return routes
 
 
@@ -781,10 +791,20 @@ def _api_field_forms(name: str) -> tuple[str, ...]:
 
 
 def _endpoint_items(
-    plan: ParsedPlan, endpoint: EndpointSpec, matcher: _EndpointMatcher, endpoint_lines: dict
+    plan: ParsedPlan,
+    endpoint: EndpointSpec,
+    matcher: _EndpointMatcher,
+    endpoint_lines: dict,
+    code_routes: dict[int, dict[Route, Span | None]],
 ) -> list[ItemVerdict]:
     anchors = [line for line, pairs in sorted(endpoint_lines.items()) if matcher.any(pairs)]
     spans = [_endpoint_scope(plan, line, matcher, endpoint_lines) for line in anchors]
+    spans += [
+        handler
+        for line in anchors
+        for route, handler in code_routes.get(line, {}).items()
+        if handler is not None and matcher.matches(route)
+    ]
     scope = _lines_in(spans)
     label = f"{endpoint.method} {endpoint.path}"
     items = [_verdict(plan, endpoint.id, anchors[0] if anchors else None, f"endpoint {label}")]

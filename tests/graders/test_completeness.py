@@ -423,6 +423,28 @@ def test_a_trigger_naming_another_task_follows_the_plans_name_for_it(sweep_row, 
     assert result["sweep"] is expected and result["one"] is expected and result["one.trigger"] is expected
 
 
+def test_a_code_routes_handler_is_part_of_its_endpoint():
+    plan = """```python
+class ExportViewSet(viewsets.GenericViewSet):
+    def retrieve(self, request, pk=None):
+        return Response(ExportSerializer(self.get_object()).data)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return Response(status=status.HTTP_202_ACCEPTED)
+```
+
+```python
+router.register("exports", ExportViewSet)
+```
+"""
+    result = met(plan, EXPORTS)
+    assert result["cancel"] and result["status"]
+    assert not result["cancel.status.200"] and not result["status.status.200"]
+    assert not met(plan.replace("HTTP_202_ACCEPTED", "HTTP_200_OK"), EXPORTS)["status.status.200"]
+    assert met(plan.replace("HTTP_202_ACCEPTED", "HTTP_200_OK"), EXPORTS)["cancel.status.200"]
+
+
 def test_task_section_may_mention_the_other_task():
     plan = "### generate_invoice\n\n- Trigger: fan out from generate_due_invoices.\n- Retry: max_retries=5.\n"
     assert met(plan, TWO_TASKS)["one.retry"]
