@@ -273,6 +273,8 @@ def _model_anchor_spans(plan: ParsedPlan, names: list[str], field_names: list[st
             elif block.kind == "code":
                 if re.search(rf"\bclass\s+{re.escape(name)}\b", text):
                     anchors.append((line, _indented_span(plan, line, block), "code"))
+                elif re.search(rf"\bCreateModel\b\W*(?:name\W*)?{re.escape(name)}(?![A-Za-z0-9_])", text):
+                    anchors.append((line, (line, line), "code"))
             elif block.kind == "table_row":
                 first_cell = block.cells[0] if block.cells else ""
                 if re.match(rf"{re.escape(name)}(?![A-Za-z0-9_])", plain(first_cell)) or _class_name_regex(name).search(first_cell):

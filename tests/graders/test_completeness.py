@@ -157,6 +157,8 @@ def test_a_plan_that_repeats_the_request_gets_almost_nothing():
         pytest.param("`GET /api/v1/alerts/`\n\n```json\n{\"readAt\": null}\n```", "list-alerts.response.read_at", True, id="camel-case-key-in-json-example"),
         pytest.param("`POST /api/v1/alerts/901/read/` returns 204.", "mark-read", True, id="concrete-id-in-example-url"),
         pytest.param("`POST /api/v1/alert-reads/{id}/read/`", "mark-read", False, id="path-named-after-another-model-is-not-the-endpoint"),
+        pytest.param("```bash\npython manage.py makemigrations\n# CreateModel AlertReceipt\n```", "receipt-model", True, id="model-in-a-migration-listing"),
+        pytest.param("```python\nAlertReceipt.objects.filter(user=user)\n```", "receipt-model", False, id="model-only-used-in-code"),
         pytest.param("**Model.** `AlertReceipt.read_at`: DateTimeField, null.", "receipt-model.field.read_at", True, id="dotted-field-on-the-model"),
         pytest.param("On `alerts.models.AlertReceipt`:\n\n- `read_at`: DateTimeField\n", "receipt-model.field.read_at", True, id="field-list-after-on-module-path"),
         pytest.param(
