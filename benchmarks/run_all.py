@@ -1,6 +1,6 @@
 """Run every benchmark, one after another, and print one table of measured figures.
 
-    python benchmarks/run_all.py            # the sizes the issue names (~10 minutes on 2 cores)
+    python benchmarks/run_all.py            # the sizes the issue names (~15 minutes on 2 cores)
     python benchmarks/run_all.py --quick    # smaller sizes, for a smoke run
 
 Each benchmark runs in its own Python process (so no cache, import or memory left by one
