@@ -12,13 +12,15 @@ its own process, so its JSON work does not compete with the harness for the GIL.
 model explores with one tool call per turn (list_dir, glob, grep, read_file) and answers
 with the scenario's reference plan plus a line naming the request, so every sample's
 plan is distinct and really graded. The response cache is on, as by default, in an empty
-folder (every call a miss).
+folder (every call a miss). Each configuration gets a fresh server and a one-sample
+warm-up run in the same process first (imports and first-use setup are a one-off per
+process). Two more configurations say where the time goes: the same task without its
+graders, and bare inspect (plain generate calls, no tools, graders or cache).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
 import sys
