@@ -75,6 +75,8 @@ class RunSpec:
             "model_settings": {
                 name: entry.model_dump(mode="json") for name, entry in sorted(self.model_settings.items())
             },
+            "model_args": self.model_args,
+            "model_base_url": self.model_base_url,
             "judge": self.judge,
         }
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
@@ -104,9 +106,9 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         success, _logs = eval_set(
             tasks=[task],
             model=models(spec),
-        log_dir=str(log_dir),
-        epochs=spec.epochs,
-        max_connections=spec.max_connections,
+            log_dir=str(log_dir),
+            epochs=spec.epochs,
+            max_connections=spec.max_connections,
             display=display,
             log_dir_allow_dirty=False,
             # a broken sample is retried, then recorded as an error with its reason while the
@@ -128,8 +130,8 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
 def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
     """Record in each log what the report must say about the run as a whole.
 
-    `eval.metadata["archbench"]`: model calls made and served from inspect's cache, the
-    budget, and whether the budget stopped samples from running. Written after the run
+    `eval.metadata["archbench"]`: model calls made and served from inspect's cache, retries,
+    the budget, and whether the budget stopped samples from running. Written after the run
     (metadata is not part of an eval set's task identity, so resuming still works), and
     only when it changed, so a rerun that did nothing rewrites nothing.
     """

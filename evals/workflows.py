@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evals.config import ExperimentConfig, load_config
-from evals.run import RunSpec, run_matrix
+from evals.run import run_matrix
 from evals.strict_yaml import InputError
 
 PROVENANCE_FILE = "PROVENANCE.json"
@@ -99,12 +99,3 @@ def _git_commit() -> str | None:
     except OSError:
         return None
     return result.stdout.strip() or None
-
-
-def compare_spec(prompts: list[Path], models: list[str], base: RunSpec) -> RunSpec:
-    """Both prompts on the same scenarios, epochs and models."""
-    if len(prompts) != 2:
-        raise InputError(f"compare takes exactly two --prompt files, got {len(prompts)}")
-    base.prompts = prompts
-    base.models = models
-    return base
