@@ -38,3 +38,9 @@ def test_package_builds_with_its_data_and_entry_points(tmp_path):
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "archbench = evals.cli:main" in text and "[inspect_ai]" in text and "archbench = evals._registry" in text
+    metadata = next(name for name in names if name.endswith(".dist-info/METADATA"))
+    runtime = [line for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+               if line.startswith("Requires-Dist:") and "extra ==" not in line]
+    # grounding reads these packages' source: a Quickstart install without them graded the same plan differently
+    for package in ("django", "djangorestframework", "django-filter"):
+        assert any(line.split()[1].lower().startswith(package + ">") for line in runtime), (package, runtime)
