@@ -297,7 +297,7 @@ def _implementation_statements(body: list[ast.stmt], top_level: bool) -> list[tu
     """(line, reason) for every statement that implements behaviour.
 
     Schema sketches pass: classes whose bodies hold only field declarations, docstrings,
-    `pass`/`...`, nested classes of the same kind (`Meta`, `TextChoices`), and stub
+    `pass`/`...`, nested classes of the same kind (`Meta`, `TextChoices`), and bodiless
     signatures (`def f(x: int) -> Y: ...`) without decorators.
     """
     findings: list[tuple[int, str]] = []
