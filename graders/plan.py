@@ -93,6 +93,31 @@ def phrases_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return pattern
 
 
+def _phrase_starts(twin: re.Pattern[str], lower: str, first_words: tuple[str, ...]) -> list[int]:
+    """Match starts of a phrase pattern, as `twin.finditer(lower)` gives them, found faster.
+
+    Every match begins with one of the phrases' first words, so only the places where those
+    words occur (found with `str.find`, in C) are tried, in order, skipping any inside the
+    previous match exactly as `finditer` does. A 20 KB plan is searched for ~70 patterns.
+    """
+    candidates: set[int] = set()
+    for word in set(first_words):
+        position = lower.find(word)
+        while position != -1:
+            candidates.add(position)
+            position = lower.find(word, position + 1)
+    starts: list[int] = []
+    resume = 0
+    for position in sorted(candidates):
+        if position < resume:
+            continue
+        match = twin.match(lower, position)
+        if match:
+            starts.append(position)
+            resume = max(match.end(), position + 1)
+    return starts
+
+
 def plain(text: str) -> str:
     """Text without list markers and `*`/backtick/heading marks, for "does it start with" checks."""
     return _EMPHASIS.sub("", _LIST_MARKER.sub("", text)).strip()
@@ -138,7 +163,11 @@ class ParsedPlan:
                     return []
                 if len(lower) == len(self.text):
                     searched, text = _LOWERCASE_TWIN[pattern], lower
-            cached = sorted({self.line_of_offset(m.start()) for m in searched.finditer(text)})
+            if searched is pattern:
+                starts = [m.start() for m in searched.finditer(text)]
+            else:
+                starts = _phrase_starts(searched, text, required)
+            cached = sorted({self.line_of_offset(start) for start in starts})
             self._line_cache[key] = cached
         return cached
 
