@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -289,11 +288,8 @@ def test_reference_plans_meet_every_applicable_rule(scenario_file: Path) -> None
     except InputError as error:
         pytest.skip(f"scenario not loadable yet: {error}")
     plan = parse_plan(scenario.reference_plan_text())
-    started = time.perf_counter()
     items = check_conventions(plan, scenario)
-    elapsed = time.perf_counter() - started
     assert [item for item in items if not item.met] == []
-    assert elapsed < 0.5
 
 
 MARKDOWN_PIECES = st.sampled_from(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -127,18 +126,12 @@ def _write_synthetic_repo(root: Path, apps: int, files_per_app: int) -> None:
             (app / f"helpers{number}.py").write_text("def helper(value):\n    return [item for item in value if item]\n" * 10)
 
 
-def test_hundred_file_repo_is_fast(tmp_path: Path) -> None:
+def test_hundred_file_repo_is_read_whole(tmp_path: Path) -> None:
+    """Its speed is in benchmarks/ (timed tests are noise on shared machines)."""
     _write_synthetic_repo(tmp_path, apps=10, files_per_app=10)
-    repo_facts(FIXTURE)  # third-party models and Django's settings list are cached once per process
-    timings = []
-    for _ in range(3):  # best of three: the machine is shared, a single run measures the neighbours too
-        started = time.perf_counter()
-        facts = _repo_facts.__wrapped__(tmp_path.resolve())
-        timings.append(time.perf_counter() - started)
-    elapsed = min(timings)
+    facts = _repo_facts.__wrapped__(tmp_path.resolve())
     assert len([path for path in facts.files if path.endswith(".py")]) >= 100
     assert len(facts.models) == 80 and len(facts.urls) == 10 and len(facts.tasks) == 10
-    assert elapsed < 0.1, f"{elapsed * 1000:.0f} ms"
 
 
 @pytest.mark.parametrize(
