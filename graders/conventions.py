@@ -250,7 +250,17 @@ class PlanProposals:
 
 
 def plan_proposals(plan: ParsedPlan, facts: RepoFacts) -> PlanProposals:
-    """What the plan proposes, read structurally (headings, tables, list items, code sketches)."""
+    """What the plan proposes, read structurally (headings, tables, list items, code sketches).
+
+    Computed once per plan and repo: the conventions and grounding graders both need it.
+    """
+    key = ("plan_proposals", facts.repo_dir)
+    if key not in plan.derived:
+        plan.derived[key] = _read_proposals(plan, facts)
+    return plan.derived[key]
+
+
+def _read_proposals(plan: ParsedPlan, facts: RepoFacts) -> PlanProposals:
     code_lines = _code_lines(plan)
     models = _proposed_models(plan, facts, code_lines)
     fields = _proposed_fields(plan, models, code_lines)

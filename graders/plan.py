@@ -133,6 +133,7 @@ class ParsedPlan:
     _line_cache: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _lower: str | None = field(default=None, repr=False)
     _smallest: list[int] | None = field(default=None, repr=False)
+    derived: dict[tuple, object] = field(default_factory=dict, repr=False)  # readings graders share, computed once
 
     # --- lines -----------------------------------------------------------------------
 
