@@ -68,13 +68,13 @@ def _spec_from(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from evals.run import run_matrix
+    from evals.run import run_logs, run_matrix
     from reports.build import build_report
 
     spec = _spec_from(args)
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
-    build_report([log_dir], out_dir)
+    build_report(run_logs(log_dir), out_dir)
     print(f"logs:   {log_dir}  (inspect view --log-dir {log_dir})")
     print(f"report: {out_dir / 'report.html'}  |  {out_dir / 'report.md'}")
     if not success:
@@ -85,7 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from evals.prompts import load_prompts
-    from evals.run import run_matrix
+    from evals.run import run_logs, run_matrix
     from reports.build import build_report
     from reports.compare import write_comparison
 
@@ -98,7 +98,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     prompt_a, prompt_b = (prompt.name for prompt in load_prompts(spec.prompts))
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
-    build_report([log_dir], out_dir)
+    build_report(run_logs(log_dir), out_dir)
     result = write_comparison(out_dir, prompt_a, prompt_b)
     print(result["verdict"])
     print(f"comparison: {out_dir / 'comparison.md'}  |  report: {out_dir / 'report.html'}")

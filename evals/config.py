@@ -102,7 +102,7 @@ def load_config(path: Path) -> tuple[ExperimentConfig, RunSpec]:
         scenario_ids=config.scenarios.ids,
         categories=config.scenarios.categories,
         epochs=config.epochs,
-        log_dir=(base / config.log_dir).resolve() if config.log_dir else None,
+        log_root=(base / config.log_dir).resolve() if config.log_dir else (base / "logs" / config.name).resolve(),
         max_connections=config.max_connections,
         model_settings={model.name: model for model in config.models},
         max_usd=config.budget.max_usd,

@@ -38,7 +38,8 @@ class RunSpec:
     scenario_ids: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     epochs: int = 1
-    log_dir: Path | None = None
+    log_dir: Path | None = None  # this run's folder, exactly (--log-dir)
+    log_root: Path = DEFAULT_LOG_ROOT  # else the run goes to log_root/run-<fingerprint> (a config's log_dir)
     max_connections: int | None = None
     message_limit: int = DEFAULT_MESSAGE_LIMIT
     model_args: dict[str, object] = field(default_factory=dict)
@@ -82,7 +83,7 @@ class RunSpec:
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
 
     def resolved_log_dir(self) -> Path:
-        return self.log_dir or DEFAULT_LOG_ROOT / f"run-{self.fingerprint()}"
+        return self.log_dir or self.log_root / f"run-{self.fingerprint()}"
 
 
 def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
@@ -127,6 +128,12 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
     return success, log_dir
 
 
+def run_logs(log_dir: Path) -> list[Path]:
+    """The eval set's own logs: the top level of its folder only. A config's log_dir may hold
+    other runs below it (nightly's dated folders); reading recursively would pool them in."""
+    return [Path(info.name.removeprefix("file://")) for info in list_eval_logs(str(log_dir), recursive=False)]
+
+
 def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
     """Record in each log what the report must say about the run as a whole.
 
@@ -135,8 +142,8 @@ def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
     (metadata is not part of an eval set's task identity, so resuming still works), and
     only when it changed, so a rerun that did nothing rewrites nothing.
     """
-    for info in list_eval_logs(str(log_dir)):
-        log = read_eval_log(info)
+    for path in run_logs(log_dir):
+        log = read_eval_log(str(path))
         events = [event for sample in log.samples or [] for event in sample.events if isinstance(event, ModelEvent)]
         facts = {
             "budget_usd": spec.max_usd,
@@ -151,7 +158,7 @@ def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
         }
         if (log.eval.metadata or {}).get("archbench") != facts:
             log.eval.metadata = {**(log.eval.metadata or {}), "archbench": facts}
-            write_eval_log(log, info.name)
+            write_eval_log(log, str(path))
 
 
 def models(spec: RunSpec) -> list[Model]:

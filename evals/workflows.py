@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evals.config import ExperimentConfig, load_config
-from evals.run import run_matrix
+from evals.run import run_logs, run_matrix
 from evals.strict_yaml import InputError
 
 PROVENANCE_FILE = "PROVENANCE.json"
@@ -57,11 +57,12 @@ def nightly(config_path: Path, date: dt.date | None = None, display: str | None 
     from reports.build import build_report
 
     config, spec = load_config(config_path)
-    root = spec.log_dir or (config_path.resolve().parent / "logs" / config.name)
-    spec.log_dir = root / (date or dt.date.today()).isoformat()
+    # dated folders beside the config's `run` folders (log_root/run-<fingerprint>), never nested in
+    # one: an eval set reads its folder recursively and would take another run's logs as its own
+    spec.log_dir = spec.log_root / (date or dt.date.today()).isoformat()
     completed, log_dir = run_matrix(spec, display=display)
     report_dir = log_dir / "report"
-    summary = build_report([log_dir], report_dir, baseline=baseline_path(config, config_path))
+    summary = build_report(run_logs(log_dir), report_dir, baseline=baseline_path(config, config_path))
     return NightlyResult(log_dir, report_dir, summary, significant_regressions(summary, config), completed)
 
 
@@ -73,7 +74,7 @@ def promote_baseline(log_dir: Path, destination: Path) -> Path:
         raise InputError("log dir not found", log_dir)
     staging = destination.with_name(destination.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
-    summary = build_report([log_dir], staging)
+    summary = build_report(run_logs(log_dir), staging)
     if not summary.get("variants"):
         shutil.rmtree(staging, ignore_errors=True)
         raise InputError("no scored samples in this log dir; nothing to promote", log_dir)

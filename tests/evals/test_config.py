@@ -40,7 +40,7 @@ def test_good_config_becomes_a_run_spec(tmp_path):
     assert spec.model_settings["openai/gpt-5"].generate == {"temperature": 0.2, "max_tokens": 4000}
     assert spec.prompts == [(tmp_path / "prompts" / "backend-architect.md").resolve()]
     assert spec.scenarios_dir.resolve() == (tmp_path / "scenarios").resolve()
-    assert spec.log_dir.resolve() == (tmp_path / "logs" / "tuning").resolve()
+    assert spec.log_dir is None and spec.log_root == (tmp_path / "logs" / "tuning").resolve()
     assert (spec.epochs, spec.max_usd, spec.max_tokens) == (3, 5, 200000)
     assert config.regression.alpha == 0.05
 

@@ -149,14 +149,15 @@ max_connections: 1
 """
     )
     assert _run_cli(["run", "--config", str(config), "--max-connections", "1"]) == 1  # samples did not all complete
-    summary = json.loads((tmp_path / "logs" / "report" / "summary.json").read_text())
+    (run_dir,) = (tmp_path / "logs").glob("run-*")  # the config's log_dir holds one folder per run
+    summary = json.loads((run_dir / "report" / "summary.json").read_text())
     assert summary["partial"] is True
     assert any("budget" in reason for reason in summary["run"]["partial_reasons"])
     variant = summary["variants"][0]
     assert 1 <= variant["n_samples"] < 4  # the first sample ran and spent the budget; later ones never started
 
     def finished() -> dict:
-        (log,) = [read_eval_log(info) for info in list_eval_logs(str(tmp_path / "logs"))]
+        (log,) = [read_eval_log(info) for info in list_eval_logs(str(run_dir))]
         return {(sample.id, sample.epoch): sample.uuid for sample in log.samples if sample.error is None}
 
     done_before = finished()
@@ -165,4 +166,25 @@ max_connections: 1
     done_after = finished()
     assert len(done_after) == 4
     assert all(done_after[key] == uuid for key, uuid in done_before.items())  # finished samples were not redone
-    assert json.loads((tmp_path / "logs" / "report" / "summary.json").read_text())["partial"] is False
+    assert json.loads((run_dir / "report" / "summary.json").read_text())["partial"] is False
+
+
+def test_a_run_reports_only_its_own_logs_not_nightly_folders_below_it(tmp_path):
+    """Regression: `run --config` wrote into the config's log_dir itself, with nightly's dated folders
+    below it, and its report (and eval set) read those nested runs as its own."""
+    root = Path(__file__).resolve().parents[2]
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
+    config = tmp_path / "smoke.yaml"
+    config.write_text(
+        f"name: smoke\nprompts: [{root / 'prompts' / 'backend-architect.md'}]\nmodels: [archbench/reference, archbench/template]\n"
+        f"scenarios: {{dir: {fixtures}}}\nlog_dir: logs\n"
+    )
+    assert _run_cli(["run", "--config", str(config)]) == 0
+    assert _run_cli(["nightly", str(config)]) == 0
+    assert _run_cli(["run", "--config", str(config)]) == 0  # the rerun resumes its own folder, untouched by the night
+    (run_dir,) = (tmp_path / "logs").glob("run-*")
+    scenarios = len(load_scenarios(fixtures))
+    for folder in (run_dir, *[d for d in (tmp_path / "logs").iterdir() if d != run_dir]):
+        summary = json.loads((folder / "report" / "summary.json").read_text())
+        assert summary["n_samples"] == 2 * scenarios, folder
+        assert all(Path(log).parent == folder for log in summary["logs"])
