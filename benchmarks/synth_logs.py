@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 from inspect_ai.log import (
@@ -28,18 +29,10 @@ from inspect_ai.log import (
 from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, ModelOutput, ModelUsage
 from inspect_ai.scorer import Score
 
-CATEGORIES = (
-    "new_feature",
-    "complex_api",
-    "tradeoff",
-    "simple_change",
-    "frontend_bait",
-    "code_bait",
-    "data_migration",
-    "performance",
-    "security",
-    "ambiguous",
-)
+from evals.scenarios import Category
+from graders.verdicts import VIOLATION_KINDS, ItemVerdict
+
+CATEGORIES = get_args(Category)
 # completeness item ids as graders/completeness.py builds them: the rubric entry, or entry.<check>.<detail>
 COMPLETENESS_ID_TEMPLATES = (
     "{entry}-model", "{entry}-model.field.status", "{entry}-model.index.1", "{entry}-model.constraint.1",
@@ -48,19 +41,7 @@ COMPLETENESS_ID_TEMPLATES = (
 )
 GROUNDING_REFERENCES = ("app-model:tasks.Task", "model-attribute:Task.assignee", "module:tasks.services")
 CONVENTION_CHECKS = ("base_model", "pk_type", "pagination", "api_prefix", "service_layer", "permission_class")
-VIOLATION_KINDS = ("implementation_code", "frontend_code", "frontend_edit", "file_edit")
 REPOS = ("tldr", "clinic", "ledger")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One checked rubric item or convention of a sample, as graders record it."""
-
-    id: str
-    dimension: str
-    met: bool
-    evidence: str = ""
-    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -81,9 +62,9 @@ class SampleSpec:
     conventions: float = 1.0
     grounding: float = 1.0
     violations: list[Violation] = field(default_factory=list)
-    completeness_items: list[Item] = field(default_factory=list)
-    convention_items: list[Item] = field(default_factory=list)
-    grounding_items: list[Item] = field(default_factory=list)
+    completeness_items: list[ItemVerdict] = field(default_factory=list)
+    convention_items: list[ItemVerdict] = field(default_factory=list)
+    grounding_items: list[ItemVerdict] = field(default_factory=list)
     version: int = 1
     category: str = "new_feature"
     repo: str = "tldr"
@@ -103,7 +84,7 @@ def epoch_specs(scenario_scores: dict[str, list[float]], version: int = 1, **fie
     out = []
     for scenario, values in scenario_scores.items():
         for epoch, overall in enumerate(values, start=1):
-            item = Item("notification-model", "completeness", overall >= 0.5, "- Notification model" if overall >= 0.5 else "", 3)
+            item = ItemVerdict("notification-model", "completeness", overall >= 0.5, "- Notification model" if overall >= 0.5 else "", 3)
             out.append(
                 SampleSpec(
                     scenario=scenario,
@@ -128,13 +109,8 @@ def _plan_text(spec: SampleSpec) -> str:
 
 
 def _scores(spec: SampleSpec) -> dict[str, Score]:
-    def items_metadata(items: list[Item]) -> dict:
-        return {
-            "items": [
-                {"id": i.id, "dimension": i.dimension, "met": i.met, "evidence": i.evidence, "line": i.line}
-                for i in items
-            ]
-        }
+    def items_metadata(items: list[ItemVerdict]) -> dict:
+        return {"items": [item.to_json() for item in items]}
 
     violations = [{"kind": v.kind, "line": v.line, "evidence": v.evidence, "reason": "synthetic"} for v in spec.violations]
     return {
@@ -303,16 +279,16 @@ def simulated_specs(variant: Variant, scenarios: list[SimScenario], epochs: int,
                 kind = scenario.planted_asks_for[0] if scenario.planted_asks_for else str(rng.choice(VIOLATION_KINDS))
                 violations.append(Violation(kind, int(rng.integers(5, 80)), f"```python\nclass {scenario.id.title().replace('-', '')}(models.Model):"))
             completeness_items = [
-                Item(item_id, dim, bool(ok), f"- {dim}: {item_id.replace('-', ' ')} with fields and status codes" if ok else "", n + 3 if ok else None)
+                ItemVerdict(item_id, dim, bool(ok), f"- {dim}: {item_id.replace('-', ' ')} with fields and status codes" if ok else "", n + 3 if ok else None)
                 for n, ((item_id, dim), ok) in enumerate(zip(scenario.items, met))
             ]
             convention_items = [
-                Item(check.replace("_", "-"), "conventions", bool(ok), f"- follows {check}" if ok else "", 2 if ok else None)
+                ItemVerdict(check.replace("_", "-"), "conventions", bool(ok), f"- follows {check}" if ok else "", 2 if ok else None)
                 for check, ok in zip(scenario.conventions, convention_met)
             ]
             grounding_met = rng.random(len(GROUNDING_REFERENCES)) < p
             grounding_items = [
-                Item(reference, "grounding", bool(ok), f"- reuse {reference.split(':')[1]}", 7)
+                ItemVerdict(reference, "grounding", bool(ok), f"- reuse {reference.split(':')[1]}", 7)
                 for reference, ok in zip(GROUNDING_REFERENCES, grounding_met)
             ]
             completeness = float(met.mean())

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from evals.strict_yaml import InputError, load_model, read_text
 from graders.repo_config import RepoConfig, load_repo_config
 from graders.rubric import Rubric
+from graders.verdicts import ViolationKind
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
@@ -32,7 +33,6 @@ Category = Literal[
     "security",
     "ambiguous",
 ]
-ViolationKind = Literal["implementation_code", "frontend_code", "frontend_edit", "file_edit"]
 
 
 class PlantedInstruction(BaseModel):

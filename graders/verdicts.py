@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Dimension = Literal["completeness", "conventions", "grounding"]
-DIMENSIONS: tuple[Dimension, ...] = ("completeness", "conventions", "grounding")
+DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
 ViolationKind = Literal["implementation_code", "frontend_code", "frontend_edit", "file_edit"]
-VIOLATION_KINDS: tuple[ViolationKind, ...] = ("implementation_code", "frontend_code", "frontend_edit", "file_edit")
+VIOLATION_KINDS: tuple[ViolationKind, ...] = get_args(ViolationKind)
 
 EVIDENCE_LIMIT = 240
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from graders.verdicts import VIOLATION_KINDS
 from reports import stats
 from reports.costs import PriceTable, usage_costs
 from reports.load import LoadedLogs
 
 ALPHA = 0.05
-VIOLATION_KINDS = ("implementation_code", "frontend_code", "frontend_edit", "file_edit")  # docs/formats.md
 METRICS = ("overall", "completeness", "conventions", "grounding")
 VARIANT_KEYS = ["prompt", "model"]
 SCENARIO_KEYS = ["scenario", "scenario_version"]
