@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
-from graders.plan import Block, ParsedPlan, phrases_regex, plain
+from graders.plan import Block, ParsedPlan, phrases_regex, plain, starting_with
 from graders.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, TaskSpec
 from graders.verdicts import ItemVerdict, clip
 
@@ -61,11 +61,13 @@ TYPE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "FileField": ("file",),
     "ImageField": ("image",),
 }
-INDEX_WORDS = re.compile(r"(?<![A-Za-z0-9])(?:db_)?ind(?:ex|exes|exed|ices)(?![A-Za-z0-9])|\bIndex\(", re.IGNORECASE)
+INDEX_WORDS = starting_with(
+    re.compile(r"(?<![A-Za-z0-9])(?:db_)?ind(?:ex|exes|exed|ices)(?![A-Za-z0-9])|\bIndex\(", re.IGNORECASE), "ind", "db_ind"
+)
 CONSTRAINT_WORDS: dict[str, re.Pattern[str]] = {
-    "unique": re.compile(r"unique|UniqueConstraint", re.IGNORECASE),
-    "check": re.compile(r"CheckConstraint|check[\s_-]+constraint|\bCHECK\b|\bcheck\s*\(", re.IGNORECASE),
-    "exclusion": re.compile(r"ExclusionConstraint|exclusion|\bEXCLUDE\b", re.IGNORECASE),
+    "unique": starting_with(re.compile(r"unique|UniqueConstraint", re.IGNORECASE), "unique"),
+    "check": starting_with(re.compile(r"CheckConstraint|check[\s_-]+constraint|\bCHECK\b|\bcheck\s*\(", re.IGNORECASE), "check"),
+    "exclusion": starting_with(re.compile(r"ExclusionConstraint|exclusion|\bEXCLUDE\b", re.IGNORECASE), "exclu"),
 }
 NEAR_LINES = 4  # an index/constraint may spread over this many lines (e.g. `models.Index(\n fields=[...])`)
 
@@ -108,7 +110,7 @@ GLOBAL_STATUS = re.compile(
     r"|all\s+(?:new\s+)?(?:views|routes|requests)|globally|throughout",
     re.IGNORECASE,
 )
-HTTP_METHOD = re.compile(r"(?<![A-Za-z])(GET|POST|PUT|PATCH|DELETE)(?![A-Za-z])")
+HTTP_METHOD = starting_with(re.compile(r"(?<![A-Za-z])(GET|POST|PUT|PATCH|DELETE)(?![A-Za-z])"), "GET", "POST", "PUT", "PATCH", "DELETE")
 URL_PATH = re.compile(r"(?<![A-Za-z0-9.])(?:https?://[^\s/`]+)?(/[^\s`'\"|,;*)\]]*)")
 CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_])")
 SNAKE_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
@@ -557,7 +559,7 @@ def _endpoint_lines(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...
     return found
 
 
-ROUTE = re.compile(r"""\b(?:re_)?path\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)""")
+ROUTE = starting_with(re.compile(r"""\b(?:re_)?path\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)"""), "re_path", "path")
 ROUTER_REGISTER = re.compile(r"""\.register\(\s*(?:prefix\s*=\s*)?r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)""")
 EXTRA_ACTION = re.compile(r"@action\((.*)")
 # What DRF's generic views and viewsets serve: (method, on the detail route?) per base class word.
@@ -602,7 +604,7 @@ def _code_routes(plan: ParsedPlan) -> dict[int, dict[Route, Span | None]]:
 def _view_routes(plan: ParsedPlan, view: str, viewset: bool) -> dict[tuple[str, bool, tuple[str, ...]], Span | None]:
     """(method, on the detail route?, extra path segments) served by the class `view` as the plan
     defines it, each with its handler's span."""
-    definition = plan.lines_matching(re.compile(rf"\bclass\s+{re.escape(view)}\s*\("))
+    definition = plan.lines_matching(starting_with(re.compile(rf"\bclass\s+{re.escape(view)}\s*\("), "class"))
     if not definition:
         return {}
     line = definition[0]
@@ -811,7 +813,7 @@ def _endpoint_items(
     label = f"{endpoint.method} {endpoint.path}"
     items = [_verdict(plan, endpoint.id, anchors[0] if anchors else None, f"endpoint {label}")]
     for code in endpoint.status_codes:
-        code_regex = re.compile(rf"(?<![\d.]){code}(?!\d|\.\d)")
+        code_regex = starting_with(re.compile(rf"(?<![\d.]){code}(?!\d|\.\d)"), str(code))
         line = _first_in(plan, code_regex, scope) if anchors else None
         if line is None and anchors:
             line = _global_status_line(plan, code_regex)
@@ -892,7 +894,10 @@ def _introduced_as_task(plan: ParsedPlan, name: str) -> bool:
     a heading or the first cell of a table row; not a field (`expires_at`) or a related_name value."""
     escaped = re.escape(name)
     if plan.lines_matching(
-        re.compile(rf"\b{escaped}\(|\bdef\s+{escaped}\b|(?i:task)s?:?\s+[`*]*{escaped}\b|\b{escaped}[`*]*\s+(?i:task)\b")
+        starting_with(
+            re.compile(rf"\b{escaped}\(|\bdef\s+{escaped}\b|(?i:task)s?:?\s+[`*]*{escaped}\b|\b{escaped}[`*]*\s+(?i:task)\b"),
+            name, "def", "task",
+        )
     ):
         return True
     for line in plan.lines_matching(_word_regex(name)):

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from evals.strict_yaml import load_model
 from graders.completeness import HTTP_METHOD, URL_PATH, normalise_path
-from graders.plan import ParsedPlan, phrases_regex
+from graders.plan import ParsedPlan, phrases_regex, starting_with
 from graders.repo_config import Convention, ConventionCheck
 from graders.repo_facts import RepoFacts, django_model_api, repo_facts
 from graders.verdicts import ItemVerdict, clip
@@ -123,10 +123,13 @@ def _marked_name(group: str) -> str:
     return rf"[`*]+(?:[a-z_][a-z0-9_]*\.)?(?P<{group}>[A-Z][A-Za-z0-9]*)(?:\([^)`]*\))?[`*]+"
 
 
-PROSE_NEW_MODEL = re.compile(
-    rf"(?i:\bnew\s+(?:\w+\s+)?model\s*[:\-–—]?\s*){_marked_name('a')}"
-    rf"|(?i:\b(?:new|add(?:s|ing)?|create[sd]?|creating|introduc(?:e|es|ing))\s+(?:(?:a|an|the|one)\s+)?(?:new\s+)?){_marked_name('b')}\s*(?i:model)\b"
-    rf"|{_marked_name('c')}\s*\((?i:new)\b"
+PROSE_NEW_MODEL = starting_with(
+    re.compile(
+        rf"(?i:\bnew\s+(?:\w+\s+)?model\s*[:\-–—]?\s*){_marked_name('a')}"
+        rf"|(?i:\b(?:new|add(?:s|ing)?|create[sd]?|creating|introduc(?:e|es|ing))\s+(?:(?:a|an|the|one)\s+)?(?:new\s+)?){_marked_name('b')}\s*(?i:model)\b"
+        rf"|{_marked_name('c')}\s*\((?i:new)\b"
+    ),
+    "new", "add", "creat", "introduc", "`", "*",
 )
 CODE_CLASS = re.compile(r"^(?P<indent>\s*)class\s+(?P<name>[A-Z][A-Za-z0-9]*)\s*(?:\((?P<bases>[^)]*)\))?\s*:")
 CODE_FIELD = re.compile(rf"^\s+(?P<name>{IDENT})\s*(?::\s*[^=]+)?=\s*(?:[\w.]+\.)?(?P<type>[A-Z]\w*)\(")
@@ -134,7 +137,10 @@ INLINE_FIELD = re.compile(rf"(?<![\w.])(?:(?P<model>[A-Z]\w*)\.)?(?P<name>{IDENT
 LIST_FIELD = re.compile(rf"^[`*]*(?P<name>{IDENT})[`*]*\s*(?::|—|–|-|→|\(|=)\s*(?P<rest>.*)")
 CHOICES_CLASS_MEMBER = re.compile(r"^\s+[A-Z][A-Z0-9_]*\s*=\s*(?P<quote>['\"])(?P<value>[^'\"]*)(?P=quote)")
 STATUS_CONSTANT = re.compile(r"\b[A-Z][A-Z0-9_]*(?:STATUS|STATE)[A-Z0-9_]*\s*=\s*(?P<quote>['\"])(?P<value>[^'\"]*)(?P=quote)")
-STATUS_WORD = re.compile(r"(?<![A-Za-z])(?:status|state)(?:es)?(?![A-Za-z])|_status\b|_state\b|TextChoices|\bchoices\b", re.IGNORECASE)
+STATUS_WORD = starting_with(
+    re.compile(r"(?<![A-Za-z])(?:status|state)(?:es)?(?![A-Za-z])|_status\b|_state\b|TextChoices|\bchoices\b", re.IGNORECASE),
+    "stat", "_stat", "textchoices", "choices",
+)
 STATUS_DEFINING = re.compile(r"TextChoices|\bchoices\b|(?:status|state)\s+values?|\bvalues?\s*:", re.IGNORECASE)
 BACKTICKED = re.compile(r"`([^`\n]+)`")
 QUOTED = re.compile(r"(?<![A-Za-z0-9])(['\"])([A-Za-z][A-Za-z0-9_\- ]*)\1")
@@ -148,10 +154,13 @@ NOT_STATUS_VALUES = frozenset(
 TASK_DECORATOR = re.compile(r"^\s*@(?:[\w.]+\.)?(?:shared_task|task)\b")
 CODE_DEF = re.compile(rf"^\s*(?:async\s+)?def\s+(?P<name>{IDENT})\s*\(")
 TASK_QUALIFIER = r"(?i:celery|periodic|beat|background|async|scheduled)"
-TASK_NEAR_NAME = re.compile(
-    rf"`(?P<a>[a-z][a-z0-9_]*)(?:\([^)`]*\))?`\s+(?:{TASK_QUALIFIER}\s+)?(?i:task)\b"
-    rf"|`(?P<b>[a-z][a-z0-9_]*)(?:\([^)`]*\))?`\s*\((?:(?i:a|an|new)\s+)?{TASK_QUALIFIER}\s+(?i:task)"
-    rf"|{TASK_QUALIFIER}\s+(?i:task)\s*[:\-–—]?\s*`(?P<c>[a-z][a-z0-9_]*)"
+TASK_NEAR_NAME = starting_with(
+    re.compile(
+        rf"`(?P<a>[a-z][a-z0-9_]*)(?:\([^)`]*\))?`\s+(?:{TASK_QUALIFIER}\s+)?(?i:task)\b"
+        rf"|`(?P<b>[a-z][a-z0-9_]*)(?:\([^)`]*\))?`\s*\((?:(?i:a|an|new)\s+)?{TASK_QUALIFIER}\s+(?i:task)"
+        rf"|{TASK_QUALIFIER}\s+(?i:task)\s*[:\-–—]?\s*`(?P<c>[a-z][a-z0-9_]*)"
+    ),
+    "`", "celery", "periodic", "beat", "background", "async", "scheduled",
 )
 TASK_SECTION = re.compile(r"celery|background|async|periodic|worker|\bbeat\b|\bjobs?\b|shared_task", re.IGNORECASE)
 LIST_TASK = re.compile(r"^[*]*`(?P<name>[a-z][a-z0-9]*_[a-z0-9_]+)(?:\([^)`]*\))?`[*]*\s*(?:\(|—|–|-|:|$)")
@@ -160,11 +169,14 @@ HEADING_TASK = re.compile(
     r"(?P<name>[a-z][a-z0-9]*_[a-z0-9_]+)(?:\([^)]*\))?\s*(?:$|\(|—|–|-\s|:)"
 )
 HEADING_SNAKE = re.compile(r"`(?P<name>[a-z][a-z0-9_]*)(?:\([^)`]*\))?`")
-NEW_APP = re.compile(
-    r"(?i:\bnew\s+(?:django\s+)?app(?:lication)?)\s*[:\-–—]?\s*[`*]+(?P<a>[a-z][a-z0-9_]*)[`*]+"
-    r"|(?i:\b(?:new|create|add|introduce)\s+(?:(?:a|an|the)\s+)?(?:new\s+)?)[`*]+(?P<b>[a-z][a-z0-9_]*)[`*]+\s+(?i:(?:django\s+)?app)\b"
-    r"|[`*]+(?P<c>[a-z][a-z0-9_]*)[`*]+\s+(?i:(?:django\s+)?app)\s*\((?i:new)"
-    r"|(?i:startapp)\s+`?(?P<d>[a-z][a-z0-9_]*)"
+NEW_APP = starting_with(
+    re.compile(
+        r"(?i:\bnew\s+(?:django\s+)?app(?:lication)?)\s*[:\-–—]?\s*[`*]+(?P<a>[a-z][a-z0-9_]*)[`*]+"
+        r"|(?i:\b(?:new|create|add|introduce)\s+(?:(?:a|an|the)\s+)?(?:new\s+)?)[`*]+(?P<b>[a-z][a-z0-9_]*)[`*]+\s+(?i:(?:django\s+)?app)\b"
+        r"|[`*]+(?P<c>[a-z][a-z0-9_]*)[`*]+\s+(?i:(?:django\s+)?app)\s*\((?i:new)"
+        r"|(?i:startapp)\s+`?(?P<d>[a-z][a-z0-9_]*)"
+    ),
+    "new", "create", "add", "introduce", "`", "*", "startapp",
 )
 LIST_CONTEXT = re.compile(r"paginat|\blist\b|\bresults\b|cursor|\bpage\b", re.IGNORECASE)
 
@@ -336,7 +348,7 @@ def _has_field_definitions(plan: ParsedPlan, span: Span, code_lines: frozenset[i
 
 def _matches(plan: ParsedPlan, pattern: re.Pattern[str], code_lines: frozenset[int]) -> Iterator[tuple[int, re.Match[str]]]:
     """Matches in the plan's prose (a match may span a line break), with the line it starts on."""
-    for match in pattern.finditer(plan.text):
+    for match in plan.matches(pattern):
         line = plan.line_of_offset(match.start())
         if line not in code_lines:
             yield line, match
@@ -344,7 +356,7 @@ def _matches(plan: ParsedPlan, pattern: re.Pattern[str], code_lines: frozenset[i
 
 def _span_in_line(plan: ParsedPlan, line: int, match: re.Match[str]) -> tuple[int, int]:
     """Start and end of a whole-text match as columns of the line it starts on."""
-    line_start = match.start() - len(plan.text[: match.start()].rsplit("\n", 1)[-1])
+    line_start = plan.text.rfind("\n", 0, match.start()) + 1
     return match.start() - line_start, min(match.end() - line_start, len(plan.line(line)))
 
 
@@ -564,7 +576,7 @@ def _repo_callables(facts: RepoFacts) -> frozenset[str]:
 
 def _proposed_apps(plan: ParsedPlan, facts: RepoFacts, code_lines: frozenset[int]) -> dict[str, int]:
     apps: dict[str, int] = {}
-    for match in NEW_APP.finditer(plan.text):
+    for match in plan.matches(NEW_APP):
         line = plan.line_of_offset(match.start())
         label = next(group for group in match.groups() if group)
         if label not in facts.apps and (line not in code_lines or match.group("d")):
@@ -638,13 +650,13 @@ def _affirmed_lines(plan: ParsedPlan, pattern: re.Pattern[str]) -> list[tuple[in
     """(line, match) for every match not negated in its clause ("no services.py", "instead of UUIDs")."""
     return [
         (plan.line_of_offset(match.start()), match.group(0))
-        for match in pattern.finditer(plan.text)
+        for match in plan.matches(pattern)
         if not _negated(plan.text, match.start())
     ]
 
 
 def _word(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])")
+    return starting_with(re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])"), name)
 
 
 @dataclass(frozen=True)
@@ -675,7 +687,9 @@ def check_base_model(context: RuleContext, value: str) -> Outcome:
     if not models:
         return None
     accepted = {value} | {name for name in facts.classes if facts.is_subclass(name, value)}
-    accepted_pattern = re.compile("|".join(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])" for name in sorted(accepted)))
+    accepted_pattern = starting_with(
+        re.compile("|".join(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])" for name in sorted(accepted))), *accepted
+    )
     global_line = next(
         (
             line
@@ -701,10 +715,13 @@ def check_base_model(context: RuleContext, value: str) -> Outcome:
     return False, model.line, f"new model {model.name} does not inherit {value}{stated}"
 
 
-UUID_PK = re.compile(
-    r"UUIDField\([^)\n]*primary_key\s*=\s*True|primary_key\s*=\s*True[^)\n]*UUID"
-    r"|\buuids?\b[^.\n]{0,40}\b(?:primary\s+keys?|pks?|ids)\b|\b(?:primary\s+keys?|pks?)\b[^.\n]{0,40}\buuids?\b",
-    re.IGNORECASE,
+UUID_PK = starting_with(
+    re.compile(
+        r"UUIDField\([^)\n]*primary_key\s*=\s*True|primary_key\s*=\s*True[^)\n]*UUID"
+        r"|\buuids?\b[^.\n]{0,40}\b(?:primary\s+keys?|pks?|ids)\b|\b(?:primary\s+keys?|pks?)\b[^.\n]{0,40}\buuids?\b",
+        re.IGNORECASE,
+    ),
+    "uuid", "primary", "pk",
 )
 ID_UUID_ROW = re.compile(r"^\s*\|?\s*`?id`?\s*\|[^\n]*uuid", re.IGNORECASE)
 
@@ -757,7 +774,7 @@ def check_pk_type(context: RuleContext, value: str) -> Outcome:
     return True, models[0].line, "new models keep Django's default big-integer primary key"
 
 
-PAGINATED = re.compile(r"paginat|[\"']results[\"']\s*:", re.IGNORECASE)
+PAGINATED = starting_with(re.compile(r"paginat|[\"']results[\"']\s*:", re.IGNORECASE), "paginat", '"results', "'results")
 
 
 def check_pagination(context: RuleContext, value: str) -> Outcome:
@@ -803,8 +820,11 @@ def check_api_prefix(context: RuleContext, value: str) -> Outcome:
 
 
 LAYER_MODULES = ("services.py", "selectors.py", "use_cases.py", "usecases.py", "domain.py", "managers.py", "models.py")
-MODEL_LAYER = re.compile(r"model\s+methods?|(?:queryset|manager)\s+methods?|on\s+the\s+(?:model|manager|queryset)|\.objects\.\w+\(", re.IGNORECASE)
-SERVICE_LAYER = re.compile(r"service\s+(?:layer|functions?|modules?)|services\s+module", re.IGNORECASE)
+MODEL_LAYER = starting_with(
+    re.compile(r"model\s+methods?|(?:queryset|manager)\s+methods?|on\s+the\s+(?:model|manager|queryset)|\.objects\.\w+\(", re.IGNORECASE),
+    "model", "queryset", "manager", "on", ".objects",
+)
+SERVICE_LAYER = starting_with(re.compile(r"service\s+(?:layer|functions?|modules?)|services\s+module", re.IGNORECASE), "service")
 
 
 def check_service_layer(context: RuleContext, value: str) -> Outcome:
@@ -825,7 +845,7 @@ def check_service_layer(context: RuleContext, value: str) -> Outcome:
         if hits:
             line = hits[0][0]
             return False, line, f"puts logic in {module}, which this repo does not use (house rule: {value})"
-    patterns = [_word(value), re.compile(rf"(?<![A-Za-z0-9_]){re.escape(stem)}\.\w+\(")]
+    patterns = [_word(value), starting_with(re.compile(rf"(?<![A-Za-z0-9_]){re.escape(stem)}\.\w+\("), stem)]
     if value == "models.py":
         patterns.append(MODEL_LAYER)
     elif value == "services.py":
@@ -884,7 +904,10 @@ def check_permission_class(context: RuleContext, value: str) -> Outcome:
     return False, endpoints[0].line, f"new endpoints do not name {value}"
 
 
-CHOICES_STYLE = re.compile(r"\b(?:TextChoices|IntegerChoices|models\.Choices)\b|\benum\b", re.IGNORECASE)
+CHOICES_STYLE = starting_with(
+    re.compile(r"\b(?:TextChoices|IntegerChoices|models\.Choices)\b|\benum\b", re.IGNORECASE),
+    "textchoices", "integerchoices", "models.choices", "enum",
+)
 
 
 def _status_fields(context: RuleContext) -> list[ProposedField]:
@@ -913,7 +936,8 @@ def check_status_choices(context: RuleContext, value: str) -> Outcome:
             name for name, group in context.facts.classes.items() if any(base.endswith("TextChoices") for cls in group for base in cls.bases)
         )
         alternatives = [r"\bTextChoices\b"] + [rf"(?<![\w.]){re.escape(name)}\b" for name in repo_choices]
-        text_choices = next(iter(_affirmed_lines(plan, re.compile("|".join(alternatives)))), (None, ""))
+        choices_pattern = starting_with(re.compile("|".join(alternatives)), "TextChoices", *repo_choices)
+        text_choices = next(iter(_affirmed_lines(plan, choices_pattern)), (None, ""))
         if text_choices[0]:
             return True, text_choices[0], f"status values declared like {text_choices[1]}, snake_case"
         return False, first, "status field without TextChoices"
@@ -966,13 +990,22 @@ WRITE = re.compile(
     r"post_save|\bsave[sd]?\b|\bsave\(|\bcreat\w*|\bupdat\w*|\binsert\w*|\bwrite[sn]?\b|\bdelet\w*|\bcancel\w*|\bbook\w*",
     re.IGNORECASE,
 )
-NESTED = re.compile(r"\bnested\b|\bembedded\b|\bexpand(?:ed)?\b|select_related|prefetch_related", re.IGNORECASE)
-ISO_PHRASE = re.compile(r"ISO[\s_-]?8601|RFC[\s_-]?3339", re.IGNORECASE)
+NESTED = starting_with(
+    re.compile(r"\bnested\b|\bembedded\b|\bexpand(?:ed)?\b|select_related|prefetch_related", re.IGNORECASE),
+    "nested", "embedded", "expand", "select_related", "prefetch_related",
+)
+ISO_PHRASE = starting_with(re.compile(r"ISO[\s_-]?8601|RFC[\s_-]?3339", re.IGNORECASE), "iso", "rfc")
 ISO_EXAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-EPOCH = re.compile(r"unix\s+(?:time|timestamps?|epoch)|epoch\s+(?:seconds|millis\w*|ms)|seconds\s+since\s+(?:the\s+)?epoch", re.IGNORECASE)
+EPOCH = starting_with(
+    re.compile(r"unix\s+(?:time|timestamps?|epoch)|epoch\s+(?:seconds|millis\w*|ms)|seconds\s+since\s+(?:the\s+)?epoch", re.IGNORECASE),
+    "unix", "epoch", "seconds",
+)
 TASK_FILE = re.compile(r"(?<![A-Za-z0-9_])tasks\.py\b|(?<![A-Za-z0-9_])[a-z_]+\.tasks\b|\btasks\s+module\b", re.IGNORECASE)
 PY_FILE = re.compile(r"[\w/.-]*\w\.py\b")
-TASK_PLACEMENT = re.compile(r"\b(?:define[sd]?|put|place[sd]?|lives?|declared?)\s+(?:\w+\s+){0,3}in(?:to)?\s+`?(?P<path>[\w/.-]+\.py)\b", re.IGNORECASE)
+TASK_PLACEMENT = starting_with(
+    re.compile(r"\b(?:define[sd]?|put|place[sd]?|lives?|declared?)\s+(?:\w+\s+){0,3}in(?:to)?\s+`?(?P<path>[\w/.-]+\.py)\b", re.IGNORECASE),
+    "define", "put", "place", "live", "declare",
+)
 
 
 def _designed_tasks(proposals: PlanProposals) -> dict[str, int]:
@@ -1157,7 +1190,10 @@ def convention_items(
     return items
 
 
-DEVIATION = re.compile(r"deviat\w*|departs?\s+from|departure\s+from|exception\s+to\s+the\s+(?:house\s+)?(?:rule|convention|pattern)", re.IGNORECASE)
+DEVIATION = starting_with(
+    re.compile(r"deviat\w*|departs?\s+from|departure\s+from|exception\s+to\s+the\s+(?:house\s+)?(?:rule|convention|pattern)", re.IGNORECASE),
+    "deviat", "depart", "exception",
+)
 
 
 def _documented_deviation(plan: ParsedPlan, convention: Convention) -> int | None:

@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from graders.conventions import NEW_CUE, PlanProposals, mention_cue, plan_proposals
-from graders.plan import ParsedPlan
+from graders.plan import ParsedPlan, starting_with
 from graders.repo_facts import ModelFacts, RepoFacts, django_model_api, installed_package_dir, repo_facts
 from graders.verdicts import ItemVerdict, clip
 
@@ -68,6 +68,10 @@ DEFINITION_SHAPE = re.compile(
     + r")\b))?"
 )
 CELERY_SETTING = re.compile(r"^CELERY_")
+NEW_CUE_WORD = starting_with(
+    re.compile(r"\b(?:" + NEW_CUE + r")\b", re.IGNORECASE),
+    "new", "add", "creat", "introduc", "defin", "propos", "another", "extra", "becomes",
+)
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,7 @@ def _defined_names(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals)
         elif block.kind == "table_row" and block.cells and block.cells != block.header:
             cell = block.cells[0].strip().strip("`* ")
             names.update(part for part in re.split(r"[\s/,]+", cell) if re.fullmatch(r"[A-Za-z_]\w*", part))
-    for line in plan.lines_matching(re.compile(r"\b(?:" + NEW_CUE + r")\b", re.IGNORECASE)):
+    for line in plan.lines_matching(NEW_CUE_WORD):
         text = plan.line(line)
         for match in re.finditer(r"`(?P<body>[^`\n]+)`", text):
             if mention_cue(plan, line, text, match.start(), match.end()) == "new":

@@ -1,8 +1,13 @@
 """The plan parser: blocks, line numbers, sections and phrase groups."""
 
+import re
+from pathlib import Path
+
 import pytest
 
-from graders.plan import parse_plan, phrases_regex
+from graders.plan import parse_plan, phrases_regex, starting_with
+
+GOLD_DIR = Path(__file__).resolve().parents[2] / "gold"
 
 PLAN = """# Plan
 
@@ -142,3 +147,55 @@ def test_parser_failure_falls_back_to_paragraphs(monkeypatch):
         ("paragraph", 1, 1),
         ("paragraph", 3, 4),
     ]
+
+
+def _spans(matches):
+    return [(match.span(), match.groups()) for match in matches]
+
+
+def test_matches_skip_inside_the_previous_match_like_finditer():
+    pattern = starting_with(re.compile(r"a(a)"), "a")
+    plan = parse_plan("aaaaa baa")
+    assert _spans(plan.matches(pattern)) == _spans(pattern.finditer(plan.text)) == [((0, 2), ("a",)), ((2, 4), ("a",)), ((7, 9), ("a",))]
+
+
+def test_matches_see_the_text_before_a_candidate():
+    pattern = starting_with(re.compile(r"(?<![A-Za-z])GET\b"), "get")
+    plan = parse_plan("GET /a/ and xGET and target GET.")
+    assert _spans(plan.matches(pattern)) == _spans(pattern.finditer(plan.text))
+    assert len(plan.matches(pattern)) == 2
+
+
+def test_matches_fall_back_where_ignorecase_folds_a_letter_lower_does_not_give():
+    """`re.IGNORECASE` matches U+017F ſ to `s`; `str.lower` leaves it, so lower-case literals would miss it."""
+    pattern = starting_with(re.compile(r"status", re.IGNORECASE), "status")
+    plan = parse_plan("ſtatus, STATUS and İ")
+    assert _spans(plan.matches(pattern)) == _spans(pattern.finditer(plan.text))
+    assert len(plan.matches(pattern)) == 2
+
+
+def test_start_literals_must_not_be_empty():
+    with pytest.raises(ValueError):
+        starting_with(re.compile("x"), "")
+
+
+def test_every_declared_start_literal_holds_on_the_corpus_plans():
+    """A wrong `starting_with` declaration would silently drop matches: check each against plain `finditer`.
+
+    Grading the reference plans first declares the patterns built per repo or rubric too.
+    """
+    from evals.scenarios import load_scenarios
+    from graders.grade import grade_plan
+    from graders.plan import _START_LITERALS
+
+    scenarios = load_scenarios()
+    texts = [scenario.reference_plan_text() for scenario in scenarios]
+    texts += [path.read_text(encoding="utf-8") for path in sorted(GOLD_DIR.rglob("*.md")) if path.name != "README.md"]
+    for scenario in scenarios:
+        grade_plan(scenario.reference_plan_text(), scenario)
+    patterns = [re.compile(source, flags) for source, flags in list(_START_LITERALS)]
+    assert len(patterns) > 40
+    for text in texts:
+        plan = parse_plan(text)
+        for pattern in patterns:
+            assert _spans(plan.matches(pattern)) == _spans(pattern.finditer(plan.text)), pattern.pattern
