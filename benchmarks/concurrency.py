@@ -114,12 +114,16 @@ def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int
         display="none",
         score=score,
     )
+    return log
+
+
+def check_succeeded(log) -> None:
+    """Fail unless the run and all its samples succeeded (reads every sample back: keep it off the clock)."""
     if log.status != "success":
         raise RuntimeError(f"run failed: {log.error.message if log.error else log.status}")
     errors = [sample.error.message for sample in log.samples or [] if sample.error]
     if errors:
         raise RuntimeError(f"{len(errors)} samples errored, e.g. {errors[0]}")
-    return log
 
 
 def split(samples: int, available: int) -> tuple[int, int]:
@@ -140,12 +144,13 @@ def timed_run(
         prefix="bench-concurrency-"
     ) as scratch:
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "warmup-cache")
-        openai_eval(make_task(scenarios[:1]), base_url, str(Path(scratch) / "warmup"), 1, connections, score)
+        check_succeeded(openai_eval(make_task(scenarios[:1]), base_url, str(Path(scratch) / "warmup"), 1, connections, score))
         warmup_calls = counter.value
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "cache")
         started = time.perf_counter()
-        openai_eval(make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score)
+        log = openai_eval(make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score)
         measured = time.perf_counter() - started
+        check_succeeded(log)
         return measured, counter.value - warmup_calls
 
 

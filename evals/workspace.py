@@ -57,9 +57,15 @@ class RepoWorkspace:
         if not self.original.is_dir():
             raise FileNotFoundError(f"scenario repo not found: {self.original}")
         self.frontend_dir = PurePosixPath(frontend_dir)
-        self._overlay = Path(tempfile.mkdtemp(prefix="archbench-ws-"))
+        self._overlay_dir: Path | None = None  # made on the first write: most agents only read
         self._written: set[str] = set()
         self._deleted: set[str] = set()
+
+    @property
+    def _overlay(self) -> Path:
+        if self._overlay_dir is None:
+            self._overlay_dir = Path(tempfile.mkdtemp(prefix="archbench-ws-"))
+        return self._overlay_dir
 
     # -- confinement -------------------------------------------------------------------
     def relative(self, path: str) -> str:
@@ -268,7 +274,8 @@ class RepoWorkspace:
         return path == self.frontend_dir or self.frontend_dir in path.parents
 
     def close(self) -> None:
-        shutil.rmtree(self._overlay, ignore_errors=True)
+        if self._overlay_dir is not None:
+            shutil.rmtree(self._overlay_dir, ignore_errors=True)
 
     def __enter__(self) -> "RepoWorkspace":
         return self
