@@ -34,13 +34,14 @@ from benchmarks.synth_logs import Variant, simulated_scenarios, write_simulated_
 
 MODELS = ("anthropic/claude-sonnet-4-5", "anthropic/claude-haiku-4-5", "openai/gpt-5", "openai/gpt-5-mini", "anthropic/claude-opus-4-5")
 EPOCHS = 5
+PROMPTS = 10
 
 
 def layout(samples: int) -> tuple[int, int, int]:
-    """(prompts, models, scenarios): 10,000 samples in 10 logs; 100,000 in 50 logs."""
-    prompts, models = (5, 2) if samples <= 10_000 else (10, 5)
-    scenarios = samples // (prompts * models * EPOCHS)
-    return prompts, models, scenarios
+    """(prompts, models, scenarios): 50 logs (10 prompts × 5 models) at every size, as the issue
+    measures both 10,000 and 100,000 samples "over 50 logs" (200 and 2,000 samples per log)."""
+    scenarios = samples // (PROMPTS * len(MODELS) * EPOCHS)
+    return PROMPTS, len(MODELS), scenarios
 
 
 def _write_part(args: tuple[str, list[Variant], int, int]) -> int:
@@ -105,13 +106,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         base = args.keep or Path(scratch)
         for size in args.sizes:
-            directory = base / f"logs-{size}"
+            prompts, models, _ = layout(size)
+            directory = base / f"logs-{size}-in-{prompts * models}"
             if not any(directory.glob("*.eval")):
                 started = time.perf_counter()
                 generate(directory, size)
                 print(f"generated {size:,} samples in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-            runs = [(run_child("samples_df", directory, base / f"report-{size}"), run_child("build_report", directory, base / f"report-{size}"))
-                    for _ in range(args.repeat)]
+            runs = []
+            for _ in range(args.repeat):
+                runs.append((run_child("samples_df", directory, base / f"report-{size}"), run_child("build_report", directory, base / f"report-{size}")))
+                reference, report = runs[-1]
+                print(f"{size:,} samples: samples_df {reference['seconds']:.2f} s {reference['peak_mb']:.0f} MB, "
+                      f"build_report {report['seconds']:.2f} s {report['peak_mb']:.0f} MB, ratio {report['seconds'] / reference['seconds']:.2f}",
+                      file=sys.stderr)
             reference = min((r for r, _ in runs), key=lambda r: r["seconds"])
             report = min((b for _, b in runs), key=lambda b: b["seconds"])
             rows.append((size, len(list(directory.glob("*.eval"))), reference, report))
