@@ -11,6 +11,8 @@ from __future__ import annotations
 from contextvars import ContextVar
 from pathlib import Path
 
+from inspect_ai.event import ModelEvent
+from inspect_ai.log import transcript
 from inspect_ai.model._model import sample_model_usage  # no public accessor for per-model sample usage yet
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
@@ -24,6 +26,7 @@ from evals.workspace import RepoWorkspace
 # model sees only the messages). Set per sample task, so concurrent samples don't mix.
 ACTIVE_SCENARIO: ContextVar[Scenario | None] = ContextVar("archbench_active_scenario", default=None)
 REPO_DIFF_KEY = "repo_diff"
+CALLS_KEY = "archbench_calls"  # sample metadata: the agent's model calls (in the log's sample summaries)
 OFFLINE_PROVIDER = "archbench"
 
 
@@ -53,7 +56,21 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
             ACTIVE_SCENARIO.reset(token)
             if budget:
                 budget.add(sample_model_usage())
+            state.metadata[CALLS_KEY] = model_call_counts()
             state.store.set(REPO_DIFF_KEY, workspace.diff().model_dump())
             workspace.close()
 
     return solve
+
+
+def model_call_counts() -> dict[str, int]:
+    """The sample's model calls so far: made, served from inspect's response cache, and retried
+    (the provider SDK's own retries plus inspect's abandoned attempts, which fail their event).
+    Kept in the sample's metadata, which the log's sample summaries carry, so totals for a run
+    need no pass over every transcript."""
+    events = [event for event in transcript().events if isinstance(event, ModelEvent)]
+    return {
+        "model_calls": len(events),
+        "cache_hits": sum(1 for event in events if event.cache == "read"),
+        "retries": sum((event.retries or 0) + (1 if event.error else 0) for event in events),
+    }

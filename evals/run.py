@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai import eval_set
-from inspect_ai.event import ModelEvent
-from inspect_ai.log import list_eval_logs, read_eval_log, write_eval_log
+from inspect_ai.log import list_eval_logs, read_eval_log, read_eval_log_sample_summaries, write_eval_log
 from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.model import GenerateConfig, Model, get_model
 
+from evals.agent import CALLS_KEY
 from evals.architect import DEFAULT_MESSAGE_LIMIT, architect
 from evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
 from evals.prompts import BASELINE_PROMPT, load_prompts
@@ -137,28 +137,32 @@ def run_logs(log_dir: Path) -> list[Path]:
 def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
     """Record in each log what the report must say about the run as a whole.
 
-    `eval.metadata["archbench"]`: model calls made and served from inspect's cache, retries,
-    the budget, and whether the budget stopped samples from running. Written after the run
-    (metadata is not part of an eval set's task identity, so resuming still works), and
-    only when it changed, so a rerun that did nothing rewrites nothing.
+    `eval.metadata["archbench"]`: the agents' model calls and those served from inspect's cache,
+    retries, the budget, and whether the budget stopped samples from running. Written after the
+    run (metadata is not part of an eval set's task identity, so resuming still works), and only
+    when it changed, so a rerun that did nothing rewrites nothing. Reads the header and the
+    sample summaries (each sample's call counts are in its metadata, see `evals.agent`) and
+    rewrites only the header: no pass over the transcripts, whatever the run's size.
     """
     for path in run_logs(log_dir):
-        log = read_eval_log(str(path))
-        events = [event for sample in log.samples or [] for event in sample.events if isinstance(event, ModelEvent)]
+        log = read_eval_log(str(path), header_only=True)
+        summaries = read_eval_log_sample_summaries(str(path))
+        counts = [summary.metadata.get(CALLS_KEY) or {} for summary in summaries]
+
+        def total(key: str) -> int:
+            return sum(int(count.get(key, 0)) for count in counts)
+
         facts = {
             "budget_usd": spec.max_usd,
-            "stopped_by_budget": any(
-                sample.error is not None and BUDGET_ERROR_PREFIX in sample.error.message for sample in log.samples or []
-            ),
-            "model_calls": len(events),
-            "cache_hits": sum(1 for event in events if event.cache == "read"),
-            # the SDK's own retries, inspect's abandoned attempts (failed model events) and whole-sample retries
-            "retries": sum((event.retries or 0) + (1 if event.error else 0) for event in events)
-            + sum(len(sample.error_retries or []) for sample in log.samples or []),
+            "stopped_by_budget": any(summary.error and BUDGET_ERROR_PREFIX in summary.error for summary in summaries),
+            "model_calls": total("model_calls"),
+            "cache_hits": total("cache_hits"),
+            # the SDK's own retries, inspect's abandoned attempts and whole-sample retries
+            "retries": total("retries") + sum(summary.retries or 0 for summary in summaries),
         }
         if (log.eval.metadata or {}).get("archbench") != facts:
             log.eval.metadata = {**(log.eval.metadata or {}), "archbench": facts}
-            write_eval_log(log, str(path))
+            write_eval_log(log, str(path), header_only=True)
 
 
 def models(spec: RunSpec) -> list[Model]:

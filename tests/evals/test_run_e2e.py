@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from inspect_ai import eval
-from inspect_ai.log import list_eval_logs
+from inspect_ai.event import ModelEvent
+from inspect_ai.log import list_eval_logs, read_eval_log
 
 from evals.architect import architect
 from evals.cli import main
@@ -69,6 +70,21 @@ def test_rerunning_the_same_command_resumes_without_redoing_samples(tmp_path):
     success, _ = run_matrix(spec, display="none")
     assert success
     assert {info.name: info.mtime for info in list_eval_logs(str(log_dir))} == first  # nothing rerun, nothing rewritten
+
+
+def test_run_facts_in_the_header_agree_with_the_transcripts(tmp_path):
+    """The header's call counts come from the sample summaries; they must equal a count over every transcript."""
+    spec = RunSpec(models=["archbench/reference"], scenarios_dir=SCENARIOS, log_dir=tmp_path / "logs", epochs=2)
+    success, log_dir = run_matrix(spec, display="none")
+    assert success
+    (info,) = list_eval_logs(str(log_dir))
+    log = read_eval_log(info.name)
+    events = [event for sample in log.samples for event in sample.events if isinstance(event, ModelEvent)]
+    assert len(log.samples) == 2 and len(events) >= 4  # the reference explores with tools before answering
+    facts = log.eval.metadata["archbench"]
+    assert (facts["model_calls"], facts["cache_hits"], facts["retries"]) == (len(events), 0, 0)
+    assert sum(sample.metadata["archbench_calls"]["model_calls"] for sample in log.samples) == len(events)
+    assert all(sample.scores and sample.messages for sample in log.samples)  # the header-only rewrite kept the samples
 
 
 def test_cli_run_writes_logs_and_report(tmp_path, capsys):
