@@ -91,14 +91,12 @@ class RepoWorkspace:
 
     def _real(self, relative: str) -> Path:
         """The file behind `relative` (overlay first), refusing symlinks that leave the root."""
-        candidate = self._overlay / relative if relative in self._written else self.original / relative
-        base = self._overlay if relative in self._written else self.original
-        try:
-            resolved = candidate.resolve()
-        except (OSError, RuntimeError) as error:
-            raise WorkspaceError(f"cannot resolve '{relative}': {error}") from None
-        if resolved != base and base not in resolved.parents:
-            raise WorkspaceError(f"'{relative}' points outside the repository (symlink); refused")
+        if relative in self._written:
+            resolved, refusal = _resolve_inside(self._overlay, relative)
+        else:
+            resolved, refusal = _resolve_original(self.original, relative)
+        if refusal:
+            raise WorkspaceError(refusal)
         return resolved
 
     def _check_file(self, real: Path, relative: str) -> os.stat_result:
@@ -282,6 +280,23 @@ class RepoWorkspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _resolve_inside(base: Path, relative: str) -> tuple[Path, str | None]:
+    """`base / relative` with symlinks resolved, or why it is refused."""
+    try:
+        resolved = (base / relative).resolve()
+    except (OSError, RuntimeError) as error:
+        return base, f"cannot resolve '{relative}': {error}"
+    if resolved != base and base not in resolved.parents:
+        return base, f"'{relative}' points outside the repository (symlink); refused"
+    return resolved, None
+
+
+# Resolving costs an lstat per path component (3.7 of 4.9 ms to read all 108 files of a repo,
+# and grep reads them all on every call); originals do not change during a run (nothing an
+# agent does reaches them), so each path is resolved once per process.
+_resolve_original = lru_cache(maxsize=65_536)(_resolve_inside)
 
 
 def _remove_tree(root: Path) -> None:
