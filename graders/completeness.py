@@ -858,12 +858,15 @@ def _verb_first_names_in_task_context(plan: ParsedPlan) -> list[str]:
     found: list[str] = []
     for line in plan.lines_matching(SNAKE_WORD):
         text = plan.line(line)
+        verb_first = [word for word in SNAKE_WORD.findall(text) if word not in found and _name_tokens(word)[0] in TASK_VERBS]
+        if not verb_first:
+            continue
         if not TASK_CONTEXT.search(text):
             block = plan.block_at(line)
             if block is None or not (TASK_CONTEXT.search(block.text) or any(TASK_CONTEXT.search(h) for h in block.section)):
                 continue
-        for word in SNAKE_WORD.findall(text):
-            if word not in found and _name_tokens(word)[0] in TASK_VERBS:
+        for word in verb_first:
+            if word not in found:
                 found.append(word)
     return found
 

@@ -537,7 +537,7 @@ def _proposed_tasks(plan: ParsedPlan, facts: RepoFacts, code_lines: frozenset[in
     existing non-task callables of the repo (`bulk_create`, `due_for_reminder`) are not tasks.
     Existing tasks count only where the plan redesigns them (code, headings).
     """
-    not_tasks = django_model_api() | _repo_callables(facts)
+    model_api, callables = django_model_api(), facts.non_task_callables
     designed: dict[str, int] = {}
     mentioned: dict[str, int] = {}
     for line in sorted(code_lines):
@@ -562,16 +562,9 @@ def _proposed_tasks(plan: ParsedPlan, facts: RepoFacts, code_lines: frozenset[in
     for line, match in _matches(plan, TASK_NEAR_NAME, code_lines):
         if mention_cue(plan, line, plan.line(line), *_span_in_line(plan, line, match)) not in ("existing", "negated"):
             mentioned.setdefault(match.group("a") or match.group("b") or match.group("c"), line)
-    new = {name: line for name, line in {**mentioned, **designed}.items() if name not in facts.tasks and name not in not_tasks}
+    new = {name: line for name, line in {**mentioned, **designed}.items() if name not in facts.tasks and name not in model_api and name not in callables}
     changed = {name: line for name, line in designed.items() if name in facts.tasks}
     return dict(sorted(new.items(), key=lambda item: item[1])), changed
-
-
-def _repo_callables(facts: RepoFacts) -> frozenset[str]:
-    """Names of the repo's functions and methods that are not Celery tasks."""
-    names = {name for names in facts.modules.values() for name in names}
-    names |= {name for group in facts.classes.values() for cls in group for name in cls.attributes}
-    return frozenset(names - set(facts.tasks))
 
 
 def _proposed_apps(plan: ParsedPlan, facts: RepoFacts, code_lines: frozenset[int]) -> dict[str, int]:
@@ -597,7 +590,7 @@ def _status_values(plan: ParsedPlan, fields: list[ProposedField], code_lines: fr
                 values.setdefault((member.group("value"), line), StatusValue(member.group("value"), line, quoted=True))
         else:
             in_choices_class = False
-        for constant in STATUS_CONSTANT.finditer(text):
+        for constant in STATUS_CONSTANT.finditer(text) if "STAT" in text else ():
             values.setdefault((constant.group("value"), line), StatusValue(constant.group("value"), line, quoted=True))
     status_field_lines = {item.line for item in fields if item.status_like}
     field_names = {item.name for item in fields}
@@ -631,7 +624,7 @@ def _verdict(plan: ParsedPlan, item_id: str, met: bool, line: int | None, descri
 
 
 def _first_line(plan: ParsedPlan, pattern: re.Pattern[str]) -> int | None:
-    return next(iter(plan.lines_matching(pattern)), None)
+    return plan.first_line_matching(pattern)
 
 
 

@@ -54,6 +54,7 @@ NAMED_THING = re.compile(
     re.IGNORECASE,
 )
 URL_NAME = re.compile(r"reverse\(\s*['\"](?P<name>[\w:-]+)['\"]|url\s+name\s+`(?P<named>[\w:-]+)`", re.IGNORECASE)
+URL_NAME_CUE = starting_with(re.compile(r"reverse|url", re.IGNORECASE), "reverse", "url")  # on every line URL_NAME matches
 DEFINITION_LEAD = re.compile(
     r"^[\s*]*(?:\d+(?:\.\d+)*[.)]?\s+)?(?:[A-Za-z][\w -]{0,30}:\s*)?[*]*`(?:[\w.]+\.)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\([^)`]*\))?`"
 )
@@ -190,6 +191,16 @@ def _defined_names(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals)
 # --- the references -------------------------------------------------------------------------------
 
 
+def _lines_with(plan: ParsedPlan, names: tuple[str, ...]) -> set[int]:
+    """Lines where one of `names` is followed by a dot (names hold no line break)."""
+    return set(plan.lines_matching(_dotted(tuple(sorted(set(names)))))) if names else set()
+
+
+@lru_cache(maxsize=64)
+def _dotted(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(f"{name}.") for name in names))
+
+
 @dataclass
 class _Context:
     plan: ParsedPlan
@@ -197,21 +208,36 @@ class _Context:
     defined: frozenset[str]
 
     def references(self) -> Iterator[Reference]:
-        for line, text in enumerate(self.plan.lines, start=1):
+        """Every reference, line by line. Each form is only looked for on lines holding what it needs
+        (a repo model's name and a dot for `Model.attr`, a `/` for a path, …): the same references, found faster."""
+        plan, facts = self.plan, self.facts
+        model_lines = _lines_with(plan, tuple(facts.models_by_name))
+        app_lines = _lines_with(plan, (*facts.apps, *(model.app for model in facts.external_models)))
+        module_lines = _lines_with(plan, tuple(module.split(".")[0] for module in facts.modules if "." in module))
+        url_lines = set(plan.lines_matching(URL_NAME_CUE))
+        for line, text in enumerate(plan.lines, start=1):
             if not text.strip():
                 continue
-            yield from self._model_attributes(line, text)
-            yield from self._app_models(line, text)
-            yield from self._module_symbols(line, text)
-            yield from self._settings(line, text)
-            yield from self._files(line, text)
-            yield from self._named_things(line, text)
-            yield from self._url_names(line, text)
+            if line in model_lines:
+                yield from self._model_attributes(line, text)
+            if line in app_lines:
+                yield from self._app_models(line, text)
+            if line in module_lines:
+                yield from self._module_symbols(line, text)
+            if "settings." in text:
+                yield from self._settings(line, text)
+            if "/" in text:
+                yield from self._files(line, text)
+            if "`" in text:
+                yield from self._named_things(line, text)
+            if line in url_lines:
+                yield from self._url_names(line, text)
 
     def _reference(self, kind: str, name: str, line: int, text: str, match: re.Match[str], strong: bool, resolved: str | None, exempt_names: tuple[str, ...]) -> Reference:
+        if any(part in self.defined for part in exempt_names):
+            return Reference(kind, name, line, False, resolved)
         cue = mention_cue(self.plan, line, text, match.start(), match.end())
-        exempt = any(part in self.defined for part in exempt_names)
-        presented = cue not in ("new", "negated") and not exempt and (strong or cue == "existing")
+        presented = cue not in ("new", "negated") and (strong or cue == "existing")
         return Reference(kind, name, line, presented, resolved)
 
     # always checked
@@ -326,8 +352,7 @@ class _Context:
             name = match.group("name")
             following = NAMED_THING.match(text[match.end() : match.end() + 30])
             kind_word = following.group("kind").lower().rstrip("s") if following else ""
-            cue = mention_cue(self.plan, line, text, match.start(), match.end())
-            if cue != "existing" or name in self.defined:
+            if name in self.defined or mention_cue(self.plan, line, text, match.start(), match.end()) != "existing":
                 continue
             kind, resolved = self._resolve_named(name, kind_word)
             if kind is not None:
@@ -381,8 +406,8 @@ class _Context:
         for match in URL_NAME.finditer(text):
             name = match.group("name") or match.group("named")
             resolved = "URL name" if name in self.facts.url_names else None
-            cue = mention_cue(self.plan, line, text, match.start(), match.end())
-            yield Reference("url-name", name, line, cue == "existing" and name not in self.defined, resolved)
+            presented = name not in self.defined and mention_cue(self.plan, line, text, match.start(), match.end()) == "existing"
+            yield Reference("url-name", name, line, presented, resolved)
 
 
 @lru_cache(maxsize=1)

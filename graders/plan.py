@@ -169,6 +169,8 @@ class ParsedPlan:
     _line_starts: list[int] = field(default_factory=list, repr=False)
     _line_cache: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _match_cache: dict[tuple[str, int], list[re.Match[str]]] = field(default_factory=dict, repr=False)
+    _first_cache: dict[tuple[str, int], int | None] = field(default_factory=dict, repr=False)
+    _containing_cache: dict[tuple[str, ...], frozenset[int] | None] = field(default_factory=dict, repr=False)
     _lower: str | None = field(default=None, repr=False)
     _smallest: list[int] | None = field(default=None, repr=False)
     derived: dict[tuple, object] = field(default_factory=dict, repr=False)  # readings graders share, computed once
@@ -228,6 +230,31 @@ class ParsedPlan:
             cached = sorted({self.line_of_offset(start) for start in starts})
             self._line_cache[key] = cached
         return cached
+
+    def first_line_matching(self, pattern: re.Pattern[str]) -> int | None:
+        """`lines_matching(pattern)[0]` (None without a match); a plain scan stops at the first match."""
+        lines = self._line_cache.get(f"{pattern.flags}:{pattern.pattern}")
+        if lines is not None or pattern in _REQUIRED_WORDS or (pattern.pattern, pattern.flags) in _START_LITERALS:
+            return next(iter(self.lines_matching(pattern) if lines is None else lines), None)
+        key = (pattern.pattern, pattern.flags)
+        if key not in self._first_cache:
+            match = pattern.search(self.text)
+            self._first_cache[key] = self.line_of_offset(match.start()) if match else None
+        return self._first_cache[key]
+
+    def lines_containing(self, literals: Iterable[str]) -> frozenset[int] | None:
+        """Lines holding one of these ASCII literals, compared ignoring case as `re.IGNORECASE` does; None
+        when that cannot be told from the lower-cased text (then any line may hold one).
+
+        A line where a pattern matches holds the literal its match begins with: graders skip the others.
+        """
+        key = tuple(sorted({literal.lower() for literal in literals}))
+        if key not in self._containing_cache:
+            if not self._lower_aligned or not all(literal and literal.isascii() and "\n" not in literal for literal in key):
+                self._containing_cache[key] = None
+            else:
+                self._containing_cache[key] = frozenset(self.line_of_offset(position) for position in _positions(self.lower_text, key))
+        return self._containing_cache[key]
 
     def first_line_in(self, pattern: re.Pattern[str], start: int, end: int) -> int | None:
         """First line in [start, end] where `pattern` matches."""

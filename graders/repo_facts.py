@@ -17,7 +17,7 @@ import importlib.util
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
 from graders.repo_config import CONVENTIONS_FILE, load_repo_config
@@ -189,12 +189,27 @@ class RepoFacts:
     def url_names(self) -> frozenset[str]:
         return frozenset(route.name for route in self.urls if route.name)
 
+    @cached_property
+    def models_by_name(self) -> dict[str, tuple[ModelFacts, ...]]:
+        """Model name → the repo's models of that name, then installed apps' (graders look names up per mention)."""
+        found: dict[str, list[ModelFacts]] = {}
+        for candidate in (*self.models, *self.external_models):
+            found.setdefault(candidate.name, []).append(candidate)
+        return {name: tuple(candidates) for name, candidates in found.items()}
+
     def model(self, name: str, app: str | None = None) -> ModelFacts | None:
         """The repo's (else an installed app's) model class called `name`, optionally in app `app`."""
-        for candidate in (*self.models, *self.external_models):
-            if candidate.name == name and (app is None or candidate.app == app):
+        for candidate in self.models_by_name.get(name, ()):
+            if app is None or candidate.app == app:
                 return candidate
         return None
+
+    @cached_property
+    def non_task_callables(self) -> frozenset[str]:
+        """Names of the repo's functions and methods that are not Celery tasks."""
+        names = {name for names in self.modules.values() for name in names}
+        names |= {name for group in self.classes.values() for cls in group for name in cls.attributes}
+        return frozenset(names - set(self.tasks))
 
     def is_subclass(self, name: str, ancestor: str) -> bool:
         """Whether class `name` is `ancestor` or derives from it, following the repo's classes by name."""

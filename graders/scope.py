@@ -68,11 +68,14 @@ _FRONTEND_FILE_TEMPLATE = (
     r"|[\w\[\].\-]+\.(?:vue|tsx?|css|scss|sass|less)"
     r"|nuxt\.config(?:\.\w+)?)(?![\w/])"
 )
+# Every match of the file pattern holds one of these, or `<frontend>/` (lower case: the patterns ignore case).
+_FRONTEND_FILE_LITERALS = (".vue", ".ts", ".js", ".mjs", ".css", ".scss", ".sass", ".less", "nuxt.config")
 _FRONTEND_DESIGN = re.compile(
     r"\b(?:use[A-Z]\w*\s*\(|composables?\b|pinia\b|defineStore|vue\s+components?|nuxt\s+(?:page|plugin|middleware|layout)s?"
     r"|(?:ui|frontend)\s+components?)|<[A-Z][A-Za-z]+\s*/?>",
     re.IGNORECASE,
 )
+_FRONTEND_DESIGN_LITERALS = ("use", "composable", "pinia", "definestore", "vue", "nuxt", "component", "<")
 _EDIT_VERB = (
     r"(?:create|add|modify|update|change|edit|write|implement|build|replace|extend|refactor|wire(?:\s+up)?|hook\s+up"
     r"|insert|append|introduce|rename|delete|remove|render|display|show|style|design)"
@@ -419,9 +422,11 @@ def frontend_instruction_violations(plan: ParsedPlan, frontend_dir: str = "front
     target = re.compile(_FRONTEND_FILE_TEMPLATE.format(frontend=re.escape(frontend_dir.strip("/"))), re.IGNORECASE)
     covered = _covered_lines(plan.blocks)
     block_starts = {block.start_line for block in plan.blocks if block.kind not in ("code", "html")}
+    literals = (*_FRONTEND_FILE_LITERALS, *_FRONTEND_DESIGN_LITERALS, frontend_dir.strip("/") + "/")
+    candidates = plan.lines_containing(literals)  # no other line can match either pattern
     violations: list[Violation] = []
     for number, text in enumerate(plan.lines, start=1):
-        if number in covered:
+        if number in covered or (candidates is not None and number not in candidates):
             continue
         file_match = target.search(text)
         design_match = None if file_match else _FRONTEND_DESIGN.search(text)

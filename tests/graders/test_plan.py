@@ -199,3 +199,21 @@ def test_every_declared_start_literal_holds_on_the_corpus_plans():
         plan = parse_plan(text)
         for pattern in patterns:
             assert _spans(plan.matches(pattern)) == _spans(pattern.finditer(plan.text)), pattern.pattern
+
+
+def test_first_line_matching_is_the_first_of_lines_matching():
+    plan = parse_plan("intro\n\nsee tasks.py\nand app.tasks\n")
+    unregistered = re.compile(r"(?<![A-Za-z0-9_])[a-z_]+\.tasks\b|tasks\.py", re.IGNORECASE)
+    assert plan.first_line_matching(unregistered) == 3 == plan.lines_matching(unregistered)[0]
+    assert plan.first_line_matching(re.compile("absent")) is None
+    assert plan.first_line_matching(phrases_regex(("and app",))) == 4
+
+
+def test_lines_containing_compares_like_ignorecase():
+    plan = parse_plan("a Vue page\n\nnothing\nNUXT.config.ts\n")
+    assert plan.lines_containing(["vue", "nuxt.config"]) == {1, 4}
+    assert plan.lines_containing(["absent"]) == frozenset()
+
+
+def test_lines_containing_gives_up_where_lower_case_misses_ignorecase_matches():
+    assert parse_plan("ſtatus\n").lines_containing(["status"]) is None

@@ -85,6 +85,14 @@ def _model_fields(facts: RepoFacts, name: str) -> dict[str, str]:
         pytest.param(lambda f: "Migration" in f.classes, False, id="migrations-not-parsed"),
         pytest.param(lambda f: f.unparsed_files, ("backend/boards/legacy_import.py",), id="syntax-error-recorded-not-raised"),
         pytest.param(lambda f: "frontend/app/pages/index.vue" in f.files, True, id="frontend-files-listed"),
+        pytest.param(lambda f: f.model("Card", "boards").label, "boards.Card", id="model-in-app"),
+        pytest.param(lambda f: f.model("Card", "core"), None, id="model-not-in-other-app"),
+        pytest.param(lambda f: f.model("User", "auth").external, True, id="installed-app-model-by-app"),
+        pytest.param(
+            lambda f: [name in f.non_task_callables for name in ("move_card", "archive", "notify_card_moved")],
+            [True, True, False],
+            id="callables-that-are-not-tasks",
+        ),
     ],
 )
 def test_kanban_fixture(kanban: RepoFacts, question, expected) -> None:
