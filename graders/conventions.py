@@ -666,9 +666,14 @@ Outcome = tuple[bool, int | None, str] | None
 # --- repo rules: one predicate per `check` of docs/formats.md ----------------------------------
 
 
-def _class_tokens(plan: ParsedPlan, suffix_pattern: str) -> list[tuple[str, int]]:
-    """(class name, line) of every affirmed mention of a class name matching `suffix_pattern`."""
-    pattern = re.compile(rf"(?<![A-Za-z0-9_])(?:{suffix_pattern})(?![A-Za-z0-9_])")
+def _class_name(name_pattern: str, *literals: str, word_before: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """A whole class name matching `name_pattern`, declared to `starting_with` by where it can begin."""
+    pattern = re.compile(rf"(?<![A-Za-z0-9_])(?:{name_pattern})(?![A-Za-z0-9_])")
+    return starting_with(pattern, *literals, word_before=word_before)
+
+
+def _class_tokens(plan: ParsedPlan, pattern: re.Pattern[str]) -> list[tuple[str, int]]:
+    """(class name, line) of every affirmed mention of a class name (`_class_name`)."""
     return [(name, line) for line, name in _affirmed_lines(plan, pattern)]
 
 
@@ -767,6 +772,7 @@ def check_pk_type(context: RuleContext, value: str) -> Outcome:
     return True, models[0].line, "new models keep Django's default big-integer primary key"
 
 
+PAGINATION_CLASS = _class_name(r"\w*Pagination", word_before=("Pagination",))
 PAGINATED = starting_with(re.compile(r"paginat|[\"']results[\"']\s*:", re.IGNORECASE), "paginat", '"results', "'results")
 
 
@@ -778,7 +784,7 @@ def check_pagination(context: RuleContext, value: str) -> Outcome:
     lists = [endpoint for endpoint in context.proposals.new_endpoints if endpoint.lists]
     if not lists:
         return None
-    named = _class_tokens(plan, r"\w*Pagination")
+    named = _class_tokens(plan, PAGINATION_CLASS)
     accepted = [(name, line) for name, line in named if name == value or facts.is_subclass(name, value)]
     if accepted:
         return True, accepted[0][1], f"list endpoints use {accepted[0][0]}"
@@ -849,7 +855,9 @@ def check_service_layer(context: RuleContext, value: str) -> Outcome:
     return False, writes[0].line, f"write endpoint without saying the logic goes in {value}"
 
 
-PERMISSION_TOKEN = r"Is[A-Z]\w*|\w+Permission|AllowAny|DjangoModelPermissions\w*"
+PERMISSION_CLASS = _class_name(
+    r"Is[A-Z]\w*|\w+Permission|AllowAny|DjangoModelPermissions\w*", "Is", "AllowAny", "DjangoModelPermissions", word_before=("Permission",)
+)
 
 
 def _rest_framework_default(facts: RepoFacts, key: str) -> list[str]:
@@ -878,7 +886,7 @@ def check_permission_class(context: RuleContext, value: str) -> Outcome:
     endpoints = context.proposals.new_endpoints
     if not endpoints:
         return None
-    named = _class_tokens(plan, PERMISSION_TOKEN)
+    named = _class_tokens(plan, PERMISSION_CLASS)
     accepted = [(name, line) for name, line in named if name == value or facts.is_subclass(name, value)]
     if accepted:
         return True, accepted[0][1], f"endpoints use {accepted[0][0]}"
@@ -993,7 +1001,11 @@ EPOCH = starting_with(
     re.compile(r"unix\s+(?:time|timestamps?|epoch)|epoch\s+(?:seconds|millis\w*|ms)|seconds\s+since\s+(?:the\s+)?epoch", re.IGNORECASE),
     "unix", "epoch", "seconds",
 )
-TASK_FILE = re.compile(r"(?<![A-Za-z0-9_])tasks\.py\b|(?<![A-Za-z0-9_])[a-z_]+\.tasks\b|\btasks\s+module\b", re.IGNORECASE)
+TASK_FILE = starting_with(
+    re.compile(r"(?<![A-Za-z0-9_])tasks\.py\b|(?<![A-Za-z0-9_])[a-z_]+\.tasks\b|\btasks\s+module\b", re.IGNORECASE),
+    "tasks",
+    word_before=(".tasks",),
+)
 PY_FILE = re.compile(r"[\w/.-]*\w\.py\b")
 TASK_PLACEMENT = starting_with(
     re.compile(r"\b(?:define[sd]?|put|place[sd]?|lives?|declared?)\s+(?:\w+\s+){0,3}in(?:to)?\s+`?(?P<path>[\w/.-]+\.py)\b", re.IGNORECASE),

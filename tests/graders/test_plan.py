@@ -174,19 +174,27 @@ def test_matches_fall_back_where_ignorecase_folds_a_letter_lower_does_not_give()
     assert len(plan.matches(pattern)) == 2
 
 
+def test_matches_begin_anywhere_in_the_word_run_before_a_word_before_literal():
+    pattern = starting_with(re.compile(r"(?<![A-Za-z0-9_])(?:\w+Pagination)(?![A-Za-z0-9_])"), word_before=("Pagination",))
+    plan = parse_plan("use CursorPagination, xéPagination or 9éFooPagination; not Pagination alone")
+    assert _spans(plan.matches(pattern)) == _spans(pattern.finditer(plan.text))
+    assert [match.group() for match in plan.matches(pattern)] == ["CursorPagination", "xéPagination", "9éFooPagination"]
+
+
 def test_start_literals_must_not_be_empty():
     with pytest.raises(ValueError):
         starting_with(re.compile("x"), "")
 
 
 def test_every_declared_start_literal_holds_on_the_corpus_plans():
-    """A wrong `starting_with` declaration would silently drop matches: check each against plain `finditer`.
+    """A wrong `starting_with` declaration would silently drop matches: check each against plain `finditer`,
+    and phrase patterns (searched only where their first words stand alone) against their lower-case twin.
 
     Grading the reference plans first declares the patterns built per repo or rubric too.
     """
     from evals.scenarios import load_scenarios
     from graders.grade import grade_plan
-    from graders.plan import _START_LITERALS
+    from graders.plan import _LOWERCASE_TWIN, _START_LITERALS
 
     scenarios = load_scenarios()
     texts = [scenario.reference_plan_text() for scenario in scenarios]
@@ -195,10 +203,14 @@ def test_every_declared_start_literal_holds_on_the_corpus_plans():
         grade_plan(scenario.reference_plan_text(), scenario)
     patterns = [re.compile(source, flags) for source, flags in list(_START_LITERALS)]
     assert len(patterns) > 40
-    for text in texts:
+    phrase_twins = list(_LOWERCASE_TWIN.items())
+    for position, text in enumerate(texts):
         plan = parse_plan(text)
         for pattern in patterns:
             assert _spans(plan.matches(pattern)) == _spans(pattern.finditer(plan.text)), pattern.pattern
+        for phrase_pattern, twin in phrase_twins if position < len(scenarios) else ():  # the reference plans
+            lines = sorted({plan.line_of_offset(match.start()) for match in twin.finditer(plan.lower_text)})
+            assert plan.lines_matching(phrase_pattern) == lines, twin.pattern
 
 
 def test_first_line_matching_is_the_first_of_lines_matching():
