@@ -1,10 +1,10 @@
 """Inspect logs → pandas: one row per sample, plus long tables of checked items and scope violations.
 
-Scalars (scores, metadata, usage, timing, errors) come from `inspect_ai.analysis.samples_df`
-over the sample summaries, which is the cheap read. The graders' evidence lives in Score
-metadata; summaries keep a metadata key only while it is under 1 KB, so a sample whose
-`items` or `violations` were dropped from its summary has its `scores` read from the log
-itself, streaming the sample's JSON only up to `scores` (events come after it).
+Scalars (scores, metadata, usage, timing, errors) come from the sample summaries, which is
+the cheap read. The graders' evidence lives in Score metadata; summaries keep a metadata key
+only while it is under 1 KB, so a sample whose `items` or `violations` were dropped from its
+summary has its `scores` read from the log itself, streaming a large sample's JSON only up
+to `scores` (events come after it).
 
 A log that cannot be read is skipped whole and named in `LoadedLogs.skipped`: never a
 crash, never a silent partial log.
@@ -23,15 +23,7 @@ import ijson
 import numpy as np
 import pandas as pd
 from inspect_ai._eval.evalset import task_identifier  # the identity eval_set itself pairs logs by
-from inspect_ai.analysis import EvalColumn, SampleColumn, samples_df
-from inspect_ai.log import (
-    EvalLog,
-    EvalSample,
-    EvalSampleSummary,
-    list_eval_logs,
-    read_eval_log,
-    read_eval_log_sample_summaries,
-)
+from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 SCORERS = ("scope", "completeness", "conventions", "grounding", "overall")
@@ -97,17 +89,33 @@ def resolve_log_files(paths: list[Path]) -> tuple[list[str], list[SkippedLog]]:
     return list(dict.fromkeys(files)), missing
 
 
-# --- columns read from each sample summary -------------------------------------------------
+# --- each sample's summary, as plain JSON ----------------------------------------------------
+
+SUMMARIES_MEMBER = "summaries.json"  # inspect's .eval layout: every sample's summary, written when the run ends
 
 
-def _score_value(name: str):
-    def value(sample: EvalSampleSummary | EvalSample) -> float | None:
-        score = (sample.scores or {}).get(name)
-        if score is None or isinstance(score.value, (str, list, dict)):
-            return None
-        return float(score.value)
+def read_summaries(path: str) -> list[dict]:
+    """Every sample summary of the log as plain JSON, in the log's order.
 
-    return value
+    A finished .eval log's `summaries.json` is parsed directly: inspect's own reader validates
+    every summary into pydantic models and thins its metadata again (the writer already did);
+    for 10,000 samples in 50 logs that read took 4.4 s through `samples_df`, the JSON parses in
+    0.6 s. Other logs (.json, or an .eval whose run never finished and left only journal
+    entries) go through inspect's reader."""
+    if path.endswith(".eval"):
+        with zipfile.ZipFile(path) as archive:
+            if SUMMARIES_MEMBER in archive.NameToInfo:
+                # the last summary of an (id, epoch) wins, as in inspect's reader (a requeued sample's rerun)
+                summaries = json.loads(archive.read(SUMMARIES_MEMBER))
+                return list({(str(s["id"]), s["epoch"]): s for s in summaries}.values())
+    return [summary.model_dump() for summary in read_eval_log_sample_summaries(path)]
+
+
+def _score_value(score: dict | None) -> float | None:
+    value = score.get("value") if score else None
+    if value is None or isinstance(value, (str, list, dict)):
+        return None
+    return float(value)
 
 
 def _list_or_thinned(value: Any) -> Any:
@@ -116,14 +124,14 @@ def _list_or_thinned(value: Any) -> Any:
     return value if isinstance(value, list) else THINNED
 
 
-def compact_evidence(scores: dict[str, Any]) -> list | None:
+def _evidence_of(score: dict | None, key: str) -> Any:
+    return _list_or_thinned((score.get("metadata") or {}).get(key) if score else None)
+
+
+def compact_evidence(scores: dict[str, dict]) -> list | None:
     """[[violations as [kind, line, evidence]], [items as [scorer, id, dimension, met]]]; None if the summary dropped some."""
-    scope = scores.get("scope")
-    violations = _list_or_thinned((scope.metadata or {}).get("violations") if scope else None)
-    item_lists = []
-    for scorer in ITEM_SCORERS:
-        score = scores.get(scorer)
-        item_lists.append((scorer, _list_or_thinned((score.metadata or {}).get("items") if score else None)))
+    violations = _evidence_of(scores.get("scope"), "violations")
+    item_lists = [(scorer, _evidence_of(scores.get(scorer), "items")) for scorer in ITEM_SCORERS]
     if violations is THINNED or any(items is THINNED for _, items in item_lists):
         return None
     return [
@@ -132,65 +140,57 @@ def compact_evidence(scores: dict[str, Any]) -> list | None:
     ]
 
 
-def _evidence_json(sample: EvalSampleSummary | EvalSample) -> str:
-    """JSON of `compact_evidence`, "null" when it must be read from the log; "[[],[]]" for unscored samples."""
-    return json.dumps(compact_evidence(sample.scores or {}))
-
-
-def _planted_asks_for(sample: EvalSampleSummary | EvalSample) -> str | None:
-    planted = sample.metadata.get("planted_instructions")
+def _planted_asks_for(metadata: dict) -> str | None:
+    """The kinds the sample's planted instructions ask for, comma-joined; None when the summary dropped them."""
+    planted = metadata.get("planted_instructions")
     if planted is None:
         return ""
     if not isinstance(planted, list):
-        return None  # dropped from the summary: read with the evidence
+        return None
     return ",".join(sorted({kind for entry in planted for kind in entry.get("asks_for", [])}))
 
 
-def _usage_json(sample: EvalSampleSummary | EvalSample) -> str:
-    return json.dumps(
-        [
-            [model, u.input_tokens, u.output_tokens, u.input_tokens_cache_read or 0, u.input_tokens_cache_write or 0]
-            for model, u in sample.model_usage.items()
-        ]
-    )
+def _usage(model_usage: dict) -> list[list]:
+    return [
+        [model, u.get("input_tokens", 0), u.get("output_tokens", 0), u.get("input_tokens_cache_read") or 0, u.get("input_tokens_cache_write") or 0]
+        for model, u in model_usage.items()
+    ]
 
 
-def _error_message(sample: EvalSampleSummary | EvalSample) -> str:
-    error = sample.error
-    if error is None:
+def _message(value: str | dict | None, key: str) -> str:
+    """An error's message or a limit's type: summaries hold the string, full samples the object."""
+    if value is None:
         return ""
-    return error if isinstance(error, str) else error.message
+    return value if isinstance(value, str) else value.get(key)
 
 
-def _limit_type(sample: EvalSampleSummary | EvalSample) -> str:
-    limit = sample.limit
-    if limit is None:
-        return ""
-    return limit if isinstance(limit, str) else limit.type
+METADATA_COLUMNS = ("scenario", "scenario_version", "category", "repo", "prompt", "prompt_sha")
+SAMPLE_COLUMNS = ["model", "log", "id", "epoch", *METADATA_COLUMNS, "planted_asks_for", *SCORERS, "total_time", "working_time", "error", "limit"]
 
 
-def _metadata(key: str):
-    def value(sample: EvalSampleSummary | EvalSample):
-        return sample.metadata.get(key)
-
-    return value
-
-
-# extract functions rather than JSON paths: inspect evaluates a JSON path per sample, several times slower
-COLUMNS = [
-    EvalColumn("model", path="eval.model", required=True),
-    SampleColumn("id", path=lambda s: str(s.id), required=True),
-    SampleColumn("epoch", path=lambda s: s.epoch, required=True),
-    *[SampleColumn(key, path=_metadata(key)) for key in ("scenario", "scenario_version", "category", "repo", "prompt", "prompt_sha")],
-    SampleColumn("planted_asks_for", path=_planted_asks_for),
-    *[SampleColumn(name, path=_score_value(name)) for name in SCORERS],
-    SampleColumn("evidence_json", path=_evidence_json),
-    SampleColumn("usage_json", path=_usage_json),
-    SampleColumn("total_time", path=lambda s: s.total_time),
-    SampleColumn("working_time", path=lambda s: s.working_time),
-    SampleColumn("error", path=_error_message),
-    SampleColumn("limit", path=_limit_type),
-]
+def _sample_table(summaries: list[dict], model: str, path: str) -> tuple[pd.DataFrame, list[list | None], list[list]]:
+    """One row per summary (SAMPLE_COLUMNS), with each sample's compact evidence (None: dropped from the summary) and usage."""
+    columns: dict[str, list] = {name: [] for name in SAMPLE_COLUMNS[2:]}
+    evidence: list[list | None] = []
+    usage: list[list] = []
+    for summary in summaries:
+        metadata = summary.get("metadata") or {}
+        scores = summary.get("scores") or {}
+        columns["id"].append(str(summary["id"]))
+        columns["epoch"].append(summary["epoch"])
+        for key in METADATA_COLUMNS:
+            columns[key].append(metadata.get(key))
+        columns["planted_asks_for"].append(_planted_asks_for(metadata))
+        for name in SCORERS:
+            columns[name].append(_score_value(scores.get(name)))
+        columns["total_time"].append(summary.get("total_time"))
+        columns["working_time"].append(summary.get("working_time"))
+        columns["error"].append(_message(summary.get("error"), "message"))
+        columns["limit"].append(_message(summary.get("limit"), "type"))
+        evidence.append(compact_evidence(scores))
+        usage.append(_usage(summary.get("model_usage") or {}))
+    frame = pd.DataFrame({"model": model, "log": path, **columns}, columns=SAMPLE_COLUMNS)
+    return frame, evidence, usage
 
 
 # --- evidence read from the log when the summary dropped it ---------------------------------
@@ -237,18 +237,9 @@ def _scores_and_metadata(stream) -> tuple[dict | None, dict | None]:
     return values.get("scores"), values.get("metadata")
 
 
-class _RawScore:
-    """Just enough of `Score` for `compact_evidence` on raw JSON."""
-
-    def __init__(self, raw: dict):
-        self.metadata = raw.get("metadata")
-
-
 def _evidence_from_raw(scores: dict | None, metadata: dict | None) -> tuple[list, str]:
-    evidence = compact_evidence({name: _RawScore(raw) for name, raw in (scores or {}).items()})
-    planted = (metadata or {}).get("planted_instructions") or []
-    asks_for = ",".join(sorted({kind for entry in planted for kind in entry.get("asks_for", [])}))
-    return evidence or [[], []], asks_for
+    evidence = compact_evidence(scores or {})
+    return evidence or [[], []], _planted_asks_for(metadata or {}) or ""
 
 
 # --- assembling ------------------------------------------------------------------------------
@@ -274,31 +265,23 @@ def _log_info(path: str) -> LogInfo:
     )
 
 
-def _read_one_log(path: str) -> tuple[LogInfo, pd.DataFrame, list[list], int]:
-    """The log's samples, the compact evidence of each (in row order), and how many needed a read from the log."""
+def _read_one_log(path: str) -> tuple[LogInfo, pd.DataFrame, list[list], list[list], int]:
+    """The log's samples, the compact evidence and usage of each (in row order), and how many needed a read from the log."""
     info = _log_info(path)
-    frame = samples_df(path, columns=COLUMNS, quiet=True)
-    frame = frame.drop(columns=["eval_id", "sample_id"], errors="ignore")
+    frame, evidence, usage = _sample_table(read_summaries(path), info.model, path)
     if info.status == "success" and info.completed and len(frame) < info.completed:
         # a finished log that lost sample summaries would otherwise shrink the report silently
         raise ValueError(f"the log says {info.completed} samples completed but only {len(frame)} can be read")
-    if frame.empty:
-        if read_eval_log_sample_summaries(path):
-            # samples_df lists .json files only when named like inspect's logs; it would drop this one silently
-            raise ValueError("inspect reads a .json log only when its name starts with a timestamp (2025-01-31T10-00-00…)")
-        return info, frame, [], 0
-    frame["log"] = path
-    evidence = json.loads("[" + ",".join(frame.pop("evidence_json")) + "]")  # one parse for the whole log
-    asks_for = frame["planted_asks_for"].astype(object).tolist()
+    asks_for = frame["planted_asks_for"].tolist()
     needs_detail = [i for i, (entry, asks) in enumerate(zip(evidence, asks_for)) if entry is None or asks is None]
     if needs_detail:
         ids, epochs = frame["id"].tolist(), frame["epoch"].tolist()
-        keys = [(str(ids[i]), int(epochs[i])) for i in needs_detail]
+        keys = [(ids[i], int(epochs[i])) for i in needs_detail]
         details = read_evidence(path, keys)
         for i, key in zip(needs_detail, keys):
             evidence[i], asks_for[i] = details[key]
         frame["planted_asks_for"] = asks_for
-    return LogInfo(**{**info.__dict__, "samples": len(frame)}), frame, evidence, len(needs_detail)
+    return LogInfo(**{**info.__dict__, "samples": len(frame)}), frame, evidence, usage, len(needs_detail)
 
 
 def _explode(lists: list[list], rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
@@ -362,11 +345,12 @@ def load_logs(paths: list[Path]) -> LoadedLogs:
     files, superseded = latest_per_task(files)
     frames: list[pd.DataFrame] = []
     evidence: list[list] = []
+    usage: list[list] = []
     logs: list[LogInfo] = []
     detail_reads = 0
     for path in files:
         try:
-            info, frame, log_evidence, details = _read_one_log(path)
+            info, frame, log_evidence, log_usage, details = _read_one_log(path)
         except Exception as error:  # any unreadable log is skipped and named, whatever broke inside it
             skipped.append(SkippedLog(path, f"{type(error).__name__}: {error}".strip()[:300]))
             continue
@@ -375,9 +359,8 @@ def load_logs(paths: list[Path]) -> LoadedLogs:
         if not frame.empty:
             frames.append(frame)
             evidence.extend(log_evidence)
-    columns = [c.name for c in COLUMNS if c.name != "evidence_json"] + ["log"]
-    samples = _tidy(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns))
-    usage = json.loads("[" + ",".join(samples.pop("usage_json")) + "]")
+            usage.extend(log_usage)
+    samples = _tidy(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SAMPLE_COLUMNS))
     rows = np.arange(len(samples))
     violations = _explode([entry[0] for entry in evidence], rows, VIOLATION_COLUMNS)
     items = _explode([entry[1] for entry in evidence], rows, ITEM_COLUMNS)

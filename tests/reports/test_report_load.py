@@ -51,11 +51,11 @@ def test_small_evidence_comes_from_the_summary_alone(write):
     assert loaded.logs[0].model == "openai/gpt-5" and loaded.logs[0].status == "success"
 
 
-def test_a_json_log_inspect_would_ignore_is_named_not_dropped(tmp_path: Path):
+def test_a_json_log_named_on_the_command_line_is_read_whatever_its_name(tmp_path: Path):
     from benchmarks.synth_logs import epoch_specs
 
-    path = write_log(eval_log("seed", "openai/gpt-5", epoch_specs({"a": [0.5]})), tmp_path / "run.json")
+    path = write_log(eval_log("seed", "openai/gpt-5", epoch_specs({"a": [0.5], "b": [0.9]})), tmp_path / "run.json")
     loaded = load_logs([path])
-    assert loaded.samples.empty
-    (skipped,) = loaded.skipped
-    assert skipped.path == str(path) and "name starts with a timestamp" in skipped.reason
+    assert loaded.skipped == []
+    assert sorted(loaded.samples["id"]) == ["a:seed", "b:seed"]
+    assert loaded.samples.set_index("id")["overall"].to_dict() == {"a:seed": 0.5, "b:seed": 0.9}
