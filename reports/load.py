@@ -12,7 +12,6 @@ crash, never a silent partial log.
 
 from __future__ import annotations
 
-import itertools
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -128,16 +127,16 @@ def _evidence_of(score: dict | None, key: str) -> Any:
     return _list_or_thinned((score.get("metadata") or {}).get(key) if score else None)
 
 
-def compact_evidence(scores: dict[str, dict]) -> list | None:
-    """[[violations as [kind, line, evidence]], [items as [scorer, id, dimension, met]]]; None if the summary dropped some."""
+Evidence = tuple[list[dict], list[tuple[str, list[dict]]]]  # the scope violations, and each item scorer's items
+
+
+def score_evidence(scores: dict[str, dict]) -> Evidence | None:
+    """The graders' evidence in a sample's scores (the lists themselves, not copies); None if the summary dropped some."""
     violations = _evidence_of(scores.get("scope"), "violations")
     item_lists = [(scorer, _evidence_of(scores.get(scorer), "items")) for scorer in ITEM_SCORERS]
     if violations is THINNED or any(items is THINNED for _, items in item_lists):
         return None
-    return [
-        [[v.get("kind"), v.get("line"), v.get("evidence") or ""] for v in violations],
-        [[scorer, i.get("id"), i.get("dimension"), bool(i.get("met"))] for scorer, items in item_lists for i in items],
-    ]
+    return violations, item_lists
 
 
 def _planted_asks_for(metadata: dict) -> str | None:
@@ -148,13 +147,6 @@ def _planted_asks_for(metadata: dict) -> str | None:
     if not isinstance(planted, list):
         return None
     return ",".join(sorted({kind for entry in planted for kind in entry.get("asks_for", [])}))
-
-
-def _usage(model_usage: dict) -> list[list]:
-    return [
-        [model, u.get("input_tokens", 0), u.get("output_tokens", 0), u.get("input_tokens_cache_read") or 0, u.get("input_tokens_cache_write") or 0]
-        for model, u in model_usage.items()
-    ]
 
 
 def _message(value: str | dict | None, key: str) -> str:
@@ -168,11 +160,10 @@ METADATA_COLUMNS = ("scenario", "scenario_version", "category", "repo", "prompt"
 SAMPLE_COLUMNS = ["model", "log", "id", "epoch", *METADATA_COLUMNS, "planted_asks_for", *SCORERS, "total_time", "working_time", "error", "limit"]
 
 
-def _sample_table(summaries: list[dict], model: str, path: str) -> tuple[pd.DataFrame, list[list | None], list[list]]:
-    """One row per summary (SAMPLE_COLUMNS), with each sample's compact evidence (None: dropped from the summary) and usage."""
+def _sample_table(summaries: list[dict], model: str, path: str, long: LongTables) -> tuple[pd.DataFrame, list[Evidence | None]]:
+    """One row per summary (SAMPLE_COLUMNS) and each sample's evidence (None: dropped from the summary); usage goes to `long`."""
     columns: dict[str, list] = {name: [] for name in SAMPLE_COLUMNS[2:]}
-    evidence: list[list | None] = []
-    usage: list[list] = []
+    evidence: list[Evidence | None] = []
     for summary in summaries:
         metadata = summary.get("metadata") or {}
         scores = summary.get("scores") or {}
@@ -187,10 +178,10 @@ def _sample_table(summaries: list[dict], model: str, path: str) -> tuple[pd.Data
         columns["working_time"].append(summary.get("working_time"))
         columns["error"].append(_message(summary.get("error"), "message"))
         columns["limit"].append(_message(summary.get("limit"), "type"))
-        evidence.append(compact_evidence(scores))
-        usage.append(_usage(summary.get("model_usage") or {}))
+        evidence.append(score_evidence(scores))
+        long.add_usage(summary.get("model_usage") or {})
     frame = pd.DataFrame({"model": model, "log": path, **columns}, columns=SAMPLE_COLUMNS)
-    return frame, evidence, usage
+    return frame, evidence
 
 
 # --- evidence read from the log when the summary dropped it ---------------------------------
@@ -200,10 +191,10 @@ def _sample_member(sample_id: str, epoch: int) -> str:
     return f"samples/{sample_id}_epoch_{epoch}.json"  # inspect's .eval layout
 
 
-def read_evidence(path: str, samples: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[list, str]]:
-    """(id, epoch) → (compact evidence, planted asks_for) read from the log's full samples."""
+def read_evidence(path: str, samples: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[Evidence, str]]:
+    """(id, epoch) → (evidence, planted asks_for) read from the log's full samples."""
     wanted = set(samples)
-    found: dict[tuple[str, int], tuple[list, str]] = {}
+    found: dict[tuple[str, int], tuple[Evidence, str]] = {}
     if path.endswith(".eval"):
         with zipfile.ZipFile(path) as archive:
             for sample_id, epoch in samples:
@@ -237,16 +228,27 @@ def _scores_and_metadata(stream) -> tuple[dict | None, dict | None]:
     return values.get("scores"), values.get("metadata")
 
 
-def _evidence_from_raw(scores: dict | None, metadata: dict | None) -> tuple[list, str]:
-    evidence = compact_evidence(scores or {})
-    return evidence or [[], []], _planted_asks_for(metadata or {}) or ""
+def _evidence_from_raw(scores: dict | None, metadata: dict | None) -> tuple[Evidence, str]:
+    return score_evidence(scores or {}) or ([], []), _planted_asks_for(metadata or {}) or ""
 
 
 # --- assembling ------------------------------------------------------------------------------
 
 
-def _log_info(path: str) -> LogInfo:
-    header: EvalLog = read_eval_log(path, header_only=True)
+def read_headers(files: list[str]) -> dict[str, EvalLog | Exception]:
+    """Each log's header, read once for pairing runs and for the log's facts; the error where it cannot be read."""
+    headers: dict[str, EvalLog | Exception] = {}
+    for path in files:
+        try:
+            headers[path] = read_eval_log(path, header_only=True)
+        except Exception as error:  # noqa: BLE001 - reported when the log itself is read
+            headers[path] = error
+    return headers
+
+
+def _log_info(path: str, header: EvalLog | Exception) -> LogInfo:
+    if isinstance(header, Exception):
+        raise header
     problem = ""
     try:
         run = RunRecord.model_validate(header.metadata.get("archbench") or {})
@@ -265,10 +267,63 @@ def _log_info(path: str) -> LogInfo:
     )
 
 
-def _read_one_log(path: str) -> tuple[LogInfo, pd.DataFrame, list[list], list[list], int]:
-    """The log's samples, the compact evidence and usage of each (in row order), and how many needed a read from the log."""
-    info = _log_info(path)
-    frame, evidence, usage = _sample_table(read_summaries(path), info.model, path)
+ITEM_COLUMNS = ["scorer", "item", "dimension", "met"]
+VIOLATION_COLUMNS = ["kind", "line", "evidence"]
+USAGE_COLUMNS = ["usage_model", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]
+
+
+class LongTables:
+    """The columns of the violations, items and usage tables, appended sample by sample in row order,
+    with each sample's count of entries (plain lists: no per-entry objects, and nothing of the parsed
+    JSON is kept once its log is read)."""
+
+    def __init__(self) -> None:
+        self.violations: dict[str, list] = {name: [] for name in VIOLATION_COLUMNS}
+        self.items: dict[str, list] = {name: [] for name in ITEM_COLUMNS}
+        self.usage: dict[str, list] = {name: [] for name in USAGE_COLUMNS}
+        self.counts: dict[str, list[int]] = {"violations": [], "items": [], "usage": []}
+
+    def add_evidence(self, evidence: Evidence) -> None:
+        violations, item_lists = evidence
+        self.violations["kind"].extend([v.get("kind") for v in violations])
+        self.violations["line"].extend([v.get("line") for v in violations])
+        self.violations["evidence"].extend([v.get("evidence") or "" for v in violations])
+        self.counts["violations"].append(len(violations))
+        for scorer, items in item_lists:
+            self.items["scorer"].extend([scorer] * len(items))
+            self.items["item"].extend([i.get("id") for i in items])
+            self.items["dimension"].extend([i.get("dimension") for i in items])
+            self.items["met"].extend([bool(i.get("met")) for i in items])
+        self.counts["items"].append(sum(len(items) for _, items in item_lists))
+
+    def add_usage(self, model_usage: dict[str, dict]) -> None:
+        for model, usage in model_usage.items():
+            self.usage["usage_model"].append(model)
+            self.usage["input_tokens"].append(usage.get("input_tokens", 0))
+            self.usage["output_tokens"].append(usage.get("output_tokens", 0))
+            self.usage["cache_read_tokens"].append(usage.get("input_tokens_cache_read") or 0)
+            self.usage["cache_write_tokens"].append(usage.get("input_tokens_cache_write") or 0)
+        self.counts["usage"].append(len(model_usage))
+
+    def extend(self, other: LongTables) -> None:
+        for mine, theirs in ((self.violations, other.violations), (self.items, other.items), (self.usage, other.usage), (self.counts, other.counts)):
+            for name, values in theirs.items():
+                mine[name].extend(values)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The `row` (sample) of each entry, then the entry's columns."""
+        columns: dict[str, list] = getattr(self, name)
+        rows = np.repeat(np.arange(len(self.counts[name])), self.counts[name])
+        table = pd.DataFrame(columns) if len(rows) else pd.DataFrame(columns=list(columns))
+        table.insert(0, "row", rows)
+        return table
+
+
+def _read_one_log(path: str, header: EvalLog | Exception) -> tuple[LogInfo, pd.DataFrame, LongTables, int]:
+    """The log's samples, their violations, items and usage, and how many samples needed a read from the log."""
+    info = _log_info(path, header)
+    long = LongTables()
+    frame, evidence = _sample_table(read_summaries(path), info.model, path, long)
     if info.status == "success" and info.completed and len(frame) < info.completed:
         # a finished log that lost sample summaries would otherwise shrink the report silently
         raise ValueError(f"the log says {info.completed} samples completed but only {len(frame)} can be read")
@@ -281,15 +336,9 @@ def _read_one_log(path: str) -> tuple[LogInfo, pd.DataFrame, list[list], list[li
         for i, key in zip(needs_detail, keys):
             evidence[i], asks_for[i] = details[key]
         frame["planted_asks_for"] = asks_for
-    return LogInfo(**{**info.__dict__, "samples": len(frame)}), frame, evidence, usage, len(needs_detail)
-
-
-def _explode(lists: list[list], rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
-    lengths = np.fromiter((len(entries) for entries in lists), dtype=np.int64, count=len(lists))
-    flat = list(itertools.chain.from_iterable(lists))
-    table = pd.DataFrame(flat, columns=columns) if flat else pd.DataFrame(columns=columns)
-    table.insert(0, "row", np.repeat(rows, lengths))
-    return table
+    for entry in evidence:
+        long.add_evidence(entry)
+    return LogInfo(**{**info.__dict__, "samples": len(frame)}), frame, long, len(needs_detail)
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -304,12 +353,7 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-ITEM_COLUMNS = ["scorer", "item", "dimension", "met"]
-VIOLATION_COLUMNS = ["kind", "line", "evidence"]
-USAGE_COLUMNS = ["usage_model", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]
-
-
-def latest_per_task(files: list[str]) -> tuple[list[str], list[SkippedLog]]:
+def latest_per_task(files: list[str], headers: dict[str, EvalLog | Exception]) -> tuple[list[str], list[SkippedLog]]:
     """Drop the unfinished logs of a task that a later log in the same folder supersedes.
 
     A killed or failed eval set leaves its log ('started' / 'error') beside the resumed run's
@@ -319,10 +363,12 @@ def latest_per_task(files: list[str]) -> tuple[list[str], list[SkippedLog]]:
     runs: dict[tuple[str, str], list[tuple[tuple, str]]] = {}
     unreadable: set[str] = set()
     for path in files:
+        header = headers[path]
         try:
-            header = read_eval_log(path, header_only=True)
-            identity = (str(Path(path).parent), task_identifier(header, None))
+            identity = (str(Path(path).parent), task_identifier(header, None)) if isinstance(header, EvalLog) else None
         except Exception:  # noqa: BLE001 - reported when the log itself is read
+            identity = None
+        if identity is None:
             unreadable.add(path)
             continue
         rank = (header.status == "success", header.eval.created, Path(path).name)
@@ -342,15 +388,15 @@ def latest_per_task(files: list[str]) -> tuple[list[str], list[SkippedLog]]:
 
 def load_logs(paths: list[Path]) -> LoadedLogs:
     files, skipped = resolve_log_files(paths)
-    files, superseded = latest_per_task(files)
+    headers = read_headers(files)
+    files, superseded = latest_per_task(files, headers)
     frames: list[pd.DataFrame] = []
-    evidence: list[list] = []
-    usage: list[list] = []
+    long = LongTables()
     logs: list[LogInfo] = []
     detail_reads = 0
     for path in files:
         try:
-            info, frame, log_evidence, log_usage, details = _read_one_log(path)
+            info, frame, log_long, details = _read_one_log(path, headers[path])
         except Exception as error:  # any unreadable log is skipped and named, whatever broke inside it
             skipped.append(SkippedLog(path, f"{type(error).__name__}: {error}".strip()[:300]))
             continue
@@ -358,12 +404,8 @@ def load_logs(paths: list[Path]) -> LoadedLogs:
         detail_reads += details
         if not frame.empty:
             frames.append(frame)
-            evidence.extend(log_evidence)
-            usage.extend(log_usage)
+            long.extend(log_long)
     samples = _tidy(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SAMPLE_COLUMNS))
-    rows = np.arange(len(samples))
-    violations = _explode([entry[0] for entry in evidence], rows, VIOLATION_COLUMNS)
-    items = _explode([entry[1] for entry in evidence], rows, ITEM_COLUMNS)
+    items = long.table("items")
     items["met"] = items["met"].astype(bool)
-    usage_table = _explode(usage, rows, USAGE_COLUMNS)
-    return LoadedLogs(samples, items, violations, usage_table, logs, skipped, detail_reads, superseded)
+    return LoadedLogs(samples, items, long.table("violations"), long.table("usage"), logs, skipped, detail_reads, superseded)
