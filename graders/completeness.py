@@ -203,7 +203,10 @@ def _model_names_in_plan(plan: ParsedPlan, model: ModelSpec, others: list[str]) 
     """
     accepted = _model_name_options(model)
     found = list(accepted)
-    for word in sorted(set(CAMEL_WORD.findall(plan.text))):
+    key = ("camel_words",)
+    if key not in plan.derived:
+        plan.derived[key] = sorted(set(CAMEL_WORD.findall(plan.text)))
+    for word in plan.derived[key]:
         if word in accepted or word in others:
             continue
         parts = _camel_parts(word)
@@ -855,12 +858,15 @@ def _nouns(name: str) -> set[str]:
 
 def _verb_first_names_in_task_context(plan: ParsedPlan) -> list[str]:
     """snake_case identifiers opening with a verb, on lines whose text, block or headings speak of tasks."""
+    words_by_line: dict[int, list[str]] = {}  # a snake_case word never spans lines: the plan's matches, by line
+    for match in plan.matches(SNAKE_WORD):
+        words_by_line.setdefault(plan.line_of_offset(match.start()), []).append(match.group())
     found: list[str] = []
-    for line in plan.lines_matching(SNAKE_WORD):
-        text = plan.line(line)
-        verb_first = [word for word in SNAKE_WORD.findall(text) if word not in found and _name_tokens(word)[0] in TASK_VERBS]
+    for line, words in words_by_line.items():
+        verb_first = [word for word in words if word not in found and _name_tokens(word)[0] in TASK_VERBS]
         if not verb_first:
             continue
+        text = plan.line(line)
         if not TASK_CONTEXT.search(text):
             block = plan.block_at(line)
             if block is None or not (TASK_CONTEXT.search(block.text) or any(TASK_CONTEXT.search(h) for h in block.section)):

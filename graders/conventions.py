@@ -134,6 +134,7 @@ PROSE_NEW_MODEL = starting_with(
 CODE_CLASS = re.compile(r"^(?P<indent>\s*)class\s+(?P<name>[A-Z][A-Za-z0-9]*)\s*(?:\((?P<bases>[^)]*)\))?\s*:")
 CODE_FIELD = re.compile(rf"^\s+(?P<name>{IDENT})\s*(?::\s*[^=]+)?=\s*(?:[\w.]+\.)?(?P<type>[A-Z]\w*)\(")
 INLINE_FIELD = re.compile(rf"(?<![\w.])(?:(?P<model>[A-Z]\w*)\.)?(?P<name>{IDENT})\s*=\s*(?:models\.)?(?P<type>[A-Z]\w*)\(")
+FIELD_ASSIGNMENT = re.compile(r"=\s*(?:models\.)?[A-Z]\w*\(")  # the tail of every INLINE_FIELD match; found fast (a literal first)
 LIST_FIELD = re.compile(rf"^[`*]*(?P<name>{IDENT})[`*]*\s*(?::|—|–|-|→|\(|=)\s*(?P<rest>.*)")
 CHOICES_CLASS_MEMBER = re.compile(r"^\s+[A-Z][A-Z0-9_]*\s*=\s*(?P<quote>['\"])(?P<value>[^'\"]*)(?P=quote)")
 STATUS_CONSTANT = re.compile(r"\b[A-Z][A-Z0-9_]*(?:STATUS|STATE)[A-Z0-9_]*\s*=\s*(?P<quote>['\"])(?P<value>[^'\"]*)(?P=quote)")
@@ -475,7 +476,7 @@ def _proposed_fields(plan: ParsedPlan, models: list[ProposedModel], code_lines: 
             if not any(model.covers(block.start_line) for model in models):
                 for name, kind, line, text in _field_definitions(plan, (block.start_line, block.start_line), code_lines):
                     fields.setdefault((name, line), ProposedField(name, kind, line, None, text))
-    for line in plan.lines_matching(INLINE_FIELD):
+    for line in plan.lines_matching(INLINE_FIELD) if FIELD_ASSIGNMENT.search(plan.text) else ():
         text = plan.line(line)
         for match in INLINE_FIELD.finditer(text):
             if FIELD_TYPE.fullmatch(match.group("type")) and (match.group("name"), line) not in fields:
