@@ -181,13 +181,16 @@ def starting_with(pattern: re.Pattern[str], *literals: str, word_before: tuple[s
 
 
 def _word_run_positions(text: str, ends: list[int]) -> list[int]:
-    """Every offset from the start of the run of word characters ending before each of `ends` up to it."""
+    """Every offset from the start of the run of word characters ending before each of `ends` (sorted)
+    up to it. A walk stops at the previous end, whose own walk covered the rest of a shared run."""
     found: list[int] = []
+    previous = -1
     for end in ends:
         start = end
-        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):  # what `\w` matches
+        while start > previous + 1 and (text[start - 1].isalnum() or text[start - 1] == "_"):  # what `\w` matches
             start -= 1
         found.extend(range(start, end + 1))
+        previous = end
     return found
 
 

@@ -181,6 +181,16 @@ def test_matches_begin_anywhere_in_the_word_run_before_a_word_before_literal():
     assert [match.group() for match in plan.matches(pattern)] == ["CursorPagination", "xéPagination", "9éFooPagination"]
 
 
+def test_word_runs_shared_by_several_literals_give_every_offset_once():
+    from graders.plan import _word_run_positions
+
+    text = "x PaginationPaginationPagination y"
+    ends = [text.find("Pagination", start) for start in (0, 3, 13)]
+    assert _word_run_positions(text, ends) == list(range(2, ends[-1] + 1))
+    pattern = starting_with(re.compile(r"\w+?Pagination(?![A-Za-z])"), word_before=("Pagination",))
+    assert _spans(parse_plan(text).matches(pattern)) == _spans(pattern.finditer(text))
+
+
 def test_start_literals_must_not_be_empty():
     with pytest.raises(ValueError):
         starting_with(re.compile("x"), "")
