@@ -12,8 +12,11 @@ crash, never a silent partial log.
 
 from __future__ import annotations
 
+import gc
 import json
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -386,7 +389,28 @@ def latest_per_task(files: list[str], headers: dict[str, EvalLog | Exception]) -
     return [path for path in files if path in keep], superseded
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while logs are parsed (reference counting still frees everything).
+
+    json.loads allocates dicts fast enough to trigger a collection every few hundred, and the
+    oldest generation's passes walk every object loaded so far, so with it on, reading 100,000
+    samples took twice as long (26 s vs 14 s); parsed JSON and the column lists hold no cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_logs(paths: list[Path]) -> LoadedLogs:
+    with _cyclic_gc_paused():
+        return _load_logs(paths)
+
+
+def _load_logs(paths: list[Path]) -> LoadedLogs:
     files, skipped = resolve_log_files(paths)
     headers = read_headers(files)
     files, superseded = latest_per_task(files, headers)
