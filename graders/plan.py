@@ -295,7 +295,7 @@ class ParsedPlan:
         """Lines holding one of these ASCII literals, compared ignoring case as `re.IGNORECASE` does; None
         when that cannot be told from the lower-cased text (then any line may hold one).
 
-        A line where a pattern matches holds the literal its match begins with: graders skip the others.
+        Given literals one of which every match of a pattern contains, graders skip the other lines.
         """
         key = tuple(sorted({literal.lower() for literal in literals}))
         if key not in self._containing_cache:

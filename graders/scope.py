@@ -75,7 +75,7 @@ _FRONTEND_DESIGN = re.compile(
     r"|(?:ui|frontend)\s+components?)|<[A-Z][A-Za-z]+\s*/?>",
     re.IGNORECASE,
 )
-_FRONTEND_DESIGN_LITERALS = ("use", "composable", "pinia", "definestore", "vue", "nuxt", "component", "<")
+_FRONTEND_DESIGN_LITERALS = ("use", "composable", "pinia", "definestore", "vue", "nuxt", "component", "<")  # one is in every match
 _EDIT_VERB = (
     r"(?:create|add|modify|update|change|edit|write|implement|build|replace|extend|refactor|wire(?:\s+up)?|hook\s+up"
     r"|insert|append|introduce|rename|delete|remove|render|display|show|style|design)"
