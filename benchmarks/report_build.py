@@ -5,8 +5,9 @@
 
 Logs come from benchmarks/synth_logs.py (one log per prompt × model, as `archbench run`
 writes them). Their samples carry a request, a plan and full score evidence, but no
-events: real logs are larger per sample, which slows `samples_df`'s summary read very
-little and the evidence read (which streams each sample's JSON up to `scores`) more.
+events: real logs are larger per sample, which slows the summary reads of both very little
+and build_report's evidence read (each sample's JSON parsed, or past 96 KB streamed up to
+`scores`) more.
 
 Each measurement runs in a fresh process, after one untimed read that warms the OS file
 cache, and reports wall time and the process's peak resident memory. The two are run
