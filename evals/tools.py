@@ -3,6 +3,9 @@
 Each factory closes over the sample's `RepoWorkspace`. Refusals and bad arguments raise
 `ToolError`, which inspect returns to the model as a tool error (the sample goes on).
 Every result is capped at `max_output` characters so one huge file cannot blow the context.
+The read-only tools are marked parallel: when one assistant message calls several, inspect
+runs them together. The write tools (and bash) change the workspace, so they run one at a
+time in the order the model gave.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def _decode(data: bytes, path: str) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-@tool(name="read_file")
+@tool(name="read_file", parallel=True)
 def read_file(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool:
     async def execute(path: str, offset: int = 1, limit: int = MAX_READ_LINES) -> str:
         """Read a text file of the repository, with line numbers.
@@ -66,7 +69,7 @@ def read_file(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) ->
     return execute
 
 
-@tool(name="list_dir")
+@tool(name="list_dir", parallel=True)
 def list_dir(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool:
     async def execute(path: str = ".") -> str:
         """List the files and folders directly inside a folder of the repository (folders end with '/').
@@ -83,7 +86,7 @@ def list_dir(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> 
     return execute
 
 
-@tool(name="glob")
+@tool(name="glob", parallel=True)
 def glob(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool:
     async def execute(pattern: str, path: str = ".") -> str:
         """Find files by glob pattern, e.g. '**/models.py' or 'backend/*/tasks.py'.
@@ -101,7 +104,7 @@ def glob(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool
     return execute
 
 
-@tool(name="grep")
+@tool(name="grep", parallel=True)
 def grep(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool:
     async def execute(pattern: str, path: str = ".", include: str = "", max_matches: int = 200) -> str:
         """Search file contents with a regular expression; prints 'path:line: text' for each match.

@@ -150,3 +150,13 @@ def test_workspace_requires_an_existing_repo(tmp_path):
         RepoWorkspace(tmp_path / "missing")
     with pytest.raises(WorkspaceError):
         RepoWorkspace(FIXTURE_REPO).relative("../x")
+
+
+def test_only_read_only_tools_run_in_parallel(tools):
+    """Several reads in one assistant message run together; writes keep the model's order."""
+    from inspect_ai.tool import ToolDef
+
+    _, by_name = tools
+    parallel = {name: ToolDef(tool).parallel for name, tool in by_name.items()}
+    assert parallel == {name: name in {"read_file", "list_dir", "glob", "grep"} for name in by_name}
+    assert {"write_file", "edit_file"} <= set(by_name)
