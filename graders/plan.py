@@ -257,6 +257,10 @@ class ParsedPlan:
     def line_of_offset(self, offset: int) -> int:
         return bisect_right(self._line_starts, offset)
 
+    def line_start(self, number: int) -> int:
+        """Offset in `text` where a 1-based line begins."""
+        return self._line_starts[number - 1]
+
     def lines_matching(self, pattern: re.Pattern[str]) -> list[int]:
         """Sorted 1-based lines where `pattern` matches (a match spanning lines counts at its start)."""
         key = f"{pattern.flags}:{pattern.pattern}"
