@@ -18,7 +18,9 @@ failure handling near the task. Details and limits: docs/graders.md.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -553,13 +555,17 @@ def _endpoint_lines(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...
         ]
         if not paths:
             continue
-        pairs = set()
-        for method in HTTP_METHOD.finditer(text):
-            after = [path for position, path in paths if position > method.start()]
-            chosen = after[0] if after else paths[-1][1]
-            pairs.add((method.group(1), normalise_path(chosen)))
-        found[line] = pairs
+        found[line] = {(method.group(1), normalise_path(path)) for method, path in method_paths(text, paths)}
     return found
+
+
+def method_paths(text: str, paths: list[tuple[int, str]]) -> Iterator[tuple[re.Match[str], str]]:
+    """Each HTTP method in `text` with the path it names: the first of `paths` ((offset, path), in order)
+    after it, else the last one."""
+    starts = [position for position, _ in paths]
+    for method in HTTP_METHOD.finditer(text):
+        index = bisect_right(starts, method.start())
+        yield method, paths[index][1] if index < len(paths) else paths[-1][1]
 
 
 ROUTE = starting_with(re.compile(r"""\b(?:re_)?path\(\s*r?["']([^"']*)["']\s*,\s*([A-Za-z_]\w*)"""), "re_path", "path")

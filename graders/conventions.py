@@ -23,12 +23,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from evals.strict_yaml import load_model
-from graders.completeness import HTTP_METHOD, URL_PATH, normalise_path
+from graders.completeness import HTTP_METHOD, URL_PATH, method_paths, normalise_path
 from graders.plan import ParsedPlan, phrases_regex, starting_with
 from graders.repo_config import Convention, ConventionCheck
 from graders.repo_facts import RepoFacts, django_model_api, repo_facts
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 DIMENSION = "conventions"
 GENERAL_CONVENTIONS_FILE = Path(__file__).with_name("general_conventions.yaml")
 Span = tuple[int, int]
+T = TypeVar("T")
 
 # --- how a mention is presented: existing, new or negated ----------------------------------------
 
@@ -526,9 +527,7 @@ def _proposed_endpoints(plan: ParsedPlan, facts: RepoFacts) -> list[ProposedEndp
         ]
         if not paths:
             continue
-        for method in HTTP_METHOD.finditer(text):
-            after = [path for position, path in paths if position > method.start()]
-            path = after[0] if after else paths[-1][1]
+        for method, path in method_paths(text, paths):
             key = (method.group(1), _route_key(path))
             if key in found:
                 continue
@@ -537,20 +536,34 @@ def _proposed_endpoints(plan: ParsedPlan, facts: RepoFacts) -> list[ProposedEndp
                 method.group(1) == "GET"
                 and bool(segments)
                 and segments[-1] != "{}"
-                and (segments[-1].endswith("s") or LIST_CONTEXT.search(_surrounding_text(plan, line)) is not None)
+                and (segments[-1].endswith("s") or _around(plan, line, _lists_something))
             )
             found[key] = ProposedEndpoint(method.group(1), path.split("?")[0], line, key[1] in existing, lists)
     return sorted(found.values(), key=lambda endpoint: endpoint.line)
 
 
-def _surrounding_text(plan: ParsedPlan, line: int) -> str:
+def _around(plan: ParsedPlan, line: int, read: Callable[[str], T]) -> T:
+    """`read` of the text around `line`: its block, a heading's whole span, or the line outside any block.
+
+    Computed once per block: every line of a block (a list item of 100,000 endpoint lines) shares it.
+    """
     block = plan.block_at(line)
-    if block is None:
-        return plan.line(line)
-    if block.kind == "heading":
-        start, end = plan.heading_span(block)
-        return "\n".join(plan.lines[start - 1 : end])
-    return block.text
+    cache = plan.derived.setdefault(("around", read), {})
+    where = ("line", line) if block is None else id(block)
+    if where not in cache:
+        if block is None:
+            text = plan.line(line)
+        elif block.kind == "heading":
+            start, end = plan.heading_span(block)
+            text = "\n".join(plan.lines[start - 1 : end])
+        else:
+            text = block.text
+        cache[where] = read(text)
+    return cache[where]
+
+
+def _lists_something(text: str) -> bool:
+    return LIST_CONTEXT.search(text) is not None
 
 
 def _proposed_tasks(plan: ParsedPlan, facts: RepoFacts, code_lines: frozenset[int]) -> tuple[dict[str, int], dict[str, int]]:
@@ -898,8 +911,7 @@ VIEW_NAME = re.compile(r"(?<![A-Za-z0-9_])[A-Z]\w*(?:ViewSet|View)(?![A-Za-z0-9_
 
 def _hosting_view(plan: ParsedPlan, facts: RepoFacts, endpoint: ProposedEndpoint) -> str | None:
     """The existing repo view the plan attaches this endpoint to ("an action on `TaskViewSet`")."""
-    text = _surrounding_text(plan, endpoint.line)
-    return next((name for name in VIEW_NAME.findall(text) if name in facts.views), None)
+    return next((name for name in _around(plan, endpoint.line, VIEW_NAME.findall) if name in facts.views), None)
 
 
 def check_permission_class(context: RuleContext, value: str) -> Outcome:
