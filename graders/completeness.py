@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
-from graders.plan import Block, ParsedPlan, phrases_regex, plain, starting_with
+from graders.plan import Block, ParsedPlan, any_between, phrases_regex, plain, starting_with
 from graders.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, TaskSpec
 from graders.verdicts import ItemVerdict, clip
 
@@ -294,11 +294,14 @@ def _model_anchor_spans(plan: ParsedPlan, names: list[str], field_names: list[st
                 anchors.append((line, _following_span(plan, block, names), block.kind))
     headings = [a for a in anchors if a[2] == "heading"]
     inner = [a for a in anchors if a[2] != "heading"]
-    kept = [
-        heading
-        for heading in headings
-        if not any(heading[1][0] < other[0] <= heading[1][1] for other in anchors if other is not heading)
-    ]
+    lines = sorted(line for line, _, _ in anchors)
+
+    def others_inside(heading: tuple[int, Span, str]) -> int:
+        """Anchors other than the heading itself on the lines below it in its span."""
+        line, (start, end), _ = heading
+        return bisect_right(lines, end) - bisect_right(lines, start) - (start < line <= end)
+
+    kept = [heading for heading in headings if not others_inside(heading)]
     return [(line, span) for line, span, _ in sorted(kept + inner)]
 
 
@@ -319,16 +322,12 @@ def _following_span(plan: ParsedPlan, block: Block, own_names: list[str]) -> Spa
     """A paragraph or list item and what follows it, up to the next heading or the next block introducing another name."""
     if block.kind == "list_item":
         return block.start_line, block.end_line
-    end = len(plan.lines)
-    for other in plan.blocks:
-        if other.start_line <= block.end_line:
-            continue
-        if other.kind == "heading":
-            end = other.start_line - 1
-            break
-        if other.kind in ("paragraph", "list_item") and _introduces_other_class(other, own_names):
-            end = other.start_line - 1
-            break
+    following = plan.next_block_line(
+        block.end_line,
+        ("ends a model's span", tuple(own_names)),
+        lambda other: other.kind == "heading" or other.kind in ("paragraph", "list_item") and _introduces_other_class(other, own_names),
+    )
+    end = len(plan.lines) if following is None else following - 1
     return block.start_line, max(end, block.end_line)
 
 
@@ -340,7 +339,12 @@ def _introduces_other_class(block: Block, own_names: list[str]) -> bool:
 
 
 def _lines_in(spans: list[Span]) -> list[int]:
-    return sorted({line for start, end in spans for line in range(start, end + 1)})
+    """Every line of the spans, sorted, each once (overlapping spans are merged first: 10,000 anchors
+    whose spans each cover half the plan would otherwise list its lines 10,000 times)."""
+    lines: list[int] = []
+    for start, end in sorted(spans):
+        lines.extend(range(max(start, lines[-1] + 1 if lines else start), end + 1))
+    return lines
 
 
 def _type_regex(django_type: str) -> re.Pattern[str]:
@@ -388,7 +392,8 @@ def _model_places(plan: ParsedPlan, rubric: Rubric) -> dict[str, _ModelPlace]:
         for heading in plan.headings
         if GENERIC_MODEL_HEADING.match(plain(heading.text))
     ]
-    shared = [span for span in generic if not any(span[0] <= line <= span[1] for line in anchor_lines)]
+    anchor_lines.sort()
+    shared = [span for span in generic if not any_between(anchor_lines, *span)]
     places = {}
     for model_id, (names, anchors) in found.items():
         spans = [span for _, span in anchors] + (shared if anchors else [])
@@ -778,22 +783,21 @@ def _endpoint_matcher(endpoint: EndpointSpec, rubric: Rubric, places: dict[str, 
     return _EndpointMatcher(endpoint.method, frozenset(_endpoint_paths(endpoint, rubric, places)), action, len(path))
 
 
-def _endpoint_scope(plan: ParsedPlan, line: int, matcher: _EndpointMatcher, endpoint_lines: dict) -> Span:
+def _endpoint_scope(plan: ParsedPlan, line: int, other_endpoint_lines: list[int]) -> Span:
+    """The anchor's heading section; or its block and what follows, up to a heading or a line naming another endpoint."""
     block = plan.block_at(line)
     if block is None:
         return line, line
     if block.kind == "heading":
         return plan.heading_span(block)
-    end = len(plan.lines)
-    for heading in plan.headings:
-        if heading.start_line > block.end_line:
-            end = heading.start_line - 1
-            break
-    for other_line in sorted(endpoint_lines):
-        if other_line > block.end_line and not matcher.any(endpoint_lines[other_line]):
-            end = min(end, other_line - 1)
-            break
+    ends = [following for following in (plan.next_heading_line(block.end_line), _next_after(other_endpoint_lines, block.end_line)) if following]
+    end = min(ends) - 1 if ends else len(plan.lines)
     return block.start_line, max(end, block.end_line)
+
+
+def _next_after(sorted_lines: list[int], line: int) -> int | None:
+    index = bisect_right(sorted_lines, line)
+    return sorted_lines[index] if index < len(sorted_lines) else None
 
 
 def _api_field_forms(name: str) -> tuple[str, ...]:
@@ -810,8 +814,10 @@ def _endpoint_items(
     endpoint_lines: dict,
     code_routes: dict[int, dict[Route, Span | None]],
 ) -> list[ItemVerdict]:
-    anchors = [line for line, pairs in sorted(endpoint_lines.items()) if matcher.any(pairs)]
-    spans = [_endpoint_scope(plan, line, matcher, endpoint_lines) for line in anchors]
+    lines = sorted(endpoint_lines)
+    anchors = [line for line in lines if matcher.any(endpoint_lines[line])]
+    others = [line for line in lines if not matcher.any(endpoint_lines[line])]
+    spans = [_endpoint_scope(plan, line, others) for line in anchors]
     spans += [
         handler
         for line in anchors
@@ -843,10 +849,13 @@ def _global_status_line(plan: ParsedPlan, code_regex: re.Pattern[str]) -> int | 
     """A status code stated for every endpoint at once ("all endpoints return 401 when ...")."""
     for line in plan.lines_matching(code_regex):
         block = plan.block_at(line)
-        text = block.text if block is not None else plan.line(line)
-        if GLOBAL_STATUS.search(text) or GLOBAL_STATUS.search(plan.line(line)):
+        if GLOBAL_STATUS.search(plan.line(line)) or (block is not None and plan.block_fact(block, GLOBAL_STATUS, _says_globally)):
             return line
     return None
+
+
+def _says_globally(block: Block) -> bool:
+    return GLOBAL_STATUS.search(block.text) is not None
 
 
 # --- tasks -----------------------------------------------------------------------------
@@ -867,7 +876,7 @@ def _verb_first_names_in_task_context(plan: ParsedPlan) -> list[str]:
     words_by_line: dict[int, list[str]] = {}  # a snake_case word never spans lines: the plan's matches, by line
     for match in plan.matches(SNAKE_WORD):
         words_by_line.setdefault(plan.line_of_offset(match.start()), []).append(match.group())
-    found: list[str] = []
+    found: dict[str, None] = {}  # ordered, and membership in O(1)
     for line, words in words_by_line.items():
         verb_first = [word for word in words if word not in found and _name_tokens(word)[0] in TASK_VERBS]
         if not verb_first:
@@ -875,12 +884,14 @@ def _verb_first_names_in_task_context(plan: ParsedPlan) -> list[str]:
         text = plan.line(line)
         if not TASK_CONTEXT.search(text):
             block = plan.block_at(line)
-            if block is None or not (TASK_CONTEXT.search(block.text) or any(TASK_CONTEXT.search(h) for h in block.section)):
+            if block is None or not plan.block_fact(block, TASK_CONTEXT, _speaks_of_tasks):
                 continue
-        for word in verb_first:
-            if word not in found:
-                found.append(word)
-    return found
+        found.update(dict.fromkeys(verb_first))
+    return list(found)
+
+
+def _speaks_of_tasks(block: Block) -> bool:
+    return bool(TASK_CONTEXT.search(block.text) or any(TASK_CONTEXT.search(heading) for heading in block.section))
 
 
 def _task_names(task: TaskSpec, all_tasks: list[TaskSpec], candidates: list[str]) -> list[str]:
@@ -1013,13 +1024,10 @@ def _task_scope(plan: ParsedPlan, line: int, other_names: set[str]) -> Span:
         return line, line
     if block.kind == "heading":
         return plan.heading_span(block)
-    end = len(plan.lines)
-    for other in plan.blocks:
-        if other.start_line <= block.end_line:
-            continue
-        if other.kind == "heading" or _opens_with(other, other_names):
-            end = other.start_line - 1
-            break
+    following = plan.next_block_line(
+        block.end_line, ("ends a task's span", frozenset(other_names)), lambda other: other.kind == "heading" or _opens_with(other, other_names)
+    )
+    end = len(plan.lines) if following is None else following - 1
     return block.start_line, max(end, block.end_line)
 
 

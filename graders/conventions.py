@@ -371,7 +371,8 @@ def _heading_models(plan: ParsedPlan, facts: RepoFacts, code_lines: frozenset[in
 
 
 def _next_heading_line(plan: ParsedPlan, line: int) -> int:
-    return next((heading.start_line for heading in plan.headings if heading.start_line > line), len(plan.lines) + 1)
+    following = plan.next_heading_line(line)
+    return len(plan.lines) + 1 if following is None else following
 
 
 def _has_field_definitions(plan: ParsedPlan, span: Span, code_lines: frozenset[int]) -> bool:
@@ -1249,10 +1250,14 @@ def _documented_deviation(plan: ParsedPlan, convention: Convention) -> int | Non
     value in the same block as the word deviation/departs from has explained itself."""
     if not isinstance(convention.value, str):
         return None
+    value = convention.value
     for line in plan.lines_matching(DEVIATION):
         block = plan.block_at(line)
-        text = block.text if block is not None and block.kind != "heading" else plan.line(line)
-        if convention.value in text:
+        if block is not None and block.kind != "heading":
+            named = plan.block_fact(block, ("holds", value), lambda block: value in block.text)
+        else:
+            named = value in plan.line(line)
+        if named:
             return line
     return None
 

@@ -13,13 +13,14 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Iterable, Literal
+from typing import Callable, Hashable, Iterable, Literal, TypeVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "code", "html", "section"]
 PhraseGroup = Iterable[str]
+T = TypeVar("T")
 
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _MARKDOWN.core.ruler.disable(["inline", "text_join"])  # graders read raw inline source; skipping inline parsing halves the time
@@ -212,6 +213,7 @@ class ParsedPlan:
     _containing_cache: dict[tuple[str, ...], frozenset[int] | None] = field(default_factory=dict, repr=False)
     _lower: str | None = field(default=None, repr=False)
     _smallest: list[int] | None = field(default=None, repr=False)
+    _heading_starts: dict[int, list[int]] = field(default_factory=dict, repr=False)  # by level: starts of headings at it or higher
     derived: dict[tuple, object] = field(default_factory=dict, repr=False)  # readings graders share, computed once
 
     # --- lines -----------------------------------------------------------------------
@@ -354,12 +356,34 @@ class ParsedPlan:
 
     def heading_span(self, heading: Block) -> tuple[int, int]:
         """Lines of a heading and everything under it, up to the next heading of the same or a higher level."""
-        end = len(self.lines)
-        for other in self.headings:
-            if other.start_line > heading.start_line and other.level <= heading.level:
-                end = other.start_line - 1
-                break
-        return heading.start_line, end
+        following = self.next_heading_line(heading.start_line, heading.level)
+        return heading.start_line, len(self.lines) if following is None else following - 1
+
+    def next_heading_line(self, line: int, level: int = 6) -> int | None:
+        """First line of the first heading after `line` whose level is `level` or higher (1 is highest)."""
+        starts = self._heading_starts.get(level)
+        if starts is None:
+            starts = self._heading_starts[level] = [heading.start_line for heading in self.headings if heading.level <= level]
+        index = bisect_right(starts, line)
+        return starts[index] if index < len(starts) else None
+
+    def next_block_line(self, line: int, kind: Hashable, qualifies: Callable[[Block], bool]) -> int | None:
+        """First line of the first block after `line` that `qualifies`. The qualifying blocks' lines are
+        listed once per plan under `kind`, which names the predicate (callers ask for many lines)."""
+        key = ("next_block_line", kind)
+        starts = self.derived.get(key)
+        if starts is None:
+            starts = self.derived[key] = [block.start_line for block in self.blocks if qualifies(block)]
+        index = bisect_right(starts, line)
+        return starts[index] if index < len(starts) else None
+
+    def block_fact(self, block: Block, kind: Hashable, read: Callable[[Block], T]) -> T:
+        """`read(block)`, once per block and `kind` (which names what `read` asks): graders ask it for each
+        matching line, and the 100,000 lines of one block would each read the whole block again."""
+        key = ("block_fact", kind, id(block))
+        if key not in self.derived:
+            self.derived[key] = read(block)
+        return self.derived[key]
 
     def blocks_in(self, start: int, end: int) -> list[Block]:
         return [block for block in self.blocks if block.start_line >= start and block.end_line <= end]
@@ -380,7 +404,7 @@ class ParsedPlan:
         if any(not lines for lines in hits):
             return None
         for unit in self.units if units is None else units:
-            if all(_any_between(lines, unit.start_line, unit.end_line) for lines in hits):
+            if all(any_between(lines, unit.start_line, unit.end_line) for lines in hits):
                 line = self.best_line(patterns, unit.start_line, unit.end_line)
                 return PhraseMatch(unit, line, self.line(line).strip())
         return None
@@ -397,7 +421,8 @@ class ParsedPlan:
         return min(counts, key=lambda line: (-counts[line], line))
 
 
-def _any_between(sorted_lines: list[int], start: int, end: int) -> bool:
+def any_between(sorted_lines: list[int], start: int, end: int) -> bool:
+    """Whether a sorted list of lines holds one in [start, end]."""
     index = bisect_left(sorted_lines, start)
     return index < len(sorted_lines) and sorted_lines[index] <= end
 
