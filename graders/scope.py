@@ -25,6 +25,7 @@ import re
 import textwrap
 from bisect import bisect_right
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from graders.plan import Block, ParsedPlan
@@ -42,6 +43,10 @@ DATA_LANGS = {
 }
 DIFF_LANGS = {"diff", "patch"}
 MAX_REGION_LINES = 80
+PARSE_BUDGET_CHARS = 2_000_000
+"""Characters of Python the region search may parse for one plan (under a second). It tries every prefix
+of every code-looking region: the corpus's plans use under 10 KB, a megabyte of decorator lines would take
+hours. Past the budget, no further region is searched."""
 
 _PYTHON_HEAD = re.compile(
     r"^(?:(?:async\s+)?def\s+\w+\s*\(|class\s+\w+\s*[(:]|from\s+[\w.]+\s+import\s+[\w*(]|import\s+[\w.]+"
@@ -106,10 +111,11 @@ _LIST_OR_QUOTE = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])\s+)?")
 
 def check_scope(plan: ParsedPlan, repo_diff: Any = None, frontend_dir: str = "frontend") -> ScopeVerdict:
     """All scope violations of a plan and of the agent's repo changes."""
+    budget = ParseBudget()
     violations = [
         *diff_violations(repo_diff, frontend_dir),
-        *code_block_violations(plan),
-        *unfenced_violations(plan),
+        *code_block_violations(plan, budget),
+        *unfenced_violations(plan, budget),
         *frontend_instruction_violations(plan, frontend_dir),
     ]
     return ScopeVerdict.from_violations(_unique(violations))
@@ -160,7 +166,15 @@ def _diff_as_dict(repo_diff: Any) -> dict[str, list[str]]:
 # --- code blocks -----------------------------------------------------------------------
 
 
-def code_block_violations(plan: ParsedPlan) -> list[Violation]:
+@dataclass
+class ParseBudget:
+    """What is left of PARSE_BUDGET_CHARS while one plan is checked."""
+
+    chars: int = PARSE_BUDGET_CHARS
+
+
+def code_block_violations(plan: ParsedPlan, budget: ParseBudget | None = None) -> list[Violation]:
+    budget = budget or ParseBudget()
     violations: list[Violation] = []
     for block in plan.blocks:
         if block.kind not in ("code", "html") or not block.text.strip():
@@ -174,13 +188,13 @@ def code_block_violations(plan: ParsedPlan) -> list[Violation]:
             continue
         if lang in DIFF_LANGS:
             added = [(first + index, text[1:]) for index, text in enumerate(block.text.split("\n")) if text.startswith("+") and not text.startswith("+++")]
-            violations += _python_region_violations(added)
+            violations += _python_region_violations(added, budget)
             continue
         numbered = [(first + index, text) for index, text in enumerate(block.text.split("\n"))]
         if lang in DATA_LANGS or block.kind == "html":
-            violations += _python_region_violations(numbered)
+            violations += _python_region_violations(numbered, budget)
         else:
-            violations += _python_violations(numbered)
+            violations += _python_violations(numbered, budget)
     return violations
 
 
@@ -224,37 +238,38 @@ def _is_json(text: str) -> bool:
 # --- Python analysis -------------------------------------------------------------------
 
 
-def _python_violations(numbered: list[tuple[int, str]]) -> list[Violation]:
+def _python_violations(numbered: list[tuple[int, str]], budget: ParseBudget) -> list[Violation]:
     """Violations in a block meant as (or unlabelled, possibly) Python."""
     source = textwrap.dedent("\n".join(text for _, text in numbered))
     tree = _parse(source)
     if tree is None:
-        return _python_region_violations(numbered)
+        return _python_region_violations(numbered, budget)
+    source_lines = source.split("\n")
     return [
-        Violation("implementation_code", numbered[lineno - 1][0], _statement_excerpt(source, lineno), reason)
+        Violation("implementation_code", numbered[lineno - 1][0], _statement_excerpt(source_lines, lineno), reason)
         for lineno, reason in _implementation_statements(tree.body, top_level=True)
         if 0 < lineno <= len(numbered)
     ]
 
 
-def _python_region_violations(numbered: list[tuple[int, str]]) -> list[Violation]:
+def _python_region_violations(numbered: list[tuple[int, str]], budget: ParseBudget) -> list[Violation]:
     """Violations in text that is not a whole Python program: parse each code-looking region alone."""
     violations: list[Violation] = []
     index = 0
-    while index < len(numbered):
+    while index < len(numbered) and budget.chars > 0:
         stripped = numbered[index][1].strip()
         if not _PYTHON_HEAD.match(stripped):
             index += 1
             continue
         region = _region(numbered, index)
-        tree = _parse_longest_prefix([text for _, text in region])
+        tree = _parse_longest_prefix([text for _, text in region], budget)
         if tree is None:
             index += 1
             continue
-        source = textwrap.dedent("\n".join(text for _, text in region))
+        source_lines = textwrap.dedent("\n".join(text for _, text in region)).split("\n")
         for lineno, reason in _implementation_statements(tree.body, top_level=True):
             if 0 < lineno <= len(region):
-                violations.append(Violation("implementation_code", region[lineno - 1][0], _statement_excerpt(source, lineno), reason))
+                violations.append(Violation("implementation_code", region[lineno - 1][0], _statement_excerpt(source_lines, lineno), reason))
         index += max(1, _last_line(tree))
     return violations
 
@@ -285,9 +300,13 @@ def _parse(source: str) -> ast.Module | None:
         return None
 
 
-def _parse_longest_prefix(lines: list[str]) -> ast.Module | None:
+def _parse_longest_prefix(lines: list[str], budget: ParseBudget) -> ast.Module | None:
     for end in range(len(lines), 0, -1):
-        tree = _parse(textwrap.dedent("\n".join(lines[:end])))
+        source = textwrap.dedent("\n".join(lines[:end]))
+        budget.chars -= len(source)
+        if budget.chars < 0:
+            return None
+        tree = _parse(source)
         if tree is not None and tree.body:
             return tree
     return None
@@ -359,16 +378,17 @@ def _call_chain_has_objects(func: ast.AST) -> bool:
     return False
 
 
-def _statement_excerpt(source: str, lineno: int) -> str:
-    lines = source.split("\n")[lineno - 1 : lineno + 2]
+def _statement_excerpt(source_lines: list[str], lineno: int) -> str:
+    lines = source_lines[lineno - 1 : lineno + 2]
     return clip(" ⏎ ".join(line.strip() for line in lines if line.strip()))
 
 
 # --- unfenced code ---------------------------------------------------------------------
 
 
-def unfenced_violations(plan: ParsedPlan) -> list[Violation]:
+def unfenced_violations(plan: ParsedPlan, budget: ParseBudget | None = None) -> list[Violation]:
     """Code written straight into the prose (outside fences and HTML blocks)."""
+    budget = budget or ParseBudget()
     covered = _covered_lines(plan.blocks)
     runs: list[list[tuple[int, str]]] = [[]]
     for number, text in enumerate(plan.lines, start=1):
@@ -381,7 +401,7 @@ def unfenced_violations(plan: ParsedPlan) -> list[Violation]:
     for run in runs:
         if not run:
             continue
-        violations += _python_region_violations(run)
+        violations += _python_region_violations(run, budget)
         violations += _unfenced_frontend(run)
     return violations
 
