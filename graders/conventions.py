@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from evals.strict_yaml import load_model
 from graders.completeness import HTTP_METHOD, URL_PATH, method_paths, normalise_path
-from graders.plan import ParsedPlan, phrases_regex, starting_with
+from graders.plan import ParsedPlan, folds_like_lower, phrases_regex, starting_with
 from graders.repo_config import Convention, ConventionCheck
 from graders.repo_facts import RepoFacts, django_model_api, repo_facts
 from graders.verdicts import ItemVerdict, clip
@@ -53,16 +53,46 @@ NEW_CUE = (
     r"new|add(?:s|ed|ing)?|create[sd]?|creating|introduce[sd]?|introducing|define[sd]?|defining|propose[sd]?"
     r"|proposing|another|extra|becomes"
 )
-# Each pattern below opens with a look-ahead for the first letters of its words, which changes no match: a
-# case-insensitive alternation is otherwise tried at every word boundary (~100 µs over 400 characters of `x`x`x).
-CUE_WORD = re.compile(rf"\b(?=[abcdefimnprstu])(?:(?P<existing>{EXISTING_CUE})|(?P<new>{NEW_CUE}))\b", re.IGNORECASE)
+NEGATION_WORDS = r"no|not|never|without|instead\s+of|rather\s+than|avoid\w*|nor|unlike|lacks?|missing|absent"
+
+
+def _leading_letters(alternation: str) -> tuple[str, ...]:
+    """The plain letters each top-level alternative of `alternation` opens with, up to its first group,
+    class, escape or optional letter: every match of the alternative starts with one of them."""
+    leads: list[str] = []
+    depth, start = 0, 0
+    for index, char in enumerate(alternation + "|"):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            alternative = alternation[start:index]
+            lead = re.match(r"[a-z'-]*", alternative).group()
+            if alternative[len(lead) : len(lead) + 1] in ("?", "*", "{"):
+                lead = lead[:-1]
+            if not lead:
+                raise ValueError(f"no plain letters open {alternative!r}")
+            leads.append(lead)
+            start = index + 1
+    return tuple(leads)
+
+
+def _cue_patterns(alternation: str) -> tuple[str, re.Pattern[str]]:
+    """A look-ahead for the first letters of `alternation`'s words, and a plain-words pattern found in the
+    lower-cased text of every match. Neither changes a match, both make one cheap to rule out: a
+    case-insensitive alternation is otherwise tried at each word boundary (~100 µs over 400 characters of
+    `x`x`x), while `re` skips ahead to the first letters of plain lower-case words (~1 µs)."""
+    leads = _leading_letters(alternation)
+    first_letters = "".join(sorted({lead[0] for lead in leads}))
+    return rf"(?=[{first_letters}])", re.compile("|".join(map(re.escape, leads)))
+
+
+CUE_LOOKAHEAD, CUE_HINT = _cue_patterns(f"{EXISTING_CUE}|{NEW_CUE}")
+CUE_WORD = re.compile(rf"\b{CUE_LOOKAHEAD}(?:(?P<existing>{EXISTING_CUE})|(?P<new>{NEW_CUE}))\b", re.IGNORECASE)
 AFTER_CUE = re.compile(
     r"^[`*)\s]*(?:[|,:—–-]\s*)?\(?\s*(?:(?P<new>new|to\s+be\s+(?:added|created)|added|created)|(?P<existing>existing|unchanged|already\s+exists|exists))\b",
     re.IGNORECASE,
 )
-NEGATION = re.compile(
-    r"\b(?=[nwiraulm])(?:no|not|never|without|instead\s+of|rather\s+than|avoid\w*|nor|unlike|lacks?|missing|absent)\b|n't\b", re.IGNORECASE
-)
+NEGATION_LOOKAHEAD, NEGATION_HINT = _cue_patterns(f"{NEGATION_WORDS}|n't")
+NEGATION = re.compile(rf"\b{NEGATION_LOOKAHEAD}(?:{NEGATION_WORDS})\b|n't\b", re.IGNORECASE)
 CUE_CLAUSE_BREAK = re.compile(r"[.;:!?](?:\s|$)|\n\s*\n|\n\s*(?:[-*+#]|\d+[.)])")
 OUTSIDE_CLAUSE_BREAKS = re.compile(r"[^\s\d.;:!?)*+#-]")  # a character no CUE_CLAUSE_BREAK match holds
 ARTICLE = re.compile(r"^(?:a|an|one)$", re.IGNORECASE)
@@ -95,14 +125,20 @@ def _cue_words(plan: ParsedPlan, line: int, text: str, start: int) -> list[str]:
 def mention_cue(plan: ParsedPlan, line: int, text: str, start: int, end: int) -> str | None:
     """"existing", "new", "negated" or None for the mention at text[start:end] of `line`."""
     words = _cue_words(plan, line, text, start)
-    if NEGATION.search(" ".join(words)):
+    joined = " ".join(words)
+    lower = joined.lower() if folds_like_lower(joined) else None  # None: the hints could miss a match
+
+    def may_hold(hint: re.Pattern[str]) -> bool:
+        return lower is None or hint.search(lower) is not None
+
+    if may_hold(NEGATION_HINT) and NEGATION.search(joined):
         return "negated"
     after = AFTER_CUE.match(text[end : end + 40])
     if after:
         return "new" if after.group("new") else "existing"
     if any(ARTICLE.match(word.strip("([{*_`'\"")) for word in words[-3:]):
         return "new"
-    cues = list(CUE_WORD.finditer(" ".join(words)))
+    cues = list(CUE_WORD.finditer(joined)) if may_hold(CUE_HINT) else []
     if not cues:
         return None
     return "new" if cues[-1].group("new") else "existing"

@@ -162,6 +162,12 @@ _START_LITERALS: dict[tuple[str, int], tuple[tuple[str, ...], tuple[str, ...]]] 
 _UNALIGNED_FOLDS = ("\u0130", "\u0131", "\u017f")
 
 
+def folds_like_lower(text: str) -> bool:
+    """Whether `re.IGNORECASE` finds ASCII letters in `text` exactly where `text.lower()` has them, at the
+    same offsets: true unless the text holds İ, ı or ſ (checked over every code point)."""
+    return not any(char in text for char in _UNALIGNED_FOLDS)
+
+
 def starting_with(pattern: re.Pattern[str], *literals: str, word_before: tuple[str, ...] = ()) -> re.Pattern[str]:
     """Declare where every match of `pattern` begins, ignoring case; returns `pattern`.
 
@@ -232,7 +238,7 @@ class ParsedPlan:
     def _lower_aligned(self) -> bool:
         """Whether offsets in `lower_text` are offsets in `text` and case-insensitive matching of ASCII
         finds nothing there that lower-case literals would not."""
-        return len(self.lower_text) == len(self.text) and not any(char in self.text for char in _UNALIGNED_FOLDS)
+        return len(self.lower_text) == len(self.text) and folds_like_lower(self.text)
 
     def matches(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         """`list(pattern.finditer(text))`, computed once per pattern, faster for `starting_with` patterns."""
