@@ -73,24 +73,30 @@ def test_an_empty_answer_scores_nothing_overall(tmp_path, capsys, name):
     assert grade_json(plan, capsys)["scores"]["overall"] == 0.0
 
 
-def _grade_in_child(plan_file: str, results) -> None:
+def _grade_in_child(plan_file: str, scenario: list[str], results) -> None:
     started = time.monotonic()
-    code = main(["grade", plan_file, "--scenario", "mini-tags", "--scenarios", str(SCENARIOS), "--json"])
+    code = main(["grade", plan_file, *scenario, "--json"])
     results.put((plan_file, code, time.monotonic() - started))
 
 
 def test_one_megabyte_answers_are_graded_within_the_budget(tmp_path):
     """Each graded in a forked child (both at once), so a grader stuck in a regex cannot hang the suite."""
+    mini_tags = ["--scenario", "mini-tags", "--scenarios", str(SCENARIOS)]
+    notifications = ["--scenario", "notifications"]  # the bundled corpus: a real repo, many model names
     answers = {
-        "one-line.md": "x" * ONE_MEGABYTE,
-        "markdown.md": (REFERENCE + "\n") * (ONE_MEGABYTE // len(REFERENCE) + 1),
+        "one-line.md": ("x" * ONE_MEGABYTE, mini_tags),
+        "markdown.md": ((REFERENCE + "\n") * (ONE_MEGABYTE // len(REFERENCE) + 1), mini_tags),
+        # each took over 60 s before (conventions patterns backtracking over backtick runs; a mention's
+        # cue re-reading its whole line once per mention); 0.5 s and 2 s after
+        "backticks.md": ("`" * 200_000, notifications),
+        "prose-line.md": ((REFERENCE.replace("\n", " ") * (ONE_MEGABYTE // len(REFERENCE) + 1))[:ONE_MEGABYTE], notifications),
     }
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     children = []
-    for name, answer in answers.items():
+    for name, (answer, scenario) in answers.items():
         (tmp_path / name).write_text(answer)
-        children.append(context.Process(target=_grade_in_child, args=(str(tmp_path / name), results)))
+        children.append(context.Process(target=_grade_in_child, args=(str(tmp_path / name), scenario, results)))
         children[-1].start()
     deadline = time.monotonic() + GRADE_SECONDS
     for child in children:
