@@ -75,7 +75,7 @@ NEAR_LINES = 4  # an index/constraint may spread over this many lines (e.g. `mod
 
 RETRY = re.compile(
     r"max_retries|autoretry_for|retry_backoff|retry_kwargs|retry_jitter|self\.retry|backoff|exponential|countdown"
-    r"|retr(?:y|ies|ied)\D{0,40}\d|\d+\s*(?:x\s+)?(?:retries|attempts|tries|times)",
+    r"|retr(?:y|ies|ied)\D{0,40}\d|(?<!\d)\d+\s*(?:x\s+)?(?:retries|attempts|tries|times)",  # a count starts where its digits do
     re.IGNORECASE,
 )
 FAILURE = re.compile(

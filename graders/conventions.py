@@ -170,7 +170,7 @@ SECTION_WORDS = frozenset(
 )
 HEADING_MODEL = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*[.)]?\s+|[A-Za-z][.)]\s+)?"
-    r"(?:(?i:new|existing|changed|modified|updated|changes\s+to)\s+)?(?:(?i:model)\s*[:\-–—]?\s*)?"
+    r"(?:(?i:new|existing|changed|modified|updated|changes\s+to)\s+)?(?:(?i:model)\s*+(?:[:\-–—]\s*+)?)?"
     r"(?P<mark>[`*]*)(?:(?P<app>[a-z_][a-z0-9_]*)\.)?(?P<name>[A-Z][A-Za-z0-9]*)(?:\((?P<bases>[^)]*)\))?[`*]*"
     r"(?P<rest>.*)$"
 )
@@ -192,19 +192,19 @@ def _marked_name(group: str) -> str:
 
 PROSE_NEW_MODEL = starting_with(
     re.compile(
-        rf"(?i:\bnew\s+(?:\w+\s+)?model\s*[:\-–—]?\s*){_marked_name('a')}"
+        rf"(?i:\bnew\s+(?:\w+\s+)?model\s*+(?:[:\-–—]\s*+)?){_marked_name('a')}"
         rf"|(?i:\b(?:new|add(?:s|ing)?|create[sd]?|creating|introduc(?:e|es|ing))\s+(?:(?:a|an|the|one)\s+)?(?:new\s+)?){_marked_name('b')}\s*(?i:model)\b"
         rf"|(?<![`*]){_marked_name('c')}\s*\((?i:new)\b"
     ),
     "new", "add", "creat", "introduc", "`", "*",
 )
-CODE_CLASS = re.compile(r"^(?P<indent>\s*)class\s+(?P<name>[A-Z][A-Za-z0-9]*)\s*(?:\((?P<bases>[^)]*)\))?\s*:")
-CODE_FIELD = re.compile(rf"^\s+(?P<name>{IDENT})\s*(?::\s*[^=]+)?=\s*(?:[\w.]+\.)?(?P<type>[A-Z]\w*)\(")
+CODE_CLASS = re.compile(r"^(?P<indent>\s*)class\s+(?P<name>[A-Z][A-Za-z0-9]*)\s*+(?:\((?P<bases>[^)]*)\)\s*+)?:")
+CODE_FIELD = re.compile(rf"^\s+(?P<name>{IDENT})\s*(?::[^=]++)?=\s*(?:[\w.]+\.)?(?P<type>[A-Z]\w*)\(")
 INLINE_FIELD = re.compile(rf"(?<![\w.])(?:(?P<model>[A-Z]\w*)\.)?(?P<name>{IDENT})\s*=\s*(?:models\.)?(?P<type>[A-Z]\w*)\(")
 FIELD_ASSIGNMENT = re.compile(r"=\s*(?:models\.)?[A-Z]\w*\(")  # the tail of every INLINE_FIELD match; found fast (a literal first)
 LIST_FIELD = re.compile(rf"^[`*]*(?P<name>{IDENT})[`*]*\s*(?::|—|–|-|→|\(|=)\s*(?P<rest>.*)")
 CHOICES_CLASS_MEMBER = re.compile(r"^\s+[A-Z][A-Z0-9_]*\s*=\s*(?P<quote>['\"])(?P<value>[^'\"]*)(?P=quote)")
-STATUS_CONSTANT = re.compile(r"\b[A-Z][A-Z0-9_]*(?:STATUS|STATE)[A-Z0-9_]*\s*=\s*(?P<quote>['\"])(?P<value>[^'\"]*)(?P=quote)")
+STATUS_CONSTANT = re.compile(r"\b[A-Z](?=[A-Z0-9_]*?(?:STATUS|STATE))[A-Z0-9_]*+\s*=\s*(?P<quote>['\"])(?P<value>[^'\"]*)(?P=quote)")
 STATUS_WORD = starting_with(
     re.compile(r"(?<![A-Za-z])(?:status|state)(?:es)?(?![A-Za-z])|_status\b|_state\b|TextChoices|\bchoices\b", re.IGNORECASE),
     "stat", "_stat", "textchoices", "choices",
@@ -215,6 +215,7 @@ QUOTED = re.compile(r"(?<![A-Za-z0-9])(['\"])([A-Za-z][A-Za-z0-9_\- ]*)\1")
 VALUE_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 CAMEL_CASE = re.compile(r"^[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*$")
 KEBAB_CASE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$")
+COLON_NEXT = re.compile(r"\s*:")
 NOT_A_VALUE_AFTER = re.compile(r"\s*(?:action|endpoint|route|url|path|view|page|button|param(?:eter)?|query|field|column|flag)s?\b", re.IGNORECASE)
 NOT_STATUS_VALUES = frozenset(
     {"status", "state", "choices", "null", "blank", "default", "true", "false", "none", "unique", "db_index", "max_length"}
@@ -233,13 +234,13 @@ TASK_NEAR_NAME = starting_with(
 TASK_SECTION = re.compile(r"celery|background|async|periodic|worker|\bbeat\b|\bjobs?\b|shared_task", re.IGNORECASE)
 LIST_TASK = re.compile(r"^[*]*`(?P<name>[a-z][a-z0-9]*_[a-z0-9_]+)(?:\([^)`]*\))?`[*]*\s*(?:\(|—|–|-|:|$)")
 HEADING_TASK = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*[.)]?\s+)?(?:(?i:(?:celery\s+|periodic\s+|beat\s+)?task)\s*[:\-–—]?\s*)?"
+    r"^\s*(?:\d+(?:\.\d+)*[.)]?\s+)?(?:(?i:(?:celery\s+|periodic\s+|beat\s+)?task)\s*+(?:[:\-–—]\s*+)?)?"
     r"(?P<name>[a-z][a-z0-9]*_[a-z0-9_]+)(?:\([^)]*\))?\s*(?:$|\(|—|–|-\s|:)"
 )
 HEADING_SNAKE = re.compile(r"`(?P<name>[a-z][a-z0-9_]*)(?:\([^)`]*\))?`")
 NEW_APP = starting_with(
     re.compile(
-        r"(?i:\bnew\s+(?:django\s+)?app(?:lication)?)\s*[:\-–—]?\s*[`*]++(?P<a>[a-z][a-z0-9_]*)[`*]++"
+        r"(?i:\bnew\s+(?:django\s+)?app(?:lication)?)\s*+(?:[:\-–—]\s*+)?[`*]++(?P<a>[a-z][a-z0-9_]*)[`*]++"
         r"|(?i:\b(?:new|create|add|introduce)\s+(?:(?:a|an|the)\s+)?(?:new\s+)?)[`*]++(?P<b>[a-z][a-z0-9_]*)[`*]++\s+(?i:(?:django\s+)?app)\b"
         r"|(?<![`*])[`*]++(?P<c>[a-z][a-z0-9_]*)[`*]++\s+(?i:(?:django\s+)?app)\s*\((?i:new)"
         r"|(?i:startapp)\s+`?(?P<d>[a-z][a-z0-9_]*)"
@@ -487,8 +488,12 @@ def _proposed_models(plan: ParsedPlan, facts: RepoFacts, code_lines: frozenset[i
     return sorted(found.values(), key=lambda model: model.line)
 
 
+# The word after a cue and the dotted path before the base are bounded (20 and 60 characters, far beyond
+# "inheritance" or "apps.core.models."): unbounded, each of the many cues of a long run of word characters
+# (`extendextend…`) rescanned the rest of the run, character by character.
 INHERITS = re.compile(
-    r"(?i:inherit\w*|extend\w*|subclass\w*|derive\w*|based\s+on|base\s+class)\s*(?i:from|of|on)?\s*[:\s]*[`*]*(?:[\w.]+\.)?(?P<base>[A-Z][A-Za-z0-9]*)"
+    r"(?i:inherit\w{0,20}|extend\w{0,20}|subclass\w{0,20}|derive\w{0,20}|based\s+on|base\s+class)"
+    r"\s*+(?i:from|of|on)?\s*+[:\s]*+[`*]*+(?:[\w.]{1,60}\.)?(?P<base>[A-Z][A-Za-z0-9]*)"
 )
 
 
@@ -514,8 +519,8 @@ def _field_definitions(plan: ParsedPlan, span: Span, code_lines: frozenset[int])
             field_type = FIELD_TYPE.search(row)
             if not (field_type or ("field" in header or "name" in header or "column" in header) and "type" in header):
                 continue
-            for name in re.split(r"\s*[/,]\s*", block.cells[0].strip().strip("`*").strip()):
-                name = name.strip("`* ")
+            for name in re.split(r"[/,]", block.cells[0].strip().strip("`*").strip()):  # "a, b / c"
+                name = name.strip().strip("`* ")
                 if re.fullmatch(IDENT, name):
                     kind = TYPE_ALIASES.get(field_type.group(0), field_type.group(0)) if field_type else None
                     yield name, kind, block.start_line, block.text
@@ -685,13 +690,13 @@ def _status_values(plan: ParsedPlan, fields: list[ProposedField], code_lines: fr
             token = match.group(1).strip()
             if not VALUE_LIKE.match(token) or token.lower() in NOT_STATUS_VALUES or token in field_names:
                 continue
-            if FIELD_TYPE.fullmatch(token) or token.endswith("Choices") or NOT_A_VALUE_AFTER.match(text[match.end() :]):
+            if FIELD_TYPE.fullmatch(token) or token.endswith("Choices") or NOT_A_VALUE_AFTER.match(text, match.end()):
                 continue
             value = StatusValue(token, line, quoted=False)
             if value.snake_case or value.violates:
                 values.setdefault((token, line), value)
         for match in QUOTED.finditer(text):
-            if " " not in match.group(2) and not text[match.end() :].lstrip().startswith(":"):
+            if " " not in match.group(2) and not COLON_NEXT.match(text, match.end()):
                 values.setdefault((match.group(2), line), StatusValue(match.group(2), line, quoted=True))
     return sorted(values.values(), key=lambda value: value.line)
 
@@ -802,7 +807,7 @@ UUID_PK = starting_with(
     ),
     "uuid", "primary", "pk",
 )
-ID_UUID_ROW = re.compile(r"^\s*\|?\s*`?id`?\s*\|[^\n]*uuid", re.IGNORECASE)
+ID_UUID_ROW = re.compile(r"^\s*+(?:\|\s*+)?`?id`?\s*\|[^\n]*uuid", re.IGNORECASE)
 
 
 def _uuid_pk_line(plan: ParsedPlan, span: Span | None = None) -> int | None:
@@ -1086,7 +1091,7 @@ TASK_FILE = starting_with(
     "tasks",
     word_before=(".tasks",),
 )
-PY_FILE = re.compile(r"[\w/.-]*\w\.py\b")
+PY_FILE = re.compile(r"(?<![\w/.-])[\w/.-]*\w\.py\b")  # starts only where a run of path characters does: the same paths
 TASK_PLACEMENT = starting_with(
     re.compile(r"\b(?:define[sd]?|put|place[sd]?|lives?|declared?)\s+(?:\w+\s+){0,3}in(?:to)?\s+`?(?P<path>[\w/.-]+\.py)\b", re.IGNORECASE),
     "define", "put", "place", "live", "declare",

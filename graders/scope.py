@@ -53,11 +53,15 @@ _PYTHON_HEAD = re.compile(
     r"|@[\w.]+|\w+(?:\s*=\s*|\.)[\w.]*\bobjects\.\w+\()"
 )
 _VUE_SFC = re.compile(r"<template[\s>]|<script\s+(?:setup|lang=)|<style\s+(?:scoped|lang=)", re.IGNORECASE)
+# Written so that no two repeats can share a run of characters (`\s+[\w\s]+`): on a long line of spaces
+# `re` would try every way to split the run between them. Each alternative matches the same lines as the
+# plainer form in its comment.
 _JS_LINE = re.compile(
-    r"^\s*(?:import\s+(?:[\w{}*,\s]+\s+from\s+)?['\"][^'\"]+['\"]"
+    r"^\s*(?:import\s++['\"][^'\"]+['\"]"  # import\s+(?:[\w{}*,\s]+\s+from\s+)?['"][^'"]+['"], without the names
+    r"|import\s[\w{}*,\s]+?\sfrom\s++['\"][^'\"]+['\"]"  # ... with them
     r"|export\s+(?:default|const|let|function|interface|type|async|class)\b"
-    r"|(?:const|let|var)\s+[\w{}\[\],\s]+(?::\s*[^=]+)?=(?!=)"
-    r"|interface\s+\w+(?:<[^>]*>)?\s*(?:extends\s+[\w<>, ]+)?\{"
+    r"|(?:const|let|var)\s[\w{}\[\],\s]++(?::[^=]++)?=(?!=)"  # (?:const|let|var)\s+[\w{}\[\],\s]+(?::\s*[^=]+)?=(?!=)
+    r"|interface\s+\w+(?:<[^>]*>)?\s*(?:extends(?>\s+)[\w<>, ]++|extends\s+\x20)?\{"  # ...(?:extends\s+[\w<>, ]+)?\{
     r"|type\s+\w+(?:<[^>]*>)?\s*=\s*[{\w'\"(\[]"
     r"|function\s+\w+\s*\()"
 )
