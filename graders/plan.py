@@ -278,11 +278,15 @@ class ParsedPlan:
             required = _REQUIRED_WORDS.get(pattern)
             if required is not None:
                 lower = self.lower_text
-                if not any(word in lower for word in required):
-                    self._line_cache[key] = []
-                    return []
                 if len(lower) == len(self.text):
                     searched, text = _LOWERCASE_TWIN[pattern], lower
+                    runs = self._lower_runs  # where _phrase_starts looks: a dict, not a scan of the text per word
+                    present = any(word in runs if _ALNUM_RUN.fullmatch(word) else word in lower for word in required)
+                else:
+                    present = any(word in lower for word in required)
+                if not present:
+                    self._line_cache[key] = []
+                    return []
             if searched is pattern:  # matches are kept only when a grader asks for them: fewer objects for the GC
                 known = self._match_cache.get((pattern.pattern, pattern.flags))
                 starts = [match.start() for match in (self._find(pattern) if known is None else known)]
@@ -374,14 +378,23 @@ class ParsedPlan:
         return starts[index] if index < len(starts) else None
 
     def next_block_line(self, line: int, kind: Hashable, qualifies: Callable[[Block], bool]) -> int | None:
-        """First line of the first block after `line` that `qualifies`. The qualifying blocks' lines are
-        listed once per plan under `kind`, which names the predicate (callers ask for many lines)."""
-        key = ("next_block_line", kind)
-        starts = self.derived.get(key)
-        if starts is None:
-            starts = self.derived[key] = [block.start_line for block in self.blocks if qualifies(block)]
-        index = bisect_right(starts, line)
-        return starts[index] if index < len(starts) else None
+        """First line of the first block after `line` that `qualifies`; `kind` names the predicate.
+
+        Callers ask for many lines: each block's answer (the index of the first qualifying block from
+        it on) is remembered under `kind`, so no block is looked at twice, and none past the answer.
+        """
+        found: dict[int, int] = self.derived.setdefault(("next_block_line", kind), {})
+        index = bisect_right(self._block_starts, line)
+        passed = []
+        while index < len(self.blocks) and index not in found:
+            if qualifies(self.blocks[index]):
+                found[index] = index
+                break
+            passed.append(index)
+            index += 1
+        answer = found.get(index, len(self.blocks))
+        found.update(dict.fromkeys(passed, answer))
+        return self.blocks[answer].start_line if answer < len(self.blocks) else None
 
     def block_fact(self, block: Block, kind: Hashable, read: Callable[[Block], T]) -> T:
         """`read(block)`, once per block and `kind` (which names what `read` asks): graders ask it for each
