@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -11,8 +12,20 @@ from hypothesis import strategies as st
 
 from evals.scenarios import load_scenario
 from evals.strict_yaml import InputError
-from graders.conventions import check_conventions, convention_items, load_general_conventions, plan_proposals
-from graders.plan import parse_plan
+from graders.conventions import (
+    CUE_HINT,
+    CUE_WORD,
+    EXISTING_CUE,
+    NEGATION,
+    NEGATION_HINT,
+    NEGATION_WORDS,
+    NEW_CUE,
+    check_conventions,
+    convention_items,
+    load_general_conventions,
+    plan_proposals,
+)
+from graders.plan import folds_like_lower, parse_plan
 from graders.repo_config import Convention, load_repo_config
 from graders.repo_facts import repo_facts
 
@@ -330,3 +343,23 @@ def test_general_rules_file_is_strict(tmp_path: Path, yaml_text: str, message: s
 def test_shipped_general_rules_load() -> None:
     rules = load_general_conventions()
     assert {rule.id for rule in rules.rules} >= {"idempotent-tasks", "on-commit-enqueue", "new-app-installed"}
+
+
+CUE_PIECES = [
+    " ", "  ", "not", "No", "NOR", "nothing", "won't", "n't", "instead of", "Rather\tthan", "avoids", "lacks", "Missing", "absent",
+    "existing", "Reuses", "re-used", "refactoring", "NEW", "adds", "creating", "becomes", "today", "ſee", "İ", "ı", "\u212aeep", "`x`", ".", "-", "_",
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(st.lists(st.sampled_from(CUE_PIECES), max_size=14).map("".join), st.text(max_size=30)))
+def test_cue_look_aheads_and_hints_never_change_a_match(text: str) -> None:
+    """CUE_WORD and NEGATION open with a look-ahead of their words' first letters, and mention_cue rules them
+    out with plain-word hints on the lower-cased text: neither may change or miss a match."""
+    plain_cue = re.compile(rf"\b(?:(?P<existing>{EXISTING_CUE})|(?P<new>{NEW_CUE}))\b", re.IGNORECASE)
+    plain_negation = re.compile(rf"\b(?:{NEGATION_WORDS})\b|n't\b", re.IGNORECASE)
+    for pattern, plain, hint in ((CUE_WORD, plain_cue, CUE_HINT), (NEGATION, plain_negation, NEGATION_HINT)):
+        found = [(match.span(), match.groupdict()) for match in pattern.finditer(text)]
+        assert found == [(match.span(), match.groupdict()) for match in plain.finditer(text)]
+        if found and folds_like_lower(text):
+            assert hint.search(text.lower())

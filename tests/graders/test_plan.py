@@ -4,6 +4,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graders.plan import parse_plan, phrases_regex, starting_with
 
@@ -239,3 +241,23 @@ def test_lines_containing_compares_like_ignorecase():
 
 def test_lines_containing_gives_up_where_lower_case_misses_ignorecase_matches():
     assert parse_plan("ſtatus\n").lines_containing(["status"]) is None
+
+
+# pieces that make headings of several levels, paragraphs, list items, code and tables
+INDEX_PIECES = ["# A\n", "## B\n", "### C\n", "para\n", "\n", "- item\n", "  - sub\n", "```\ncode\n```\n", "| a |\n|---|\n| b |\n", "x\n===\n"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.sampled_from(INDEX_PIECES), max_size=25), order=st.randoms(use_true_random=False))
+def test_heading_and_block_indexes_answer_like_a_walk(pieces, order):
+    """heading_span and next_block_line answer from per-plan indexes; asked in any order, they give what
+    walking every heading or block after the line gives."""
+    plan = parse_plan("".join(pieces))
+    for heading in plan.headings:
+        later = [other.start_line for other in plan.headings if other.start_line > heading.start_line and other.level <= heading.level]
+        assert plan.heading_span(heading) == (heading.start_line, later[0] - 1 if later else len(plan.lines))
+    lines = list(range(0, len(plan.lines) + 2))
+    order.shuffle(lines)
+    for line in lines:
+        walked = [block.start_line for block in plan.blocks if block.start_line > line and block.kind in ("heading", "code")]
+        assert plan.next_block_line(line, "heading or code", lambda block: block.kind in ("heading", "code")) == (walked[0] if walked else None)
