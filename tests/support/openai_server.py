@@ -37,6 +37,12 @@ def explore_then_answer(answer: str, calls: list[tuple[str, dict[str, Any]]]) ->
     return respond
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops the SYNs of 50 clients connecting at once,
+    # and each dropped one waits a second to retry
+    request_queue_size = 256
+
+
 class ScriptedOpenAIServer:
     """`with ScriptedOpenAIServer(responder) as server:` then use `server.base_url`."""
 
@@ -49,6 +55,9 @@ class ScriptedOpenAIServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body go out in two writes; with Nagle on, the body waits for the
+            # client's delayed ACK (~40 ms a response), a delay no real provider adds
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -82,7 +91,7 @@ class ScriptedOpenAIServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
