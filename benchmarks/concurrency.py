@@ -15,12 +15,17 @@ plan is distinct and really graded. The response cache is on, as by default, in 
 folder (every call a miss). Each configuration gets a fresh server and a one-sample
 warm-up run in the same process first (imports and first-use setup are a one-off per
 process). Two more configurations say where the time goes: the same task without its
-graders, and bare inspect (plain generate calls, no tools, graders or cache).
+graders, and bare inspect (plain generate calls, no tools, graders or cache). The two
+archbench configurations run under the garbage-collector settings `archbench run` uses
+(`evals.collector`); bare inspect is timed with CPython's defaults (the floor) and with
+those settings. Last, the same conversations through `openai.AsyncOpenAI` alone, with no
+inspect: what the server and the SDK allow.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -99,21 +104,25 @@ def reference_plans(scenarios: list) -> dict[str, str]:
     return {scenario.request.strip(): scenario.reference_plan_text() for scenario in scenarios}
 
 
-def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int, score: bool = True):
-    """One eval through inspect's `openai` provider, named as `archbench run` names it."""
+def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int, score: bool = True, collector: bool = False):
+    """One eval through inspect's `openai` provider, named as `archbench run` names it; `collector`:
+    under the garbage-collector settings `archbench run` uses (`evals.collector`)."""
     from inspect_ai import eval
 
-    (log,) = eval(
-        task,
-        model="openai/scripted",
-        model_base_url=base_url,
-        model_args={"api_key": "sk-local-benchmark", "responses_api": False},
-        epochs=epochs,
-        max_connections=connections,
-        log_dir=log_dir,
-        display="none",
-        score=score,
-    )
+    from evals.collector import run_collector
+
+    with run_collector() if collector else contextlib.nullcontext():
+        (log,) = eval(
+            task,
+            model="openai/scripted",
+            model_base_url=base_url,
+            model_args={"api_key": "sk-local-benchmark", "responses_api": False},
+            epochs=epochs,
+            max_connections=connections,
+            log_dir=log_dir,
+            display="none",
+            score=score,
+        )
     return log
 
 
@@ -135,7 +144,7 @@ def split(samples: int, available: int) -> tuple[int, int]:
 
 
 def timed_run(
-    make_task, scenarios: list, epochs: int, turns: int, latency: float, connections: int, score: bool
+    make_task, scenarios: list, epochs: int, turns: int, latency: float, connections: int, score: bool, collector: bool
 ) -> tuple[float, int]:
     """Wall time of one eval against a fresh server, after a one-sample warm-up run in the same process
     (imports and first-use setup, a one-off cost per process, stay off the clock); and the calls the
@@ -144,14 +153,42 @@ def timed_run(
         prefix="bench-concurrency-"
     ) as scratch:
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "warmup-cache")
-        check_succeeded(openai_eval(make_task(scenarios[:1]), base_url, str(Path(scratch) / "warmup"), 1, connections, score))
+        warmup = openai_eval(make_task(scenarios[:1]), base_url, str(Path(scratch) / "warmup"), 1, connections, score, collector)
+        check_succeeded(warmup)
         warmup_calls = counter.value
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "cache")
         started = time.perf_counter()
-        log = openai_eval(make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score)
+        log = openai_eval(make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score, collector)
         measured = time.perf_counter() - started
         check_succeeded(log)
         return measured, counter.value - warmup_calls
+
+
+def raw_client_run(scenarios: list, epochs: int, turns: int, latency: float, connections: int) -> tuple[float, int]:
+    """The same conversations with `openai.AsyncOpenAI` alone, `connections` at a time: the server's floor."""
+    import asyncio
+
+    import openai
+
+    async def run_all(base_url: str) -> None:
+        client = openai.AsyncOpenAI(base_url=base_url, api_key="sk-local-benchmark", max_retries=0)
+        slots = asyncio.Semaphore(connections)
+
+        async def conversation(request: str) -> None:
+            messages = [{"role": "user", "content": request}]
+            async with slots:
+                for _ in range(turns):
+                    reply = await client.chat.completions.create(model="scripted", messages=messages)
+                    messages += [{"role": "assistant", "content": reply.choices[0].message.content or ""},
+                                 {"role": "user", "content": "continue"}]
+
+        await asyncio.gather(*(conversation(scenario.request) for scenario in scenarios for _ in range(epochs)))
+        await client.close()
+
+    with server_process(reference_plans(scenarios), turns, latency) as (base_url, counter):
+        started = time.perf_counter()
+        asyncio.run(run_all(base_url))
+        return time.perf_counter() - started, counter.value
 
 
 def measure(samples: int, turns: int, latency: float, connections: int) -> list[Row]:
@@ -165,16 +202,22 @@ def measure(samples: int, turns: int, latency: float, connections: int) -> list[
     ideal = samples * turns * latency / connections
     walls = {}
     harness = lambda scenarios: architect(scenario_ids=[scenario.id for scenario in scenarios])  # noqa: E731
-    for name, make_task, score in (
-        ("harness", harness, True),
-        ("harness without graders", harness, False),
-        ("bare", lambda scenarios: bare_task(scenarios, turns), True),
+    bare = lambda scenarios: bare_task(scenarios, turns)  # noqa: E731
+    for name, make_task, score, collector in (
+        ("harness", harness, True, True),
+        ("harness without graders", harness, False, True),
+        ("bare", bare, True, False),
+        ("bare, run collector", bare, True, True),
     ):
-        walls[name], calls = timed_run(make_task, chosen, epochs, turns, latency, connections, score)
+        walls[name], calls = timed_run(make_task, chosen, epochs, turns, latency, connections, score, collector)
         if calls != samples * turns:
             raise RuntimeError(f"{name}: expected {samples * turns} model calls, the server saw {calls}")
         print(f"{name}: {samples} samples ({count} scenarios × {epochs} epochs), {calls} calls, "
               f"wall {walls[name]:.2f} s, ideal {ideal:.2f} s", flush=True)
+    raw_wall, calls = raw_client_run(chosen, epochs, turns, latency, connections)
+    if calls != samples * turns:
+        raise RuntimeError(f"openai SDK alone: expected {samples * turns} model calls, the server saw {calls}")
+    print(f"openai SDK alone: {calls} calls, wall {raw_wall:.2f} s", flush=True)
     efficiency = ideal / walls["harness"]
     setting = f"{samples} samples × {turns} turns, {latency:g} s latency, {connections} connections, openai provider"
     return [
@@ -196,6 +239,11 @@ def measure(samples: int, turns: int, latency: float, connections: int) -> list[
             f"{ideal:.2f} s ideal",
             ideal / walls["bare"],
         ),
+        Row("2 concurrency", "bare inspect under archbench's collector settings",
+            f"{walls['bare, run collector']:.2f} s wall", f"{ideal:.2f} s ideal",
+            ideal / walls["bare, run collector"]),
+        Row("2 concurrency", "the openai SDK alone (AsyncOpenAI, same calls and server; no inspect): what the server allows",
+            f"{raw_wall:.2f} s wall", f"{ideal:.2f} s ideal", ideal / raw_wall),
     ]
 
 

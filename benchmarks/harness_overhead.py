@@ -4,7 +4,8 @@ Every configuration runs the same in-process scripted model (no latency, so only
 measured), the same samples (every scenario × `--epochs`, the baseline prompt as system
 message) and the same number of model calls per sample (`--turns`):
 
-- harness: archbench's `architect` task as users run it: the agent's tool loop in a
+- harness: archbench's `architect` task as `archbench run` runs it (under its garbage-collector
+  settings, `evals.collector`): the agent's tool loop in a
   copy-on-write workspace (the model calls list_dir / glob / grep / read_file, one per
   turn, then answers with a plan), the repo diff, the five deterministic graders and the
   response cache (on by default; pointed at an empty folder, so every call is a miss and
@@ -13,7 +14,9 @@ message) and the same number of model calls per sample (`--turns`):
 - inspect tools: inspect's own tool loop with archbench's six tool definitions, every
   call answered "ok": what making tool calls costs inspect itself.
 - floor (bare): a solver that calls `generate` `--turns` times (the model answers in text,
-  a "continue" user message between calls); no tools, no scorer, no cache.
+  a "continue" user message between calls); no tools, no scorer, no cache, CPython's
+  default collector settings. The same again under archbench's settings is printed too, so
+  the share of the ratio that comes from those settings is in plain sight.
 
 Each final answer is the scenario's reference plan plus a line naming the call, so no two
 samples share a plan and the graders' per-sample cache cannot hide grading cost. The
@@ -26,6 +29,7 @@ it inflates wall time (both are printed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import itertools
 import os
@@ -58,6 +62,7 @@ from inspect_ai.tool import ToolCall, ToolChoice, ToolDef, ToolInfo  # noqa: E40
 from benchmarks.concurrency import EXPLORING_CALLS  # noqa: E402
 from benchmarks.run_all import Row, add_json_flag, emit  # noqa: E402
 from evals.architect import architect  # noqa: E402
+from evals.collector import run_collector  # noqa: E402
 from evals.prompts import BASELINE_PROMPT, load_prompts  # noqa: E402
 from evals.scenarios import load_scenarios  # noqa: E402
 from evals.tools import DEFAULT_MAX_OUTPUT, READ_TOOLS, WRITE_TOOLS, architect_tools  # noqa: E402
@@ -160,16 +165,20 @@ def bare_task(scenarios: list, turns: int, solver: Solver | None = None) -> Task
     return Task(dataset=MemoryDataset(samples), solver=solver or bare_turns(turns))
 
 
-def timed_eval(task: Task, turns: int, epochs: int, cache_dir: Path | None, score: bool = True) -> tuple[float, float]:
-    """(wall, CPU) seconds of one eval; CPU is this process's, all threads."""
+def timed_eval(
+    task: Task, turns: int, epochs: int, cache_dir: Path | None, score: bool = True, collector: bool = False
+) -> tuple[float, float]:
+    """(wall, CPU) seconds of one eval; CPU is this process's, all threads. `collector`: under the
+    garbage-collector settings `archbench run` uses (`evals.collector`), else the process's defaults."""
     if cache_dir is not None:
         os.environ["INSPECT_CACHE_DIR"] = str(cache_dir)
     with tempfile.TemporaryDirectory(prefix="bench-logs-") as log_dir:
         model = get_model("benchturns/scripted", turns=turns)
         started, started_cpu = time.perf_counter(), time.process_time()
-        (log,) = eval(
-            task, model=model, epochs=epochs, log_dir=log_dir, display="none", max_connections=50, score=score
-        )
+        with run_collector() if collector else contextlib.nullcontext():
+            (log,) = eval(
+                task, model=model, epochs=epochs, log_dir=log_dir, display="none", max_connections=50, score=score
+            )
         elapsed = time.perf_counter() - started, time.process_time() - started_cpu
         if log.status != "success":
             raise RuntimeError(f"run failed: {log.error.message if log.error else log.status}")
@@ -182,21 +191,22 @@ def timed_eval(task: Task, turns: int, epochs: int, cache_dir: Path | None, scor
 def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
     scenarios = load_plans()
     total_turns = len(scenarios) * epochs * turns
-    # name -> (task, whether scorers run, whether the response cache is on)
+    # name -> (task, whether scorers run, whether the response cache is on, archbench's collector settings)
     configurations = {
-        "harness": (architect(), True, True),
-        "agent loop": (architect(), False, True),
-        "inspect tools": (bare_task(scenarios, turns, constant_tool_loop()), True, False),
-        "bare": (bare_task(scenarios, turns), True, False),
+        "harness": (architect(), True, True, True),
+        "agent loop": (architect(), False, True, True),
+        "inspect tools": (bare_task(scenarios, turns, constant_tool_loop()), True, False, False),
+        "bare": (bare_task(scenarios, turns), True, False, False),
+        "bare, archbench's collector": (bare_task(scenarios, turns), True, False, True),
     }
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in configurations}
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache_root:
         timed_eval(architect(scenario_ids=[scenarios[0].id]), turns, 1, Path(cache_root) / "warmup")
         timed_eval(bare_task(scenarios[:1], turns, constant_tool_loop()), turns, 1, None)
         for repeat in range(repeats):
-            for name, (task, score, cache) in configurations.items():
+            for name, (task, score, cache, collector) in configurations.items():
                 cache_dir = Path(cache_root) / f"{name}-{repeat}" if cache else None
-                runs[name].append(timed_eval(task, turns, epochs, cache_dir, score))
+                runs[name].append(timed_eval(task, turns, epochs, cache_dir, score, collector))
             print(f"repeat {repeat + 1}: " + ", ".join(
                 f"{name} {runs[name][-1][0]:.2f} s wall / {runs[name][-1][1]:.2f} s CPU" for name in configurations
             ), flush=True)
@@ -217,6 +227,8 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
             figure("agent loop"), floor, ratios["agent loop"], f"<= {TARGET_RATIO}", ratios["agent loop"] <= TARGET_RATIO),
         Row("1 harness overhead", "inspect alone with the same tool calls, each answered 'ok' (no archbench code)",
             figure("inspect tools"), floor, ratios["inspect tools"]),
+        Row("1 harness overhead", "bare inspect under archbench's collector settings (what they save inspect alone)",
+            figure("bare, archbench's collector"), floor, ratios["bare, archbench's collector"]),
     ]
 
 

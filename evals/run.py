@@ -18,6 +18,7 @@ from inspect_ai.model import GenerateConfig, Model, get_model
 from evals.agent import CALLS_KEY
 from evals.architect import DEFAULT_MESSAGE_LIMIT, architect
 from evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
+from evals.collector import run_collector
 from evals.prompts import BASELINE_PROMPT, load_prompts
 from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
 from evals.strict_yaml import InputError
@@ -103,27 +104,28 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         judge=spec.judge,
         cache=spec.cache,
     )
-    try:
-        success, _logs = eval_set(
-            tasks=[task],
-            model=models(spec),
-            log_dir=str(log_dir),
-            epochs=spec.epochs,
-            max_connections=spec.max_connections,
-            display=display,
-            log_dir_allow_dirty=False,
-            # a broken sample is retried, then recorded as an error with its reason while the
-            # others go on; the task then ends in error so that rerunning the same command
-            # (the retry) runs exactly the unfinished samples
-            retry_on_error=spec.retry_on_error,
-            fail_on_error=True,
-            continue_on_fail=True,
-            retry_attempts=0,
-            retry_immediate=False,  # with no task-level retries, says so to inspect (which warns otherwise)
-            log_buffer=spec.log_buffer,
-        )
-    finally:
-        activate(None)
+    with run_collector():
+        try:
+            success, _logs = eval_set(
+                tasks=[task],
+                model=models(spec),
+                log_dir=str(log_dir),
+                epochs=spec.epochs,
+                max_connections=spec.max_connections,
+                display=display,
+                log_dir_allow_dirty=False,
+                # a broken sample is retried, then recorded as an error with its reason while the
+                # others go on; the task then ends in error so that rerunning the same command
+                # (the retry) runs exactly the unfinished samples
+                retry_on_error=spec.retry_on_error,
+                fail_on_error=True,
+                continue_on_fail=True,
+                retry_attempts=0,
+                retry_immediate=False,  # with no task-level retries, says so to inspect (which warns otherwise)
+                log_buffer=spec.log_buffer,
+            )
+        finally:
+            activate(None)
     stamp_run_facts(log_dir, spec)
     return success, log_dir
 

@@ -18,6 +18,7 @@ import anyio
 from inspect_ai.log import EvalLog, read_eval_log, write_eval_log
 from inspect_ai._eval.score import score_async
 
+from evals.collector import run_collector
 from evals.strict_yaml import InputError
 from graders.scorers import SCORER_NAMES, ScenarioUnavailable, architect_scorers, load_sample_scenario
 
@@ -124,12 +125,13 @@ async def rescore_log(log: EvalLog, scenarios_dir: Path | None = None) -> EvalLo
 def rescore_logs(paths: list[Path], scenarios_dir: Path | None = None) -> list[Path]:
     """Rescore each log (or every log in each folder); return the paths of the new log files."""
     written: list[Path] = []
-    for path in _log_files(paths):
-        log = _read(path)
-        rescored = anyio.run(rescore_log, log, scenarios_dir)
-        target = rescored_path(path)
-        rescored.location = str(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_eval_log(rescored, str(target))
-        written.append(target)
+    with run_collector():
+        for path in _log_files(paths):
+            log = _read(path)
+            rescored = anyio.run(rescore_log, log, scenarios_dir)
+            target = rescored_path(path)
+            rescored.location = str(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_eval_log(rescored, str(target))
+            written.append(target)
     return written
