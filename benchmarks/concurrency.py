@@ -16,16 +16,15 @@ folder (every call a miss). Each configuration gets a fresh server and a one-sam
 warm-up run in the same process first (imports and first-use setup are a one-off per
 process). Two more configurations say where the time goes: the same task without its
 graders, and bare inspect (plain generate calls, no tools, graders or cache). The two
-archbench configurations run under the garbage-collector settings `archbench run` uses
-(`evals.collector`); bare inspect is timed with CPython's defaults (the floor) and with
-those settings. Last, the same conversations through `openai.AsyncOpenAI` alone, with no
+archbench configurations run with the garbage-collector settings (`evals.collector`) and
+logging options (`RunSpec.log_options`) `archbench run` uses; bare inspect is timed with
+inspect's and CPython's defaults (the floor) and with those settings. Last, the same conversations through `openai.AsyncOpenAI` alone, with no
 inspect: what the server and the SDK allow.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import multiprocessing
 import os
 import sys
@@ -38,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run_all import Row, add_json_flag, emit  # noqa: E402
+from benchmarks.run_all import Row, add_json_flag, as_archbench_runs, emit  # noqa: E402
 from tests.support.openai_server import ScriptedOpenAIServer, tool_call_message  # noqa: E402
 
 TARGET_EFFICIENCY = 0.85
@@ -104,14 +103,12 @@ def reference_plans(scenarios: list) -> dict[str, str]:
     return {scenario.request.strip(): scenario.reference_plan_text() for scenario in scenarios}
 
 
-def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int, score: bool = True, collector: bool = False):
-    """One eval through inspect's `openai` provider, named as `archbench run` names it; `collector`:
-    under the garbage-collector settings `archbench run` uses (`evals.collector`)."""
+def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int, score: bool = True, as_run: bool = False):
+    """One eval through inspect's `openai` provider, named as `archbench run` names it; `as_run`: with
+    the collector and logging settings `archbench run` uses, else inspect's and CPython's defaults."""
     from inspect_ai import eval
 
-    from evals.collector import run_collector
-
-    with run_collector() if collector else contextlib.nullcontext():
+    with as_archbench_runs(as_run) as options:
         (log,) = eval(
             task,
             model="openai/scripted",
@@ -122,6 +119,7 @@ def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int
             log_dir=log_dir,
             display="none",
             score=score,
+            **options,
         )
     return log
 
@@ -144,7 +142,7 @@ def split(samples: int, available: int) -> tuple[int, int]:
 
 
 def timed_run(
-    make_task, scenarios: list, epochs: int, turns: int, latency: float, connections: int, score: bool, collector: bool
+    make_task, scenarios: list, epochs: int, turns: int, latency: float, connections: int, score: bool, as_run: bool
 ) -> tuple[float, int]:
     """Wall time of one eval against a fresh server, after a one-sample warm-up run in the same process
     (imports and first-use setup, a one-off cost per process, stay off the clock); and the calls the
@@ -153,12 +151,12 @@ def timed_run(
         prefix="bench-concurrency-"
     ) as scratch:
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "warmup-cache")
-        warmup = openai_eval(make_task(scenarios[:1]), base_url, str(Path(scratch) / "warmup"), 1, connections, score, collector)
+        warmup = openai_eval(make_task(scenarios[:1]), base_url, str(Path(scratch) / "warmup"), 1, connections, score, as_run)
         check_succeeded(warmup)
         warmup_calls = counter.value
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "cache")
         started = time.perf_counter()
-        log = openai_eval(make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score, collector)
+        log = openai_eval(make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score, as_run)
         measured = time.perf_counter() - started
         check_succeeded(log)
         return measured, counter.value - warmup_calls
@@ -203,13 +201,13 @@ def measure(samples: int, turns: int, latency: float, connections: int) -> list[
     walls = {}
     harness = lambda scenarios: architect(scenario_ids=[scenario.id for scenario in scenarios])  # noqa: E731
     bare = lambda scenarios: bare_task(scenarios, turns)  # noqa: E731
-    for name, make_task, score, collector in (
+    for name, make_task, score, as_run in (
         ("harness", harness, True, True),
         ("harness without graders", harness, False, True),
         ("bare", bare, True, False),
-        ("bare, run collector", bare, True, True),
+        ("bare, as archbench runs", bare, True, True),
     ):
-        walls[name], calls = timed_run(make_task, chosen, epochs, turns, latency, connections, score, collector)
+        walls[name], calls = timed_run(make_task, chosen, epochs, turns, latency, connections, score, as_run)
         if calls != samples * turns:
             raise RuntimeError(f"{name}: expected {samples * turns} model calls, the server saw {calls}")
         print(f"{name}: {samples} samples ({count} scenarios × {epochs} epochs), {calls} calls, "
@@ -239,9 +237,9 @@ def measure(samples: int, turns: int, latency: float, connections: int) -> list[
             f"{ideal:.2f} s ideal",
             ideal / walls["bare"],
         ),
-        Row("2 concurrency", "bare inspect under archbench's collector settings",
-            f"{walls['bare, run collector']:.2f} s wall", f"{ideal:.2f} s ideal",
-            ideal / walls["bare, run collector"]),
+        Row("2 concurrency", "bare inspect with archbench run's collector and logging settings",
+            f"{walls['bare, as archbench runs']:.2f} s wall", f"{ideal:.2f} s ideal",
+            ideal / walls["bare, as archbench runs"]),
         Row("2 concurrency", "the openai SDK alone (AsyncOpenAI, same calls and server; no inspect): what the server allows",
             f"{raw_wall:.2f} s wall", f"{ideal:.2f} s ideal", ideal / raw_wall),
     ]

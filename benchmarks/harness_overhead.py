@@ -4,19 +4,20 @@ Every configuration runs the same in-process scripted model (no latency, so only
 measured), the same samples (every scenario × `--epochs`, the baseline prompt as system
 message) and the same number of model calls per sample (`--turns`):
 
-- harness: archbench's `architect` task as `archbench run` runs it (under its garbage-collector
-  settings, `evals.collector`): the agent's tool loop in a
-  copy-on-write workspace (the model calls list_dir / glob / grep / read_file, one per
-  turn, then answers with a plan), the repo diff, the five deterministic graders and the
-  response cache (on by default; pointed at an empty folder, so every call is a miss and
-  a write).
+- harness: archbench's `architect` task as `archbench run` runs it (its garbage-collector
+  settings, `evals.collector`, and logging options, `RunSpec.log_options`): the agent's
+  tool loop in a copy-on-write workspace (the model calls list_dir / glob / grep /
+  read_file, one per turn, then answers with a plan), the repo diff, the five
+  deterministic graders and the response cache (on by default; pointed at an empty
+  folder, so every call is a miss and a write).
 - agent loop: the same without the graders (`eval(score=False)`).
 - inspect tools: inspect's own tool loop with archbench's six tool definitions, every
   call answered "ok": what making tool calls costs inspect itself.
 - floor (bare): a solver that calls `generate` `--turns` times (the model answers in text,
-  a "continue" user message between calls); no tools, no scorer, no cache, CPython's
-  default collector settings. The same again under archbench's settings is printed too, so
-  the share of the ratio that comes from those settings is in plain sight.
+  a "continue" user message between calls); no tools, no scorer, no cache; inspect's
+  default logging and CPython's default collector settings. The same again with `archbench
+  run`'s settings is printed too, so the share of the ratio those settings make is in
+  plain sight.
 
 Each final answer is the scenario's reference plan plus a line naming the call, so no two
 samples share a plan and the graders' per-sample cache cannot hide grading cost. The
@@ -29,7 +30,6 @@ it inflates wall time (both are printed).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import itertools
 import os
@@ -60,9 +60,8 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver  # noqa: E402
 from inspect_ai.tool import ToolCall, ToolChoice, ToolDef, ToolInfo  # noqa: E402
 
 from benchmarks.concurrency import EXPLORING_CALLS  # noqa: E402
-from benchmarks.run_all import Row, add_json_flag, emit  # noqa: E402
+from benchmarks.run_all import Row, add_json_flag, as_archbench_runs, emit  # noqa: E402
 from evals.architect import architect  # noqa: E402
-from evals.collector import run_collector  # noqa: E402
 from evals.prompts import BASELINE_PROMPT, load_prompts  # noqa: E402
 from evals.scenarios import load_scenarios  # noqa: E402
 from evals.tools import DEFAULT_MAX_OUTPUT, READ_TOOLS, WRITE_TOOLS, architect_tools  # noqa: E402
@@ -166,18 +165,19 @@ def bare_task(scenarios: list, turns: int, solver: Solver | None = None) -> Task
 
 
 def timed_eval(
-    task: Task, turns: int, epochs: int, cache_dir: Path | None, score: bool = True, collector: bool = False
+    task: Task, turns: int, epochs: int, cache_dir: Path | None, score: bool = True, as_run: bool = False
 ) -> tuple[float, float]:
-    """(wall, CPU) seconds of one eval; CPU is this process's, all threads. `collector`: under the
-    garbage-collector settings `archbench run` uses (`evals.collector`), else the process's defaults."""
+    """(wall, CPU) seconds of one eval; CPU is this process's, all threads. `as_run`: with the collector
+    and logging settings `archbench run` uses, else inspect's and CPython's defaults."""
     if cache_dir is not None:
         os.environ["INSPECT_CACHE_DIR"] = str(cache_dir)
     with tempfile.TemporaryDirectory(prefix="bench-logs-") as log_dir:
         model = get_model("benchturns/scripted", turns=turns)
         started, started_cpu = time.perf_counter(), time.process_time()
-        with run_collector() if collector else contextlib.nullcontext():
+        with as_archbench_runs(as_run) as options:
             (log,) = eval(
-                task, model=model, epochs=epochs, log_dir=log_dir, display="none", max_connections=50, score=score
+                task, model=model, epochs=epochs, log_dir=log_dir, display="none", max_connections=50, score=score,
+                **options,
             )
         elapsed = time.perf_counter() - started, time.process_time() - started_cpu
         if log.status != "success":
@@ -191,22 +191,22 @@ def timed_eval(
 def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
     scenarios = load_plans()
     total_turns = len(scenarios) * epochs * turns
-    # name -> (task, whether scorers run, whether the response cache is on, archbench's collector settings)
+    # name -> (task, whether scorers run, whether the response cache is on, archbench run's settings)
     configurations = {
         "harness": (architect(), True, True, True),
         "agent loop": (architect(), False, True, True),
         "inspect tools": (bare_task(scenarios, turns, constant_tool_loop()), True, False, False),
         "bare": (bare_task(scenarios, turns), True, False, False),
-        "bare, archbench's collector": (bare_task(scenarios, turns), True, False, True),
+        "bare, as archbench runs": (bare_task(scenarios, turns), True, False, True),
     }
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in configurations}
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache_root:
         timed_eval(architect(scenario_ids=[scenarios[0].id]), turns, 1, Path(cache_root) / "warmup")
         timed_eval(bare_task(scenarios[:1], turns, constant_tool_loop()), turns, 1, None)
         for repeat in range(repeats):
-            for name, (task, score, cache, collector) in configurations.items():
+            for name, (task, score, cache, as_run) in configurations.items():
                 cache_dir = Path(cache_root) / f"{name}-{repeat}" if cache else None
-                runs[name].append(timed_eval(task, turns, epochs, cache_dir, score, collector))
+                runs[name].append(timed_eval(task, turns, epochs, cache_dir, score, as_run))
             print(f"repeat {repeat + 1}: " + ", ".join(
                 f"{name} {runs[name][-1][0]:.2f} s wall / {runs[name][-1][1]:.2f} s CPU" for name in configurations
             ), flush=True)
@@ -227,8 +227,8 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
             figure("agent loop"), floor, ratios["agent loop"], f"<= {TARGET_RATIO}", ratios["agent loop"] <= TARGET_RATIO),
         Row("1 harness overhead", "inspect alone with the same tool calls, each answered 'ok' (no archbench code)",
             figure("inspect tools"), floor, ratios["inspect tools"]),
-        Row("1 harness overhead", "bare inspect under archbench's collector settings (what they save inspect alone)",
-            figure("bare, archbench's collector"), floor, ratios["bare, archbench's collector"]),
+        Row("1 harness overhead", "bare inspect with archbench run's collector and logging settings (what they save inspect alone)",
+            figure("bare, as archbench runs"), floor, ratios["bare, as archbench runs"]),
     ]
 
 

@@ -12,15 +12,18 @@ benchmarks/report_build.py's, whose measurements run in processes of their own. 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 BENCHMARKS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCHMARKS_DIR.parent
@@ -40,6 +43,20 @@ class Row:
     ratio: float | None = None
     target: str = ""
     passed: bool | None = None
+
+
+@contextlib.contextmanager
+def as_archbench_runs(on: bool = True) -> Iterator[dict[str, Any]]:
+    """Inside: the collector settings `archbench run` uses; yields the logging options it passes
+    to inspect (`eval(..., **options)`). With `on=False`, inspect's and CPython's defaults."""
+    from evals.collector import run_collector
+    from evals.run import RunSpec
+
+    if not on:
+        yield {}
+        return
+    with run_collector():
+        yield RunSpec().log_options()
 
 
 def print_table(rows: list[Row], file=None) -> None:

@@ -33,6 +33,10 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-M", action="append", dest="model_args", metavar="KEY=VALUE", help="model argument (repeatable)")
     parser.add_argument("--model-base-url", help="base URL for the model API (OpenAI-compatible servers, vLLM, Ollama)")
     parser.add_argument("--display", choices=["full", "rich", "plain", "log", "none"], help="inspect progress display")
+    parser.add_argument("--log-realtime", action="store_true", default=None,
+                        help="stream running samples' events so `inspect view` shows them live (costs CPU; off by default)")
+    parser.add_argument("--log-model-api", action="store_true", default=None,
+                        help="keep every raw provider request and response in the log (failed calls are always kept)")
 
 
 def parse_key_values(pairs: list[str], flag: str) -> dict[str, object]:
@@ -57,7 +61,7 @@ def _spec_from(args: argparse.Namespace):
     for key in ("prompts", "models", "scenario_ids", "categories"):
         if getattr(args, key):
             setattr(spec, key, getattr(args, key))
-    for key in ("epochs", "log_dir", "max_connections"):
+    for key in ("epochs", "log_dir", "max_connections", "log_realtime", "log_model_api"):
         if getattr(args, key) is not None:
             setattr(spec, key, getattr(args, key))
     if args.scenarios:

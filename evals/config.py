@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai.model import GenerateConfig
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from evals.run import RunSpec
 from evals.strict_yaml import InputError, load_model
@@ -72,6 +72,8 @@ class ExperimentConfig(Strict):
     baseline: str | None = None
     regression: RegressionPolicy = RegressionPolicy()
     max_connections: int | None = Field(default=None, ge=1)
+    log_realtime: StrictBool = False
+    log_model_api: StrictBool = False
 
     @field_validator("models", mode="before")
     @classmethod
@@ -108,6 +110,8 @@ def load_config(path: Path) -> tuple[ExperimentConfig, RunSpec]:
         max_usd=config.budget.max_usd,
         max_tokens=config.budget.max_tokens,
         judge=config.judge,
+        log_realtime=config.log_realtime,
+        log_model_api=config.log_model_api,
     )
     if config.scenarios.dir:
         spec.scenarios_dir = (base / config.scenarios.dir).resolve()

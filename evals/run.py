@@ -52,6 +52,9 @@ class RunSpec:
     max_tokens: int | None = None
     judge: str | None = None
     cache: bool = True
+    # off by default: each costs a run about a tenth of its CPU (benchmarks/README.md)
+    log_realtime: bool = False  # stream running samples' events for `inspect view`
+    log_model_api: bool = False  # keep every raw provider request and response (failed ones are always kept)
 
     def validate(self) -> None:
         if self.epochs < 1:
@@ -85,6 +88,10 @@ class RunSpec:
 
     def resolved_log_dir(self) -> Path:
         return self.log_dir or self.log_root / f"run-{self.fingerprint()}"
+
+    def log_options(self) -> dict[str, bool]:
+        """What inspect records besides the transcript; `eval`/`eval_set` keyword arguments."""
+        return {"log_realtime": self.log_realtime, "log_model_api": self.log_model_api}
 
 
 def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
@@ -123,6 +130,7 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
                 retry_attempts=0,
                 retry_immediate=False,  # with no task-level retries, says so to inspect (which warns otherwise)
                 log_buffer=spec.log_buffer,
+                **spec.log_options(),
             )
         finally:
             activate(None)

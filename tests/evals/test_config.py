@@ -43,6 +43,18 @@ def test_good_config_becomes_a_run_spec(tmp_path):
     assert spec.log_dir is None and spec.log_root == (tmp_path / "logs" / "tuning").resolve()
     assert (spec.epochs, spec.max_usd, spec.max_tokens) == (3, 5, 200000)
     assert config.regression.alpha == 0.05
+    assert spec.log_options() == {"log_realtime": False, "log_model_api": False}
+
+
+def test_logging_options_from_the_file_and_from_flags(tmp_path):
+    path = write(tmp_path, GOOD + "log_realtime: true\n")
+    assert load_config(path)[1].log_options() == {"log_realtime": True, "log_model_api": False}
+    from evals.cli import _spec_from
+
+    args = build_parser().parse_args(["run", "--config", str(path), "--log-model-api"])
+    assert _spec_from(args).log_options() == {"log_realtime": True, "log_model_api": True}
+    args = build_parser().parse_args(["run", "--config", str(path)])
+    assert _spec_from(args).log_options() == {"log_realtime": True, "log_model_api": False}  # no flag keeps the file's
 
 
 @pytest.mark.parametrize(
@@ -54,6 +66,8 @@ def test_good_config_becomes_a_run_spec(tmp_path):
         pytest.param(("temperature: 0.2", "temprature: 0.2"), "unknown generation setting(s) ['temprature']", 6, id="bad-generate"),
         pytest.param(("- archbench/reference", "- reference"), "models.0.name", 4, id="model-without-provider"),
         pytest.param(("max_usd: 5", "max_usd: -1"), "budget.max_usd", 10, id="negative-budget"),
+        pytest.param(("epochs: 3", "epochs: 3\nlog_realtime: 1"), "log_realtime: Input should be a valid boolean", 10,
+                     id="realtime-not-a-boolean"),
         pytest.param(("../prompts/backend-architect.md", "../prompts/missing.md"), "prompt file", None, id="missing-prompt"),
     ],
 )

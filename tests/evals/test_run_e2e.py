@@ -113,6 +113,27 @@ def test_cli_bad_input_exits_2(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("flags", [[], ["--log-realtime", "--log-model-api"]], ids=["defaults", "both-on"])
+def test_what_the_log_keeps_besides_the_transcript(tmp_path, flags):
+    """By default no raw provider payloads and no live event stream; the flags turn each on."""
+    plan = (SCENARIOS / "references" / "mini-tags.md").read_text()
+    responder = explore_then_answer(plan, [("list_dir", {"path": "."})])
+    with ScriptedOpenAIServer(responder) as server:
+        code = main(["run", "--scenarios", str(SCENARIOS), "--model", "openai/gpt-4o-mini", "--model-base-url",
+                     server.base_url, "-M", "api_key=sk-test-local", "-M", "responses_api=false",
+                     "--log-dir", str(tmp_path / "logs"), "--display", "none", *flags])
+    assert code == 0
+    (info,) = list_eval_logs(str(tmp_path / "logs"))
+    log = read_eval_log(info.name)
+    events = [event for sample in log.samples for event in sample.events if isinstance(event, ModelEvent)]
+    assert len(events) == 2
+    on = bool(flags)
+    assert (log.eval.config.log_realtime, log.eval.config.log_model_api) == (on, on)
+    assert all((event.call is not None) == on for event in events)
+    if on:
+        assert events[0].call.request["messages"][0]["role"] == "system"
+
+
 def test_live_openai_provider_against_local_server(tmp_path):
     """inspect's real `openai` provider, tool calls included, against a server on 127.0.0.1."""
     plan = (SCENARIOS / "references" / "mini-tags.md").read_text()

@@ -114,7 +114,9 @@ def crash_and_resume(tmp_path_factory) -> CrashAndResume:
     with FaultInjectingOpenAIServer(
         responder, share=0.15, kinds=("rate_limit", "server_error", "dropped"), latency=0.2, seed=11
     ) as server:
-        argv = [sys.executable, "-m", "evals.cli", *run_args(server.base_url, interrupted.log_dir)]
+        # everything inspect can record is on (off by default), so the secrets scan also covers the
+        # live event buffer (.db) and the raw provider requests and responses
+        argv = [sys.executable, "-m", "evals.cli", *run_args(server.base_url, interrupted.log_dir), "--log-realtime", "--log-model-api"]
         env = isolated_env(interrupted.root)
         process = subprocess.Popen(argv, cwd=interrupted.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + RUN_TIMEOUT
