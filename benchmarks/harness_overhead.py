@@ -12,7 +12,8 @@ message) and the same number of model calls per sample (`--turns`):
   folder, so every call is a miss and a write).
 - agent loop: the same without the graders (`eval(score=False)`).
 - inspect tools: inspect's own tool loop with archbench's six tool definitions, every
-  call answered "ok": what making tool calls costs inspect itself.
+  call answered "ok", with `archbench run`'s settings: what making tool calls costs
+  inspect itself (the agent loop minus this is archbench's tools, workspace and cache).
 - floor (bare): a solver that calls `generate` `--turns` times (the model answers in text,
   a "continue" user message between calls); no tools, no scorer, no cache; inspect's
   default logging and CPython's default collector settings. The same again with `archbench
@@ -195,7 +196,7 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
     configurations = {
         "harness": (architect(), True, True, True),
         "agent loop": (architect(), False, True, True),
-        "inspect tools": (bare_task(scenarios, turns, constant_tool_loop()), True, False, False),
+        "inspect tools": (bare_task(scenarios, turns, constant_tool_loop()), True, False, True),
         "bare": (bare_task(scenarios, turns), True, False, False),
         "bare, as archbench runs": (bare_task(scenarios, turns), True, False, True),
     }
@@ -225,7 +226,7 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
             figure("harness"), floor, ratios["harness"], f"<= {TARGET_RATIO}", ratios["harness"] <= TARGET_RATIO),
         Row("1 harness overhead", "same without the graders (agent loop: tools, workspace, cache)",
             figure("agent loop"), floor, ratios["agent loop"], f"<= {TARGET_RATIO}", ratios["agent loop"] <= TARGET_RATIO),
-        Row("1 harness overhead", "inspect alone with the same tool calls, each answered 'ok' (no archbench code)",
+        Row("1 harness overhead", "inspect alone with the same tool calls, each answered 'ok' (no archbench code; archbench run's settings)",
             figure("inspect tools"), floor, ratios["inspect tools"]),
         Row("1 harness overhead", "bare inspect with archbench run's collector and logging settings (what they save inspect alone)",
             figure("bare, as archbench runs"), floor, ratios["bare, as archbench runs"]),
