@@ -12,8 +12,9 @@ message) and the same number of model calls per sample (`--turns`):
   folder, so every call is a miss and a write).
 - agent loop: the same without the graders (`eval(score=False)`).
 - inspect tools: inspect's own tool loop with archbench's six tool definitions, every
-  call answered "ok", with `archbench run`'s settings: what making tool calls costs
-  inspect itself (the agent loop minus this is archbench's tools, workspace and cache).
+  call answered "ok", inspect's response cache on, with `archbench run`'s settings: the
+  least a cached tool-using agent costs inspect (the agent loop minus this is archbench's
+  tools and workspace).
 - floor (bare): a solver that calls `generate` `--turns` times (the model answers in text,
   a "continue" user message between calls); no tools, no scorer, no cache; inspect's
   default logging and CPython's default collector settings. The same again with `archbench
@@ -129,12 +130,13 @@ def bare_turns(turns: int) -> Solver:
 
 @solver
 def constant_tool_loop() -> Solver:
-    """inspect's own tool loop with archbench's tool definitions, every call answered 'ok':
-    what tool calls cost inspect, without the workspace, real tools, cache or graders."""
+    """inspect's own tool loop with archbench's tool definitions and the response cache, every
+    call answered 'ok': what a cached tool-using agent costs inspect, without the workspace,
+    real tools or graders."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         state.tools = constant_tools()
-        return await generate(state, tool_calls="loop")
+        return await generate(state, tool_calls="loop", cache=True)
 
     return solve
 
@@ -196,14 +198,14 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
     configurations = {
         "harness": (architect(), True, True, True),
         "agent loop": (architect(), False, True, True),
-        "inspect tools": (bare_task(scenarios, turns, constant_tool_loop()), True, False, True),
+        "inspect tools": (bare_task(scenarios, turns, constant_tool_loop()), True, True, True),
         "bare": (bare_task(scenarios, turns), True, False, False),
         "bare, as archbench runs": (bare_task(scenarios, turns), True, False, True),
     }
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in configurations}
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache_root:
         timed_eval(architect(scenario_ids=[scenarios[0].id]), turns, 1, Path(cache_root) / "warmup")
-        timed_eval(bare_task(scenarios[:1], turns, constant_tool_loop()), turns, 1, None)
+        timed_eval(bare_task(scenarios[:1], turns, constant_tool_loop()), turns, 1, Path(cache_root) / "warmup-tools")
         for repeat in range(repeats):
             for name, (task, score, cache, as_run) in configurations.items():
                 cache_dir = Path(cache_root) / f"{name}-{repeat}" if cache else None
@@ -226,7 +228,8 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
             figure("harness"), floor, ratios["harness"], f"<= {TARGET_RATIO}", ratios["harness"] <= TARGET_RATIO),
         Row("1 harness overhead", "same without the graders (agent loop: tools, workspace, cache)",
             figure("agent loop"), floor, ratios["agent loop"], f"<= {TARGET_RATIO}", ratios["agent loop"] <= TARGET_RATIO),
-        Row("1 harness overhead", "inspect alone with the same tool calls, each answered 'ok' (no archbench code; archbench run's settings)",
+        Row("1 harness overhead", "inspect alone: the same tool calls answered 'ok', response cache on, archbench run's "
+            "settings (no archbench code: the least a cached tool-using agent costs)",
             figure("inspect tools"), floor, ratios["inspect tools"]),
         Row("1 harness overhead", "bare inspect with archbench run's collector and logging settings (what they save inspect alone)",
             figure("bare, as archbench runs"), floor, ratios["bare, as archbench runs"]),
