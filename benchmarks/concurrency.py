@@ -18,8 +18,9 @@ process). Two more configurations say where the time goes: the same task without
 graders, and bare inspect (plain generate calls, no tools, graders or cache). The two
 archbench configurations run with the garbage-collector settings (`evals.collector`) and
 logging options (`RunSpec.log_options`) `archbench run` uses; bare inspect is timed with
-inspect's and CPython's defaults (the floor) and with those settings. Last, the same conversations through `openai.AsyncOpenAI` alone, with no
-inspect: what the server and the SDK allow.
+inspect's and CPython's defaults (the floor) and with those settings. Last, the same
+conversations through `openai.AsyncOpenAI` alone, with no inspect: what the server and
+the SDK allow.
 """
 
 from __future__ import annotations
