@@ -20,7 +20,7 @@ archbench configurations run with the garbage-collector settings (`evals.collect
 logging options (`RunSpec.log_options`) `archbench run` uses; bare inspect is timed with
 inspect's and CPython's defaults (the floor) and with those settings. Last, the same
 conversations through `openai.AsyncOpenAI` alone, with no inspect: what the server and
-the SDK allow.
+the SDK allow. Configurations alternate, `--repeats` times; the median wall time counts.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -190,7 +191,7 @@ def raw_client_run(scenarios: list, epochs: int, turns: int, latency: float, con
         return time.perf_counter() - started, counter.value
 
 
-def measure(samples: int, turns: int, latency: float, connections: int) -> list[Row]:
+def measure(samples: int, turns: int, latency: float, connections: int, repeats: int) -> list[Row]:
     from benchmarks.harness_overhead import bare_task
     from evals.architect import architect
     from evals.scenarios import load_scenarios
@@ -199,26 +200,33 @@ def measure(samples: int, turns: int, latency: float, connections: int) -> list[
     count, epochs = split(samples, len(every))
     chosen = every[:count]
     ideal = samples * turns * latency / connections
-    walls = {}
     harness = lambda scenarios: architect(scenario_ids=[scenario.id for scenario in scenarios])  # noqa: E731
     bare = lambda scenarios: bare_task(scenarios, turns)  # noqa: E731
-    for name, make_task, score, as_run in (
-        ("harness", harness, True, True),
-        ("harness without graders", harness, False, True),
-        ("bare", bare, True, False),
-        ("bare, as archbench runs", bare, True, True),
-    ):
-        walls[name], calls = timed_run(make_task, chosen, epochs, turns, latency, connections, score, as_run)
-        if calls != samples * turns:
-            raise RuntimeError(f"{name}: expected {samples * turns} model calls, the server saw {calls}")
-        print(f"{name}: {samples} samples ({count} scenarios × {epochs} epochs), {calls} calls, "
-              f"wall {walls[name]:.2f} s, ideal {ideal:.2f} s", flush=True)
-    raw_wall, calls = raw_client_run(chosen, epochs, turns, latency, connections)
-    if calls != samples * turns:
-        raise RuntimeError(f"openai SDK alone: expected {samples * turns} model calls, the server saw {calls}")
-    print(f"openai SDK alone: {calls} calls, wall {raw_wall:.2f} s", flush=True)
+
+    def through_inspect(make_task, score: bool, as_run: bool) -> Callable[[], tuple[float, int]]:
+        return lambda: timed_run(make_task, chosen, epochs, turns, latency, connections, score, as_run)
+
+    configurations: dict[str, Callable[[], tuple[float, int]]] = {
+        "harness": through_inspect(harness, True, True),
+        "harness without graders": through_inspect(harness, False, True),
+        "bare": through_inspect(bare, True, False),
+        "bare, as archbench runs": through_inspect(bare, True, True),
+        "openai SDK alone": lambda: raw_client_run(chosen, epochs, turns, latency, connections),
+    }
+    runs: dict[str, list[float]] = {name: [] for name in configurations}
+    for repeat in range(repeats):  # alternated, so drifting load on a shared machine hits every configuration alike
+        for name, run in configurations.items():
+            wall, calls = run()
+            if calls != samples * turns:
+                raise RuntimeError(f"{name}: expected {samples * turns} model calls, the server saw {calls}")
+            runs[name].append(wall)
+            print(f"repeat {repeat + 1}, {name}: {samples} samples ({count} scenarios × {epochs} epochs), {calls} calls, "
+                  f"wall {wall:.2f} s, ideal {ideal:.2f} s", flush=True)
+    walls = {name: statistics.median(values) for name, values in runs.items()}
+    raw_wall = walls["openai SDK alone"]
     efficiency = ideal / walls["harness"]
-    setting = f"{samples} samples × {turns} turns, {latency:g} s latency, {connections} connections, openai provider"
+    setting = (f"{samples} samples × {turns} turns, {latency:g} s latency, {connections} connections, openai provider; "
+               f"median of {repeats}")
     return [
         Row(
             "2 concurrency",
@@ -252,9 +260,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=5)
     parser.add_argument("--latency", type=float, default=0.5, help="seconds the server waits before answering")
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of each configuration; the median counts (default 3)")
     add_json_flag(parser)
     args = parser.parse_args(argv)
-    emit(measure(args.samples, args.turns, args.latency, args.connections), args.json)
+    emit(measure(args.samples, args.turns, args.latency, args.connections, args.repeats), args.json)
     return 0
 
 

@@ -128,7 +128,7 @@ def report_build_rows(sizes: list[int]) -> list[Row]:
 # (script, arguments for the sizes, arguments for --quick)
 BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("harness_overhead.py", [], ["--epochs", "2", "--repeats", "1"]),
-    ("concurrency.py", [], ["--samples", "50", "--connections", "25", "--latency", "0.2"]),
+    ("concurrency.py", [], ["--samples", "50", "--connections", "25", "--latency", "0.2", "--repeats", "1"]),
     ("grading.py", [], ["--plans", "30"]),
     ("report_build.py", ["10000", "100000"], ["10000"]),  # sizes; run through report_build_rows
     ("rescore.py", [], ["--samples", "1000"]),
