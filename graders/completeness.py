@@ -205,10 +205,7 @@ def _model_names_in_plan(plan: ParsedPlan, model: ModelSpec, others: list[str]) 
     """
     accepted = _model_name_options(model)
     found = list(accepted)
-    key = ("camel_words",)
-    if key not in plan.derived:
-        plan.derived[key] = sorted(set(CAMEL_WORD.findall(plan.text)))
-    for word in plan.derived[key]:
+    for word in plan.derive(("camel_words",), lambda: sorted(set(CAMEL_WORD.findall(plan.text)))):
         if word in accepted or word in others:
             continue
         parts = _camel_parts(word)

@@ -335,10 +335,7 @@ def plan_proposals(plan: ParsedPlan, facts: RepoFacts) -> PlanProposals:
 
     Computed once per plan and repo: the conventions and grounding graders both need it.
     """
-    key = ("plan_proposals", facts.repo_dir)
-    if key not in plan.derived:
-        plan.derived[key] = _read_proposals(plan, facts)
-    return plan.derived[key]
+    return plan.derive(("plan_proposals", facts.repo_dir), lambda: _read_proposals(plan, facts))
 
 
 def _read_proposals(plan: ParsedPlan, facts: RepoFacts) -> PlanProposals:
@@ -596,7 +593,7 @@ def _around(plan: ParsedPlan, line: int, read: Callable[[str], T]) -> T:
     Computed once per block: every line of a block (a list item of 100,000 endpoint lines) shares it.
     """
     block = plan.block_at(line)
-    cache = plan.derived.setdefault(("around", read), {})
+    cache: dict = plan.derive(("around", read), dict)
     where = ("line", line) if block is None else id(block)
     if where not in cache:
         if block is None:

@@ -383,7 +383,7 @@ class ParsedPlan:
         Callers ask for many lines: each block's answer (the index of the first qualifying block from
         it on) is remembered under `kind`, so no block is looked at twice, and none past the answer.
         """
-        found: dict[int, int] = self.derived.setdefault(("next_block_line", kind), {})
+        found: dict[int, int] = self.derive(("next_block_line", kind), dict)
         index = bisect_right(self._block_starts, line)
         passed = []
         while index < len(self.blocks) and index not in found:
@@ -396,13 +396,17 @@ class ParsedPlan:
         found.update(dict.fromkeys(passed, answer))
         return self.blocks[answer].start_line if answer < len(self.blocks) else None
 
+    def derive(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, once per plan and `key` (which names what it computes): a reading several graders,
+        or many lines, share."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return self.derived[key]
+
     def block_fact(self, block: Block, kind: Hashable, read: Callable[[Block], T]) -> T:
         """`read(block)`, once per block and `kind` (which names what `read` asks): graders ask it for each
         matching line, and the 100,000 lines of one block would each read the whole block again."""
-        key = ("block_fact", kind, id(block))
-        if key not in self.derived:
-            self.derived[key] = read(block)
-        return self.derived[key]
+        return self.derive(("block_fact", kind, id(block)), lambda: read(block))
 
     def blocks_in(self, start: int, end: int) -> list[Block]:
         return [block for block in self.blocks if block.start_line >= start and block.end_line <= end]

@@ -477,37 +477,34 @@ def _is_handoff(plan: ParsedPlan, line: int) -> bool:
     """The line, a block holding it, or one of its headings hands the work to the frontend side (or refuses it)."""
     if _HANDOFF.search(plan.line(line)) or _REFUSAL.search(plan.line(line)):
         return True
-    starts, ends = _handoff_spans(plan)
+    starts, ends = plan.derive(("handoff_spans",), lambda: _handoff_spans(plan))  # once per plan, not per line
     index = bisect_right(starts, line) - 1
     return index >= 0 and ends[index] >= line
 
 
 def _handoff_spans(plan: ParsedPlan) -> tuple[list[int], list[int]]:
     """The lines of the blocks (not headings) that hand work off or refuse it, or sit under a heading that
-    hands it off, merged into disjoint spans: (starts, ends), sorted. Read once per plan, not per line."""
-    key = ("handoff_spans",)
-    if key not in plan.derived:
-        headings: dict[str, bool] = {}
+    hands it off, merged into disjoint spans: (starts, ends), sorted."""
+    headings: dict[str, bool] = {}
 
-        def hands_off(heading: str) -> bool:
-            if heading not in headings:
-                headings[heading] = _HANDOFF.search(heading) is not None
-            return headings[heading]
+    def hands_off(heading: str) -> bool:
+        if heading not in headings:
+            headings[heading] = _HANDOFF.search(heading) is not None
+        return headings[heading]
 
-        starts: list[int] = []
-        ends: list[int] = []
-        for block in plan.blocks:  # sorted by start line
-            if block.kind == "heading":
-                continue
-            if not (_HANDOFF.search(block.text) or _REFUSAL.search(block.text) or any(map(hands_off, block.section))):
-                continue
-            if ends and block.start_line <= ends[-1] + 1:
-                ends[-1] = max(ends[-1], block.end_line)
-            else:
-                starts.append(block.start_line)
-                ends.append(block.end_line)
-        plan.derived[key] = (starts, ends)
-    return plan.derived[key]
+    starts: list[int] = []
+    ends: list[int] = []
+    for block in plan.blocks:  # sorted by start line
+        if block.kind == "heading":
+            continue
+        if not (_HANDOFF.search(block.text) or _REFUSAL.search(block.text) or any(map(hands_off, block.section))):
+            continue
+        if ends and block.start_line <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], block.end_line)
+        else:
+            starts.append(block.start_line)
+            ends.append(block.end_line)
+    return starts, ends
 
 
 # --- helpers ---------------------------------------------------------------------------
