@@ -12,11 +12,8 @@ crash, never a silent partial log.
 
 from __future__ import annotations
 
-import gc
 import json
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +24,8 @@ import pandas as pd
 from inspect_ai._eval.evalset import task_identifier  # the identity eval_set itself pairs logs by
 from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from evals.collector import collector_paused
 
 SCORERS = ("scope", "completeness", "conventions", "grounding", "overall")
 ITEM_SCORERS = ("completeness", "conventions", "grounding")
@@ -391,24 +390,8 @@ def latest_per_task(files: list[str], headers: dict[str, EvalLog | Exception]) -
     return [path for path in files if path in keep], superseded
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Python's cycle collector off while logs are parsed (reference counting still frees everything).
-
-    json.loads allocates dicts fast enough to trigger a collection every few hundred, and the
-    oldest generation's passes walk every object loaded so far, so with it on, reading 100,000
-    samples took twice as long (26 s vs 14 s); parsed JSON and the column lists hold no cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_logs(paths: list[Path]) -> LoadedLogs:
-    with _cyclic_gc_paused():
+    with collector_paused():  # parsed JSON and the column lists hold no cycles
         return _load_logs(paths)
 
 

@@ -1,4 +1,4 @@
-"""The collector settings a run and a rescore use, and that the process gets its own back."""
+"""The collector settings a run, a rescore and a report's log loading use, and that the process gets its own back."""
 
 import gc
 
@@ -6,7 +6,7 @@ import pytest
 
 import evals.run
 import graders.rescore
-from evals.collector import RUN_THRESHOLDS, run_collector
+from evals.collector import RUN_THRESHOLDS, collector_paused, run_collector
 from evals.run import RunSpec, run_matrix
 
 
@@ -58,3 +58,17 @@ def test_rescore_grades_under_the_run_settings(default_collector, monkeypatch, t
     assert graders.rescore.rescore_logs([log]) == [tmp_path / "run-rescored" / "a.eval"]
     assert seen == [RUN_THRESHOLDS]
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_paused_collector_comes_back_as_it_was():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
