@@ -1,6 +1,6 @@
 """Cache: an identical second run must make no model calls, and should take little time.
 
-`evals.run.run_matrix` (what `archbench run` calls) runs the baseline prompt on every
+`archbench.app.run.run_matrix` (what `archbench run` calls) runs the baseline prompt on every
 scenario × `--epochs` through inspect's real `openai` provider against the scripted
 server of tests/support (each request answered after `--latency` s; `--turns` calls per
 sample: tool calls, then the reference plan). The server counts the requests it gets.
@@ -30,8 +30,8 @@ from benchmarks.run_all import Row, add_json_flag, emit  # noqa: E402
 
 
 def measure(epochs: int, turns: int, latency: float, connections: int) -> list[Row]:
-    from evals.run import RunSpec, run_matrix
-    from evals.scenarios import load_scenarios
+    from archbench.app.run import RunSpec, run_matrix
+    from archbench.core.scenarios import load_scenarios
 
     scenarios = load_scenarios()
     with server_process(reference_plans(scenarios), turns, latency) as (base_url, counter), tempfile.TemporaryDirectory(

@@ -39,16 +39,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.harness_overhead import EXPLORING_CALLS, bare_task  # noqa: E402
 from benchmarks.run_all import Row, add_json_flag, as_archbench_runs, emit  # noqa: E402
 from tests.support.openai_server import ScriptedOpenAIServer, tool_call_message  # noqa: E402
 
 TARGET_EFFICIENCY = 0.85
-EXPLORING_CALLS: list[tuple[str, dict[str, Any]]] = [
-    ("list_dir", {"path": "."}),
-    ("glob", {"pattern": "**/models.py"}),
-    ("grep", {"pattern": r"class \w+\(models\.Model\)", "include": "**/*.py"}),
-    ("read_file", {"path": "README.md"}),
-]
 
 
 def _text(content: Any) -> str:
@@ -192,9 +187,9 @@ def raw_client_run(scenarios: list, epochs: int, turns: int, latency: float, con
 
 
 def measure(samples: int, turns: int, latency: float, connections: int, repeats: int) -> list[Row]:
-    from benchmarks.harness_overhead import bare_task
-    from evals.architect import architect
-    from evals.scenarios import load_scenarios
+    from archbench.evals.architect import architect
+
+    from archbench.core.scenarios import load_scenarios
 
     every = load_scenarios()
     count, epochs = split(samples, len(every))

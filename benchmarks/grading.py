@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from markdown_it import MarkdownIt  # noqa: E402
 
+from archbench.core.scenarios import Scenario, load_scenarios  # noqa: E402
 from benchmarks.run_all import Row, add_json_flag, emit  # noqa: E402
-from evals.scenarios import Scenario, load_scenarios  # noqa: E402
 
 TARGET_RATIO = 5.0
 EMPTY_DIFF = {"created": [], "modified": [], "deleted": [], "frontend": [], "backend": []}
@@ -62,11 +62,11 @@ def timings(function: Callable[[str], object], texts: list[str]) -> list[float]:
 
 def stage_breakdown(scenario: Scenario, texts: list[str]) -> dict[str, float]:
     """Median ms of each grader on its own (the parsed plan shared), to say where the time goes."""
-    from graders.completeness import grade_completeness
-    from graders.conventions import check_conventions
-    from graders.grounding import check_grounding
-    from graders.plan import parse_plan
-    from graders.scope import check_scope
+    from archbench.graders.completeness import grade_completeness
+    from archbench.graders.conventions import check_conventions
+    from archbench.graders.grounding import check_grounding
+    from archbench.graders.plan import parse_plan
+    from archbench.graders.scope import check_scope
 
     frontend = scenario.repo_config.frontend_dir
     stages: dict[str, list[float]] = {"parse_plan": [], "scope": [], "completeness": [], "conventions": [], "grounding": []}
@@ -87,7 +87,7 @@ def stage_breakdown(scenario: Scenario, texts: list[str]) -> dict[str, float]:
 
 
 def measure(scenario_id: str, kilobytes: int, plans: int) -> list[Row]:
-    from graders.grade import grade_plan
+    from archbench.graders.grade import grade_plan
 
     scenarios = load_scenarios()
     scenario = next(s for s in scenarios if s.id == scenario_id)

@@ -40,9 +40,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archbench.evals.architect import architect  # noqa: E402
+from archbench.evals.tools import DEFAULT_MAX_OUTPUT, READ_TOOLS, WRITE_TOOLS  # noqa: E402
+from archbench.evals.toolset import architect_tools  # noqa: E402
+from archbench.evals.workspace import RepoWorkspace  # noqa: E402
 from inspect_ai import Task, eval  # noqa: E402
 from inspect_ai.dataset import MemoryDataset, Sample  # noqa: E402
 from inspect_ai.model import (  # noqa: E402
@@ -61,13 +66,18 @@ from inspect_ai.model import (  # noqa: E402
 from inspect_ai.solver import Generate, Solver, TaskState, solver  # noqa: E402
 from inspect_ai.tool import ToolCall, ToolChoice, ToolDef, ToolInfo  # noqa: E402
 
-from benchmarks.concurrency import EXPLORING_CALLS  # noqa: E402
+from archbench.core.prompts import BASELINE_PROMPT, load_prompts  # noqa: E402
+from archbench.core.scenarios import load_scenarios  # noqa: E402
 from benchmarks.run_all import Row, add_json_flag, as_archbench_runs, emit  # noqa: E402
-from evals.architect import architect  # noqa: E402
-from evals.prompts import BASELINE_PROMPT, load_prompts  # noqa: E402
-from evals.scenarios import load_scenarios  # noqa: E402
-from evals.tools import DEFAULT_MAX_OUTPUT, READ_TOOLS, WRITE_TOOLS, architect_tools  # noqa: E402
-from evals.workspace import RepoWorkspace  # noqa: E402
+
+# the agent's exploring turns, in order; the concurrency benchmark replays them too
+EXPLORING_CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("list_dir", {"path": "."}),
+    ("glob", {"pattern": "**/models.py"}),
+    ("grep", {"pattern": r"class \w+\(models\.Model\)", "include": "**/*.py"}),
+    ("read_file", {"path": "README.md"}),
+]
+
 
 TARGET_RATIO = 1.3
 _answer_counter = itertools.count()

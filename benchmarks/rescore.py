@@ -1,4 +1,4 @@
-"""Rescore speed: re-grading `--samples` logged samples with `graders.rescore.rescore_logs`, no model calls.
+"""Rescore speed: re-grading `--samples` logged samples with `archbench.graders.rescore.rescore_logs`, no model calls.
 
 The logs are real archbench logs, grown to size: one offline run of the `architect`
 task over every scenario with the four baseline architects (reference, template,
@@ -30,10 +30,10 @@ from benchmarks.run_all import Row, add_json_flag, emit  # noqa: E402
 
 def baseline_logs(log_dir: Path) -> list[Path]:
     """One offline run: every scenario × the four baseline architects (one log each)."""
+    from archbench.evals.architect import architect
     from inspect_ai import eval
 
-    from evals.architect import architect
-    from evals.run import OFFLINE_BASELINES
+    from archbench.app.run import OFFLINE_BASELINES
 
     logs = eval(architect(cache=False), model=list(OFFLINE_BASELINES), log_dir=str(log_dir), display="none")
     for log in logs:
@@ -88,10 +88,10 @@ def io_floor(path: Path, scratch: Path) -> float:
 
 def grading_floor(paths: list[Path], count: int) -> float:
     """Seconds per sample of `grade_plan` alone, on `count` samples taken evenly from the logs."""
+    from archbench.graders.grade import grade_plan
     from inspect_ai.log import read_eval_log
 
-    from evals.scenarios import load_scenario_cached
-    from graders.grade import grade_plan
+    from archbench.core.scenarios import load_scenario_cached
 
     elapsed, graded = 0.0, 0
     for path in paths:
@@ -105,7 +105,7 @@ def grading_floor(paths: list[Path], count: int) -> float:
 
 
 def measure(samples: int, grade_sample: int) -> list[Row]:
-    from graders.rescore import rescore_logs
+    from archbench.graders.rescore import rescore_logs
 
     with tempfile.TemporaryDirectory(prefix="bench-rescore-") as scratch_dir:
         scratch = Path(scratch_dir)

@@ -49,8 +49,8 @@ class Row:
 def as_archbench_runs(on: bool = True) -> Iterator[dict[str, Any]]:
     """Inside: the collector settings `archbench run` uses; yields the logging options it passes
     to inspect (`eval(..., **options)`). With `on=False`, inspect's and CPython's defaults."""
-    from evals.collector import run_collector
-    from evals.run import RunSpec
+    from archbench.app.run import RunSpec
+    from archbench.core.collector import run_collector
 
     if not on:
         yield {}

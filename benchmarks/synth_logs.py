@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import get_args
 
 import numpy as np
+from archbench.graders.verdicts import ItemVerdict
 from inspect_ai.log import (
     EvalConfig,
     EvalDataset,
@@ -26,11 +27,15 @@ from inspect_ai.log import (
     EvalStats,
     write_eval_log,
 )
-from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, ModelOutput, ModelUsage
+from inspect_ai.model import (
+    ChatMessageAssistant,
+    ChatMessageUser,
+    ModelOutput,
+    ModelUsage,
+)
 from inspect_ai.scorer import Score
 
-from evals.scenarios import Category
-from graders.verdicts import VIOLATION_KINDS, ItemVerdict
+from archbench.core.scenarios import VIOLATION_KINDS, Category
 
 CATEGORIES = get_args(Category)
 # completeness item ids as graders/completeness.py builds them: the rubric entry, or entry.<check>.<detail>

@@ -5,7 +5,7 @@ from inspect_ai.model import modelapi
 
 @modelapi(name="archbench")
 def archbench() -> type:
-    from evals.providers import OfflineArchitect
+    from archbench.evals.providers import OfflineArchitect
 
     return OfflineArchitect
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 from contextvars import ContextVar
 from pathlib import Path
 
+from archbench.evals.budget import active_budget
+from archbench.evals.tools import DEFAULT_MAX_OUTPUT
+from archbench.evals.toolset import architect_tools
+from archbench.evals.workspace import RepoWorkspace
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import transcript
-from inspect_ai.model._model import sample_model_usage  # no public accessor for per-model sample usage yet
+from inspect_ai.model._model import (
+    sample_model_usage,  # no public accessor for per-model sample usage yet
+)
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from evals.budget import active_budget
-
-from evals.scenarios import Scenario, load_scenario_cached
-from evals.tools import DEFAULT_MAX_OUTPUT, architect_tools
-from evals.workspace import RepoWorkspace
+from archbench.core.scenarios import Scenario, load_scenario_cached
 
 # The scenario of the sample being solved; the offline baseline providers read it (a real
 # model sees only the messages). Set per sample task, so concurrent samples don't mix.

@@ -13,17 +13,16 @@ agent's edits to its copy.
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from archbench.evals.agent import architect_agent
+from archbench.evals.tools import DEFAULT_MAX_OUTPUT
+from archbench.evals.toolset import offered_tools
+from archbench.graders.scorers import architect_scorers
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
-from evals.agent import architect_agent
-from evals.prompts import BASELINE_PROMPT, Prompt, load_prompts
-from evals.scenarios import DEFAULT_SCENARIOS_DIR, Scenario, load_scenarios
-from evals.tools import DEFAULT_MAX_OUTPUT
-from graders.scorers import architect_scorers
+from archbench.core.prompts import BASELINE_PROMPT, Prompt, load_prompts
+from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, Scenario, load_scenarios
 
 # Bump when a change here could change results (prompting, tools, limits).
 TASK_VERSION = 1
@@ -53,7 +52,7 @@ def make_sample(scenario: Scenario, prompt: Prompt) -> Sample:
             "prompt_file": str(prompt.path),
             "prompt_sha": prompt.sha,
             "prompt_model": prompt.model,
-            "tools": list(prompt.tools),
+            "tools": list(offered_tools(prompt)[0]),
             "planted_instructions": [planted.model_dump() for planted in scenario.planted_instructions],
         },
     )
@@ -88,7 +87,7 @@ def architect(
     )
     scorers = architect_scorers()
     if judge:
-        from graders.judge import judge as judge_scorer
+        from archbench.graders.judge import judge as judge_scorer
 
         scorers.append(judge_scorer(judge))
     return Task(

@@ -22,7 +22,9 @@ import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+from archbench.evals.agent import ACTIVE_SCENARIO
 from inspect_ai.model import (
+    ChatCompletionChoice,
     ChatMessage,
     ChatMessageAssistant,
     ChatMessageTool,
@@ -32,11 +34,9 @@ from inspect_ai.model import (
     ModelOutput,
     ModelUsage,
 )
-from inspect_ai.model import ChatCompletionChoice
 from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 
-from evals.agent import ACTIVE_SCENARIO
-from evals.scenarios import Scenario
+from archbench.core.scenarios import Scenario
 
 STOPWORDS = {
     "a", "an", "and", "the", "to", "of", "for", "with", "i", "we", "need", "needs", "should", "use", "or",

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
+from archbench.evals.workspace import RepoWorkspace, WorkspaceError
 from inspect_ai.tool import Tool, ToolError, tool
-
-from evals.workspace import RepoWorkspace, WorkspaceError
 
 DEFAULT_MAX_OUTPUT = 16_000
 MAX_READ_LINES = 2_000
@@ -193,13 +192,3 @@ def edit_file(workspace: RepoWorkspace) -> Tool:
 READ_TOOLS = {"read_file": read_file, "list_dir": list_dir, "glob": glob, "grep": grep}
 WRITE_TOOLS = {"write_file": write_file, "edit_file": edit_file}
 
-
-def architect_tools(workspace: RepoWorkspace, names: list[str] | tuple[str, ...], max_output: int) -> list[Tool]:
-    """The tools a prompt allows, bound to this sample's workspace."""
-    from evals.bash_tool import bash  # imported here because bash_tool builds on this module
-
-    output_capped = {**READ_TOOLS, "bash": bash}
-    return [
-        output_capped[name](workspace, max_output) if name in output_capped else WRITE_TOOLS[name](workspace)
-        for name in names
-    ]

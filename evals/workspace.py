@@ -27,7 +27,8 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
-SKIPPED_DIRS = {".git", "node_modules", "__pycache__", ".venv", ".nuxt", ".output"}
+from archbench.core.repo_files import SKIPPED_DIRS
+
 MAX_PATH_CHARS = 1024
 
 

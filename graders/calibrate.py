@@ -26,14 +26,28 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import numpy as np
+from archbench.graders import judge as llm_judge
+from archbench.graders.completeness import check_completeness, grade_completeness
+from archbench.graders.plan import parse_plan
+from archbench.graders.scope import check_scope
+from archbench.graders.verdicts import ItemVerdict
+from inspect_ai.model import Model, get_model
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from evals.scenarios import DEFAULT_SCENARIOS_DIR, PROJECT_ROOT, Scenario, load_scenario
-from evals.strict_yaml import InputError, line_of, load_model, parse_yaml, read_text, validate
-from graders.completeness import check_completeness, grade_completeness
-from graders.plan import parse_plan
-from graders.scope import check_scope
-from graders.verdicts import ItemVerdict
+from archbench.core.scenarios import (
+    DEFAULT_SCENARIOS_DIR,
+    PROJECT_ROOT,
+    Scenario,
+    load_scenario,
+)
+from archbench.core.strict_yaml import (
+    InputError,
+    line_of,
+    load_model,
+    parse_yaml,
+    read_text,
+    validate,
+)
 
 DEFAULT_GOLD_DIR = PROJECT_ROOT / "gold"
 LABELS_FILE = "labels.yaml"
@@ -787,6 +801,34 @@ def deterministic_verdict(case: GoldCase) -> Verdict:
     )
 
 
+async def judge_gold_cases(cases: tuple[GoldCase, ...], model: str | Model) -> tuple[dict[str, Verdict], dict[str, Any]]:
+    """The LLM judge's verdicts on every gold case, and its configuration."""
+    judge_model = get_model(model, config=llm_judge.JUDGE_CONFIG)
+    limit = asyncio.Semaphore(llm_judge.JUDGE_CONCURRENCY)
+
+    async def one(case: GoldCase) -> tuple[str, llm_judge.JudgeResult]:
+        async with limit:
+            return case.id, await llm_judge.judge_plan(case.plan_text, case.scenario, judge_model)
+
+    results = dict(await asyncio.gather(*(one(case) for case in cases)))
+    verdicts: dict[str, Verdict] = {}
+    for case_id, result in results.items():
+        met = result.verdicts.met if result.verdicts else {}
+        reasons: Mapping[str, str] = result.verdicts.reasons if result.verdicts else {}
+        verdicts[case_id] = Verdict(
+            scope_passed=result.scope_passed,
+            violations=tuple(result.violations),
+            items={key: value for key, value in met.items() if not key.startswith("scope.")},
+            evidence=dict(reasons),
+            scope_evidence="; ".join(reasons.get(c.id, "") for c in llm_judge.SCOPE_CRITERIA if met.get(c.id) is False),
+        )
+    config = {
+        **llm_judge.judge_config(judge_model),
+        "unparsed_answers": sum(not result.parsed for result in results.values()),
+    }
+    return verdicts, config
+
+
 def calibrate(
     gold_dir: str | Path = DEFAULT_GOLD_DIR,
     judge_model: Any = None,
@@ -799,7 +841,5 @@ def calibrate(
     }
     judge_config = None
     if judge_model is not None:
-        from graders.judge import judge_gold_cases
-
         verdicts["judge"], judge_config = asyncio.run(judge_gold_cases(gold.cases, judge_model))
     return measure(gold, verdicts, judge_config)

@@ -25,9 +25,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
-from graders.plan import Block, ParsedPlan, any_between, phrases_regex, plain, starting_with
-from graders.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, TaskSpec
-from graders.verdicts import ItemVerdict, clip
+from archbench.graders.plan import (
+    Block,
+    ParsedPlan,
+    any_between,
+    phrases_regex,
+    plain,
+    starting_with,
+)
+from archbench.graders.verdicts import ItemVerdict, clip
+
+from archbench.core.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, TaskSpec
 
 DIMENSION = "completeness"
 Span = tuple[int, int]

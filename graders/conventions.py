@@ -25,17 +25,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
+from archbench.graders.completeness import (
+    HTTP_METHOD,
+    URL_PATH,
+    method_paths,
+    normalise_path,
+)
+from archbench.graders.plan import (
+    ParsedPlan,
+    folds_like_lower,
+    phrases_regex,
+    starting_with,
+)
+from archbench.graders.repo_facts import RepoFacts, django_model_api, repo_facts
+from archbench.graders.verdicts import ItemVerdict, clip
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from evals.strict_yaml import load_model
-from graders.completeness import HTTP_METHOD, URL_PATH, method_paths, normalise_path
-from graders.plan import ParsedPlan, folds_like_lower, phrases_regex, starting_with
-from graders.repo_config import Convention, ConventionCheck
-from graders.repo_facts import RepoFacts, django_model_api, repo_facts
-from graders.verdicts import ItemVerdict, clip
+from archbench.core.repo_config import Convention, ConventionCheck
+from archbench.core.strict_yaml import load_model
 
 if TYPE_CHECKING:
-    from evals.scenarios import Scenario
+    from archbench.core.scenarios import Scenario
 
 DIMENSION = "conventions"
 GENERAL_CONVENTIONS_FILE = Path(__file__).with_name("general_conventions.yaml")

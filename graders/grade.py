@@ -10,12 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from evals.scenarios import Scenario
-from graders.completeness import CompletenessVerdict, grade_completeness
-from graders.overall import OverallVerdict, OverallWeights, load_weights, overall_score
-from graders.plan import ParsedPlan, parse_plan
-from graders.scope import check_scope
-from graders.verdicts import DIMENSIONS, ItemVerdict, ScopeVerdict, fraction_met
+from archbench.graders.completeness import CompletenessVerdict, grade_completeness
+from archbench.graders.overall import (
+    OverallVerdict,
+    OverallWeights,
+    load_weights,
+    overall_score,
+)
+from archbench.graders.plan import ParsedPlan, parse_plan
+from archbench.graders.scope import check_scope
+from archbench.graders.verdicts import (
+    DIMENSIONS,
+    ItemVerdict,
+    ScopeVerdict,
+    fraction_met,
+)
+
+from archbench.core.scenarios import Scenario
 
 
 class GroundingResult(Protocol):
@@ -129,13 +140,13 @@ class PlanGrade:
 
 
 def _real_conventions(plan: ParsedPlan, scenario: Scenario) -> list[ItemVerdict]:
-    from graders.conventions import check_conventions
+    from archbench.graders.conventions import check_conventions
 
     return check_conventions(plan, scenario)
 
 
 def _real_grounding(plan: ParsedPlan, scenario: Scenario) -> GroundingResult:
-    from graders.grounding import check_grounding
+    from archbench.graders.grounding import check_grounding
 
     return check_grounding(plan, scenario)
 

@@ -28,13 +28,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from graders.conventions import NEW_CUE, PlanProposals, mention_cue, plan_proposals
-from graders.plan import ParsedPlan, starting_with
-from graders.repo_facts import ModelFacts, RepoFacts, django_model_api, installed_package_dir, repo_facts
-from graders.verdicts import ItemVerdict, clip
+from archbench.graders.conventions import (
+    NEW_CUE,
+    PlanProposals,
+    mention_cue,
+    plan_proposals,
+)
+from archbench.graders.plan import ParsedPlan, starting_with
+from archbench.graders.repo_facts import (
+    ModelFacts,
+    RepoFacts,
+    django_model_api,
+    installed_package_dir,
+    repo_facts,
+)
+from archbench.graders.verdicts import ItemVerdict, clip
 
 if TYPE_CHECKING:
-    from evals.scenarios import Scenario
+    from archbench.core.scenarios import Scenario
 
 DIMENSION = "grounding"
 

@@ -13,7 +13,6 @@ it against the same gold labels as the deterministic graders (graders/calibrate.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -23,20 +22,17 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any
 
+from archbench.graders.completeness import check_completeness, completeness_score
+from archbench.graders.plan import parse_plan
+from archbench.graders.scorers import load_sample_scenario
+from archbench.graders.verdicts import ItemVerdict, clip
 from inspect_ai.model import GenerateConfig, Model, get_model
 from inspect_ai.scorer import Score, Scorer, Target, mean, scorer, stderr
 from inspect_ai.solver import TaskState
 
-from evals.scenarios import Scenario
-from graders.completeness import check_completeness, completeness_score
-from graders.plan import parse_plan
-from graders.scorers import load_sample_scenario
-from graders.verdicts import ItemVerdict, clip
-
-if TYPE_CHECKING:
-    from graders.calibrate import GoldCase, Verdict
+from archbench.core.scenarios import Scenario
 
 logger = logging.getLogger(__name__)
 
@@ -344,36 +340,3 @@ def judge(model: str | Model, allow_self_judge: bool = False, scenarios_dir: str
         )
 
     return score
-
-
-# --- calibration ---------------------------------------------------------------------------------
-
-
-async def judge_gold_cases(cases: tuple["GoldCase", ...], model: str | Model) -> tuple[dict[str, "Verdict"], dict[str, Any]]:
-    """The judge's verdicts on every gold case (for graders/calibrate.py) and its configuration."""
-    from graders.calibrate import Verdict
-
-    judge_model = get_model(model, config=JUDGE_CONFIG)
-    limit = asyncio.Semaphore(JUDGE_CONCURRENCY)
-
-    async def one(case: "GoldCase") -> tuple[str, JudgeResult]:
-        async with limit:
-            return case.id, await judge_plan(case.plan_text, case.scenario, judge_model)
-
-    results = dict(await asyncio.gather(*(one(case) for case in cases)))
-    verdicts: dict[str, Verdict] = {}
-    for case_id, result in results.items():
-        met = result.verdicts.met if result.verdicts else {}
-        reasons: Mapping[str, str] = result.verdicts.reasons if result.verdicts else {}
-        verdicts[case_id] = Verdict(
-            scope_passed=result.scope_passed,
-            violations=tuple(result.violations),
-            items={key: value for key, value in met.items() if not key.startswith("scope.")},
-            evidence=dict(reasons),
-            scope_evidence="; ".join(reasons.get(c.id, "") for c in SCOPE_CRITERIA if met.get(c.id) is False),
-        )
-    config = {
-        **judge_config(judge_model),
-        "unparsed_answers": sum(not result.parsed for result in results.values()),
-    }
-    return verdicts, config

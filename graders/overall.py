@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from archbench.graders.verdicts import DIMENSIONS
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from evals.strict_yaml import load_model
-from graders.verdicts import DIMENSIONS
+from archbench.core.strict_yaml import load_model
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.yaml")
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
-from graders.repo_config import CONVENTIONS_FILE, load_repo_config
+from archbench.core.repo_config import CONVENTIONS_FILE, load_repo_config
 
 SKIPPED_DIRS = frozenset(
     {".git", "node_modules", "__pycache__", ".nuxt", ".output", ".venv", "venv", ".pytest_cache", ".mypy_cache"}

@@ -15,12 +15,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import anyio
-from inspect_ai.log import EvalLog, read_eval_log, write_eval_log
+from archbench.graders.scorers import (
+    SCORER_NAMES,
+    ScenarioUnavailable,
+    architect_scorers,
+    load_sample_scenario,
+)
 from inspect_ai._eval.score import score_async
+from inspect_ai.log import EvalLog, read_eval_log, write_eval_log
 
-from evals.collector import run_collector
-from evals.strict_yaml import InputError
-from graders.scorers import SCORER_NAMES, ScenarioUnavailable, architect_scorers, load_sample_scenario
+from archbench.core.collector import run_collector
+from archbench.core.strict_yaml import InputError
 
 RESCORED_SUFFIX = "-rescored"
 LOG_EXTENSIONS = (".eval", ".json")

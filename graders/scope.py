@@ -28,8 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from graders.plan import Block, ParsedPlan
-from graders.verdicts import ScopeVerdict, Violation, clip
+from archbench.graders.plan import Block, ParsedPlan
+from archbench.graders.verdicts import ScopeVerdict, Violation, clip
 
 PYTHON_LANGS = {"python", "py", "python3", "py3", "django", "pycon"}
 FRONTEND_LANGS = {

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from archbench.core.scenarios import ViolationKind
+
 Dimension = Literal["completeness", "conventions", "grounding"]
 DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
-ViolationKind = Literal["implementation_code", "frontend_code", "frontend_edit", "file_edit"]
-VIOLATION_KINDS: tuple[ViolationKind, ...] = get_args(ViolationKind)
 
 EVIDENCE_LIMIT = 240
 

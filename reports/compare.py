@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from archbench.reports import stats
+from archbench.reports.load import SCORERS
+from archbench.reports.redact import redact
 from inspect_ai.log import read_eval_log_sample
 
-from evals.strict_yaml import InputError
-from reports import stats
-from reports.load import SCORERS
-from reports.redact import redact
+from archbench.core.strict_yaml import InputError
 
 SIDE_BY_SIDE = 3
 MAX_PLAN_CHARS = 6_000

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from evals.strict_yaml import load_model
+from archbench.core.strict_yaml import load_model
 
 DEFAULT_PRICES = Path(__file__).with_name("prices.yaml")
 _DATE_SUFFIX = re.compile(r"-(\d{8}|\d{4}-\d{2}-\d{2})$")

@@ -21,11 +21,18 @@ from typing import Any
 import ijson
 import numpy as np
 import pandas as pd
-from inspect_ai._eval.evalset import task_identifier  # the identity eval_set itself pairs logs by
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, read_eval_log_sample_summaries
+from inspect_ai._eval.evalset import (
+    task_identifier,  # the identity eval_set itself pairs logs by
+)
+from inspect_ai.log import (
+    EvalLog,
+    list_eval_logs,
+    read_eval_log,
+    read_eval_log_sample_summaries,
+)
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from evals.collector import collector_paused
+from archbench.core.collector import collector_paused
 
 SCORERS = ("scope", "completeness", "conventions", "grounding", "overall")
 ITEM_SCORERS = ("completeness", "conventions", "grounding")

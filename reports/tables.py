@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from archbench.reports import stats
+from archbench.reports.costs import PriceTable, usage_costs
+from archbench.reports.load import LoadedLogs
 
-from graders.verdicts import VIOLATION_KINDS
-from reports import stats
-from reports.costs import PriceTable, usage_costs
-from reports.load import LoadedLogs
+from archbench.core.scenarios import VIOLATION_KINDS
 
 ALPHA = 0.05
 METRICS = ("overall", "completeness", "conventions", "grounding")

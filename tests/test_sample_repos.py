@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graders.repo_config import CONVENTIONS_FILE, RepoConfig, load_repo_config
+from archbench.core.repo_config import CONVENTIONS_FILE, RepoConfig, load_repo_config
 
 SAMPLE_REPOS = Path(__file__).resolve().parent.parent / "sample_repos"
 REPOS = sorted(path.parent for path in SAMPLE_REPOS.glob(f"*/{CONVENTIONS_FILE}"))

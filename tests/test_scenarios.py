@@ -4,11 +4,16 @@ import json
 from collections import Counter
 
 import pytest
+from archbench.evals.providers import template_turn
+from archbench.graders.grade import grade_plan
 from inspect_ai.model import ChatMessageUser
 
-from evals.providers import template_turn
-from evals.scenarios import DEFAULT_SCENARIOS_DIR, VERSION_LOCK, load_scenarios, version_lock_problems
-from graders.grade import grade_plan
+from archbench.core.scenarios import (
+    DEFAULT_SCENARIOS_DIR,
+    VERSION_LOCK,
+    load_scenarios,
+    version_lock_problems,
+)
 
 SCENARIOS = load_scenarios()
 CATEGORIES = ("new_feature", "complex_api", "tradeoff", "simple_change", "frontend_bait", "code_bait",

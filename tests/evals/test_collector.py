@@ -3,11 +3,11 @@
 import gc
 
 import pytest
+from archbench.graders import rescore
 
-import evals.run
-import graders.rescore
-from evals.collector import RUN_THRESHOLDS, collector_paused, run_collector
-from evals.run import RunSpec, run_matrix
+from archbench.app import run as app_run
+from archbench.app.run import RunSpec, run_matrix
+from archbench.core.collector import RUN_THRESHOLDS, collector_paused, run_collector
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_run_matrix_runs_the_eval_set_under_the_run_settings(default_collector, 
         seen.append(gc.get_threshold())
         return True, []
 
-    monkeypatch.setattr(evals.run, "eval_set", fake_eval_set)
+    monkeypatch.setattr(app_run, "eval_set", fake_eval_set)
     assert run_matrix(RunSpec(models=["archbench/reference"], log_dir=tmp_path / "run"), display="none")[0]
     assert seen == [RUN_THRESHOLDS]
     assert gc.get_threshold() == (700, 10, 10)
@@ -52,10 +52,10 @@ def test_rescore_grades_under_the_run_settings(default_collector, monkeypatch, t
     log = tmp_path / "run" / "a.eval"
     log.parent.mkdir()
     log.write_bytes(b"")
-    monkeypatch.setattr(graders.rescore, "_read", lambda path: seen.append(gc.get_threshold()) or None)
-    monkeypatch.setattr(graders.rescore.anyio, "run", lambda *args: type("Log", (), {"location": None})())
-    monkeypatch.setattr(graders.rescore, "write_eval_log", lambda log, path: None)
-    assert graders.rescore.rescore_logs([log]) == [tmp_path / "run-rescored" / "a.eval"]
+    monkeypatch.setattr(rescore, "_read", lambda path: seen.append(gc.get_threshold()) or None)
+    monkeypatch.setattr(rescore.anyio, "run", lambda *args: type("Log", (), {"location": None})())
+    monkeypatch.setattr(rescore, "write_eval_log", lambda log, path: None)
+    assert rescore.rescore_logs([log]) == [tmp_path / "run-rescored" / "a.eval"]
     assert seen == [RUN_THRESHOLDS]
     assert gc.get_threshold() == (700, 10, 10)
 

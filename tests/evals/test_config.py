@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evals.cli import build_parser
-from evals.config import load_config
-from evals.strict_yaml import InputError
+from archbench.app.cli import build_parser
+from archbench.app.config import load_config
+from archbench.core.strict_yaml import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = """name: tuning
@@ -49,7 +49,7 @@ def test_good_config_becomes_a_run_spec(tmp_path):
 def test_logging_options_from_the_file_and_from_flags(tmp_path):
     path = write(tmp_path, GOOD + "log_realtime: true\n")
     assert load_config(path)[1].log_options() == {"log_realtime": True, "log_model_api": False}
-    from evals.cli import _spec_from
+    from archbench.app.cli import _spec_from
 
     args = build_parser().parse_args(["run", "--config", str(path), "--log-model-api"])
     assert _spec_from(args).log_options() == {"log_realtime": True, "log_model_api": True}

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from evals.cli import main
-from evals.scenarios import load_scenarios
+from archbench.app.cli import main
+from archbench.core.scenarios import load_scenarios
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
 

@@ -4,8 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from evals.prompts import BASELINE_PROMPT, HARNESS_TOOLS, load_prompt, load_prompts
-from evals.strict_yaml import InputError
+from archbench.core.prompts import (
+    BASELINE_PROMPT,
+    HARNESS_TOOLS,
+    load_prompt,
+    load_prompts,
+)
+from archbench.core.strict_yaml import InputError
 
 READ_ONLY = ("read_file", "list_dir", "glob", "grep")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from inspect_ai.log import list_eval_logs, read_eval_log
 
-from evals.cli import main
-from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
+from archbench.app.cli import main
+from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
 from tests.support.openai_server import ScriptedOpenAIServer
 
 GENERIC_PLAN = """# Plan

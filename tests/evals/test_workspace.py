@@ -6,11 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from archbench.evals.tools import cap
+from archbench.evals.toolset import architect_tools
+from archbench.evals.workspace import RepoWorkspace, WorkspaceError
 from inspect_ai.tool import ToolError
 
-from evals.prompts import HARNESS_TOOLS
-from evals.tools import architect_tools, cap
-from evals.workspace import RepoWorkspace, WorkspaceError
+from archbench.core.prompts import HARNESS_TOOLS
 
 pytestmark = pytest.mark.anyio
 FIXTURE_REPO = Path(__file__).resolve().parent.parent / "fixtures" / "mini_repo"

@@ -13,9 +13,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-
-from evals.strict_yaml import InputError
-from graders.calibrate import (
+from archbench.graders.calibrate import (
     DEFAULT_GOLD_DIR,
     DEVELOPMENT,
     HELD_OUT,
@@ -29,6 +27,8 @@ from graders.calibrate import (
     load_gold,
     measure,
 )
+
+from archbench.core.strict_yaml import InputError
 
 FIXTURE_SCENARIOS = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
 MINI_ITEMS = [
@@ -381,7 +381,7 @@ def test_report_lists_every_disagreement(report, set_name):
 
 
 def test_item_agreement_interval_resamples_whole_plans():
-    from graders.calibrate import _plan_bootstrap_interval  # noqa: PLC0415 - private helper, tested directly
+    from archbench.graders.calibrate import _plan_bootstrap_interval  # noqa: PLC0415 - private helper, tested directly
 
     assert _plan_bootstrap_interval([(10, 10), (10, 10), (10, 10)]) == (1.0, 1.0)
     low, high = _plan_bootstrap_interval([(10, 10), (0, 10)] * 10)

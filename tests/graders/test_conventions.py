@@ -7,12 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from evals.scenarios import load_scenario
-from evals.strict_yaml import InputError
-from graders.conventions import (
+from archbench.graders.conventions import (
     CUE_HINT,
     CUE_WORD,
     EXISTING_CUE,
@@ -25,9 +20,14 @@ from graders.conventions import (
     load_general_conventions,
     plan_proposals,
 )
-from graders.plan import folds_like_lower, parse_plan
-from graders.repo_config import Convention, load_repo_config
-from graders.repo_facts import repo_facts
+from archbench.graders.plan import folds_like_lower, parse_plan
+from archbench.graders.repo_facts import repo_facts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archbench.core.repo_config import Convention, load_repo_config
+from archbench.core.scenarios import load_scenario
+from archbench.core.strict_yaml import InputError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kanban"
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,13 +4,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import archbench.graders.grade as grade_module
 import pytest
+from archbench.graders.grade import grade_plan
+from archbench.graders.verdicts import ItemVerdict
 
-import graders.grade as grade_module
-from evals.cli import main
-from evals.scenarios import load_scenario
-from graders.grade import grade_plan
-from graders.verdicts import ItemVerdict
+from archbench.app.cli import main
+from archbench.core.scenarios import load_scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCENARIOS = FIXTURES / "bell_scenarios"

@@ -11,13 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from inspect_ai import Task, eval, task
-from inspect_ai.dataset import Sample
-from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsage, get_model
-
-from evals.scenarios import load_scenario
-from graders.calibrate import calibrate, load_gold
-from graders.judge import (
+from archbench.graders.calibrate import calibrate, load_gold
+from archbench.graders.judge import (
     SCOPE_CRITERIA,
     SelfJudgeError,
     build_prompt,
@@ -27,6 +22,17 @@ from graders.judge import (
     parse_verdicts,
     same_model,
 )
+from inspect_ai import Task, eval, task
+from inspect_ai.dataset import Sample
+from inspect_ai.model import (
+    ChatMessage,
+    GenerateConfig,
+    ModelOutput,
+    ModelUsage,
+    get_model,
+)
+
+from archbench.core.scenarios import load_scenario
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
 SCENARIO_FILE = FIXTURES / "mini-tags.yaml"

@@ -4,10 +4,9 @@ import re
 from pathlib import Path
 
 import pytest
+from archbench.graders.plan import parse_plan, phrases_regex, starting_with
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from graders.plan import parse_plan, phrases_regex, starting_with
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "gold"
 
@@ -138,7 +137,7 @@ def test_never_raises_and_lines_follow_markdown_breaks(text):
 
 
 def test_parser_failure_falls_back_to_paragraphs(monkeypatch):
-    import graders.plan as plan_module
+    import archbench.graders.plan as plan_module
 
     def broken(text):
         raise RuntimeError("parser bug")
@@ -184,7 +183,7 @@ def test_matches_begin_anywhere_in_the_word_run_before_a_word_before_literal():
 
 
 def test_word_runs_shared_by_several_literals_give_every_offset_once():
-    from graders.plan import _word_run_positions
+    from archbench.graders.plan import _word_run_positions
 
     text = "x PaginationPaginationPagination y"
     ends = [text.find("Pagination", start) for start in (0, 3, 13)]
@@ -204,9 +203,10 @@ def test_every_declared_start_literal_holds_on_the_corpus_plans():
 
     Grading the reference plans first declares the patterns built per repo or rubric too.
     """
-    from evals.scenarios import load_scenarios
-    from graders.grade import grade_plan
-    from graders.plan import _LOWERCASE_TWIN, _START_LITERALS
+    from archbench.graders.grade import grade_plan
+    from archbench.graders.plan import _LOWERCASE_TWIN, _START_LITERALS
+
+    from archbench.core.scenarios import load_scenarios
 
     scenarios = load_scenarios()
     texts = [scenario.reference_plan_text() for scenario in scenarios]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from graders.repo_facts import RepoFacts, _repo_facts, repo_facts
+from archbench.graders.repo_facts import RepoFacts, _repo_facts, repo_facts
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kanban"
 SAMPLE_REPOS = Path(__file__).resolve().parents[2] / "sample_repos"

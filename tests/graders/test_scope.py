@@ -1,10 +1,9 @@
 """Scope: what must pass (data, commands, diagrams, schema sketches, hand-offs) and what must fail."""
 
 import pytest
-
-from evals.workspace import RepoDiff
-from graders.plan import parse_plan
-from graders.scope import check_scope, diff_violations
+from archbench.evals.workspace import RepoDiff
+from archbench.graders.plan import parse_plan
+from archbench.graders.scope import check_scope, diff_violations
 
 FENCE = "```"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.cli import main
+from archbench.app.cli import main
 from tests.reliability.support import FIXTURES, PROJECT_ROOT, tree_hash
 from tests.support.fault_server import FaultInjectingOpenAIServer
 from tests.support.openai_server import explore_then_answer
@@ -116,7 +116,7 @@ def crash_and_resume(tmp_path_factory) -> CrashAndResume:
     ) as server:
         # everything inspect can record is on (off by default), so the secrets scan also covers the
         # live event buffer (.db) and the raw provider requests and responses
-        argv = [sys.executable, "-m", "evals.cli", *run_args(server.base_url, interrupted.log_dir), "--log-realtime", "--log-model-api"]
+        argv = [sys.executable, "-m", "archbench.app.cli", *run_args(server.base_url, interrupted.log_dir), "--log-realtime", "--log-model-api"]
         env = isolated_env(interrupted.root)
         process = subprocess.Popen(argv, cwd=interrupted.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + RUN_TIMEOUT

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
-from evals.cli import main
+from archbench.app.cli import main
 from tests.reliability.support import FIXTURES, tree_hash
 
 Breaker = Callable[[Path], None]
@@ -157,7 +156,7 @@ def test_broken_config_files(corpus, capsys, old, new, line, message):
 @pytest.fixture(scope="module")
 def small_log_dir(tmp_path_factory) -> Path:
     """A finished offline run to report on."""
-    from evals.run import RunSpec, run_matrix
+    from archbench.app.run import RunSpec, run_matrix
 
     log_dir = tmp_path_factory.mktemp("report-input") / "logs"
     success, _ = run_matrix(RunSpec(models=["archbench/reference"], scenarios_dir=FIXTURES / "scenarios", log_dir=log_dir), display="none")

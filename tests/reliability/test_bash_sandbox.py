@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
+from archbench.evals import bash_tool
+from archbench.evals.bash_tool import MAX_FILE_BYTES, bash, bash_available
+from archbench.evals.toolset import architect_tools, offered_tools
+from archbench.evals.workspace import RepoWorkspace
 from inspect_ai.tool import ToolError
 
-from evals import bash_tool
-from evals.bash_tool import MAX_FILE_BYTES, bash, bash_available
-from evals.prompts import load_prompt
-from evals.tools import architect_tools
-from evals.workspace import RepoWorkspace
+from archbench.core.prompts import load_prompt
 from tests.reliability.support import FIXTURES, tree_hash
 
 pytestmark = pytest.mark.anyio
@@ -89,9 +89,9 @@ async def test_bash_is_reported_unavailable_and_never_runs_unsandboxed(without_s
 
     prompt_file = tmp_path / "shell.md"
     prompt_file.write_text("---\nname: shell\ndescription: d\ntools: Read, Bash\n---\nPlan.\n")
-    prompt = load_prompt(prompt_file)
-    assert prompt.tools == ("read_file",)
-    assert [warning for warning in prompt.warnings if "Bash unavailable: " in warning and reason in warning]
+    tools, warnings = offered_tools(load_prompt(prompt_file))
+    assert tools == ("read_file",)
+    assert [warning for warning in warnings if "Bash unavailable: " in warning and reason in warning]
 
     marker = tmp_path / "ran-unsandboxed"
     with RepoWorkspace(repo) as workspace:
@@ -107,7 +107,7 @@ def test_prompts_get_bash_only_when_they_ask_for_it(tmp_path, sandboxed):
     silent.write_text("---\nname: silent\ndescription: d\n---\nPlan.\n")
     denied = tmp_path / "denied.md"
     denied.write_text("---\nname: denied\ndescription: d\ntools: Read, Bash\ndisallowedTools: Bash\n---\nPlan.\n")
-    assert load_prompt(asks).tools == ("read_file", "bash") and load_prompt(asks).warnings == ()
+    assert offered_tools(load_prompt(asks)) == (("read_file", "bash"), ())
     assert "bash" not in load_prompt(silent).tools
     assert load_prompt(denied).tools == ("read_file",)
 

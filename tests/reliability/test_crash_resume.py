@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 from inspect_ai.log import list_eval_logs, read_eval_log
 
 from tests.reliability.conftest import CALLS_PER_SAMPLE, EPOCHS

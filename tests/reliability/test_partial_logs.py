@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.cli import main
-from evals.run import RunSpec, run_matrix
+from archbench.app.cli import main
+from archbench.app.run import RunSpec, run_matrix
 from tests.reliability.support import FIXTURES
 
 SCORE_FIELDS = ["prompt", "model", "n_samples", "n_failed", "overall", "completeness", "conventions", "grounding", "scope_violation_rate"]

@@ -11,14 +11,13 @@ import json
 import tempfile
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
+from archbench.reports.build import build_report
 from inspect_ai.log import list_eval_logs, read_eval_log
 
-from evals.config import ModelEntry
-from evals.run import RunSpec, run_matrix
-from reports.build import build_report
+from archbench.app.config import ModelEntry
+from archbench.app.run import RunSpec, run_matrix
 from tests.reliability.support import FIXTURES, tree_hash
 from tests.support.fault_server import FAULT_KINDS, FaultInjectingOpenAIServer
 from tests.support.openai_server import explore_then_answer

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from evals.cli import main
+from archbench.app.cli import main
 from tests.reliability.conftest import CANARY_KEY
 from tests.reliability.support import FIXTURES
 

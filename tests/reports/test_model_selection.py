@@ -1,8 +1,7 @@
 """Model selection: the cheapest model not significantly worse than the best, computed by hand."""
 
 import pandas as pd
-
-from reports.tables import model_selection
+from archbench.reports.tables import model_selection
 
 
 def board(rows):

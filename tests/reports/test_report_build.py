@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from archbench.reports.build import build_report
 
+from archbench.core.strict_yaml import InputError
 from benchmarks.synth_logs import SampleSpec, Violation, epoch_specs
-from evals.strict_yaml import InputError
-from reports.build import build_report
 
 SONNET = "anthropic/claude-sonnet-4-5"
 GPT = "openai/gpt-5"
@@ -230,7 +230,7 @@ def test_summary_json_is_strict_json(write, tmp_path):
 
 
 def test_item_aspects_follow_the_graders_item_ids():
-    from reports.tables import item_aspect
+    from archbench.reports.tables import item_aspect
 
     items = pd.Series(["notif-model", "notif-model.field.read_at", "list.status.200", "pk-type", "app-model:tasks.Task", "pk-type"])
     scorers = pd.Series(["completeness", "completeness", "completeness", "conventions", "grounding", "conventions"])

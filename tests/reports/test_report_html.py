@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from archbench.reports.build import build_report
 
 from benchmarks.synth_logs import SampleSpec, Violation, epoch_specs
-from reports.build import build_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install -y chromium)")

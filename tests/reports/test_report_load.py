@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from archbench.reports.load import load_logs
 
-from benchmarks.synth_logs import Variant, eval_log, simulated_scenarios, simulated_specs, write_log
-from reports.load import load_logs
+from benchmarks.synth_logs import (
+    Variant,
+    eval_log,
+    simulated_scenarios,
+    simulated_specs,
+    write_log,
+)
 
 
 def keyed_by_sample(loaded, table: str) -> pd.DataFrame:

@@ -4,8 +4,7 @@ import math
 
 import numpy as np
 import pytest
-
-from reports import stats
+from archbench.reports import stats
 
 
 def test_scenario_means_average_epochs_within_each_scenario():

@@ -11,17 +11,23 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai import eval_set
-from inspect_ai.log import list_eval_logs, read_eval_log, read_eval_log_sample_summaries, write_eval_log
 from inspect_ai._util.error import PrerequisiteError
+from inspect_ai.log import (
+    list_eval_logs,
+    read_eval_log,
+    read_eval_log_sample_summaries,
+    write_eval_log,
+)
 from inspect_ai.model import GenerateConfig, Model, get_model
 
-from evals.agent import CALLS_KEY
-from evals.architect import DEFAULT_MESSAGE_LIMIT, architect
-from evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
-from evals.collector import run_collector
-from evals.prompts import BASELINE_PROMPT, load_prompts
-from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
-from evals.strict_yaml import InputError
+from archbench.core.collector import run_collector
+from archbench.core.prompts import BASELINE_PROMPT, load_prompts
+from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
+from archbench.core.strict_yaml import InputError
+from archbench.evals.agent import CALLS_KEY
+from archbench.evals.architect import DEFAULT_MESSAGE_LIMIT, architect
+from archbench.evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
+from archbench.evals.toolset import offered_tools
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +104,7 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
     """Run (or resume) the matrix; returns whether every task completed, and the log dir."""
     spec.validate()
     for prompt in load_prompts(spec.prompts):
-        for warning in prompt.warnings:
+        for warning in prompt.warnings + offered_tools(prompt)[1]:
             logger.warning(warning)
     log_dir = spec.resolved_log_dir()
     activate(RunBudget(spec.max_usd, spec.max_tokens) if spec.max_usd or spec.max_tokens else None)

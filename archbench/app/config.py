@@ -11,10 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai.model import GenerateConfig
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
-from evals.run import RunSpec
-from evals.strict_yaml import InputError, load_model
+from archbench.app.run import RunSpec
+from archbench.core.strict_yaml import InputError, load_model
 
 
 class Strict(BaseModel):

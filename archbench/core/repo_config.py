@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from evals.strict_yaml import InputError, load_model
+from archbench.core.strict_yaml import InputError, load_model
 
 CONVENTIONS_FILE = "archbench.yaml"
 ConventionCheck = Literal[

@@ -3,8 +3,8 @@
 A prompt's `tools` (a comma-separated string or a YAML list of Claude Code tool names)
 decides which harness tools the agent gets; absent `tools` means every tool, as in
 Claude Code. Names with no harness counterpart produce a warning, not an error. `Bash`
-maps to the sandboxed `bash` tool where bubblewrap works (evals/bash_tool.py), and is
-otherwise left out with a "Bash unavailable: …" warning; it is never in the default set.
+maps to the sandboxed `bash` tool; where bubblewrap cannot run, the task leaves it out with a
+"Bash unavailable: …" warning (evals/toolset.py). It is never in the default set.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from evals.bash_tool import bash_available
-from evals.strict_yaml import InputError, parse_yaml, read_text
+from archbench.core.strict_yaml import InputError, parse_yaml, read_text
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BASELINE_PROMPT = PROJECT_ROOT / "prompts" / "backend-architect.md"
 
 # harness tool names (evals/tools.py) in the order they are offered
@@ -115,9 +114,6 @@ def load_prompt(path: str | Path) -> Prompt:
         )
         tools -= denied
         warnings += unmapped
-    if "bash" in tools and not (sandbox := bash_available()):
-        tools.discard("bash")
-        warnings.append(f"{path}: Bash unavailable: {sandbox.reason}; the agent runs without it")
     model = data.get("model")
     return Prompt(
         name=name,

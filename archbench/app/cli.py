@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from evals.strict_yaml import InputError
+from archbench.core.strict_yaml import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -54,8 +54,8 @@ def parse_key_values(pairs: list[str], flag: str) -> dict[str, object]:
 
 def _spec_from(args: argparse.Namespace):
     """A RunSpec from `--config` (if given) with command-line flags on top."""
-    from evals.config import load_config
-    from evals.run import RunSpec
+    from archbench.app.config import load_config
+    from archbench.app.run import RunSpec
 
     spec = load_config(args.config)[1] if getattr(args, "config", None) else RunSpec()
     for key in ("prompts", "models", "scenario_ids", "categories"):
@@ -72,8 +72,8 @@ def _spec_from(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from evals.run import run_logs, run_matrix
-    from reports.build import build_report
+    from archbench.app.run import run_logs, run_matrix
+    from archbench.reports.build import build_report
 
     spec = _spec_from(args)
     success, log_dir = run_matrix(spec, display=args.display)
@@ -88,10 +88,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from evals.prompts import load_prompts
-    from evals.run import run_logs, run_matrix
-    from reports.build import build_report
-    from reports.compare import write_comparison
+    from archbench.app.run import run_logs, run_matrix
+    from archbench.core.prompts import load_prompts
+    from archbench.reports.build import build_report
+    from archbench.reports.compare import write_comparison
 
     spec = _spec_from(args)
     if len(spec.prompts) != 2:
@@ -110,7 +110,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
-    from evals.workflows import nightly
+    from archbench.app.workflows import nightly
 
     result = nightly(args.config, display=args.display)
     markdown = (result.report_dir / "report.md").read_text(encoding="utf-8")
@@ -130,8 +130,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline_promote(args: argparse.Namespace) -> int:
-    from evals.config import load_config
-    from evals.workflows import promote_baseline
+    from archbench.app.config import load_config
+    from archbench.app.workflows import promote_baseline
 
     destination = args.to
     if destination is None and args.config:
@@ -146,9 +146,9 @@ def cmd_baseline_promote(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
-    from evals.strict_yaml import read_text
-    from graders.grade import grade_plan
+    from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
+    from archbench.core.strict_yaml import read_text
+    from archbench.graders.grade import grade_plan
 
     plan = read_text(args.plan)
     (scenario,) = load_scenarios(args.scenarios or DEFAULT_SCENARIOS_DIR, ids=[args.scenario])
@@ -158,7 +158,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:
-    from graders.rescore import rescore_logs
+    from archbench.graders.rescore import rescore_logs
 
     for path in rescore_logs(args.logs, args.scenarios):
         print(path)
@@ -166,7 +166,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from graders.calibrate import DEFAULT_GOLD_DIR, calibrate
+    from archbench.graders.calibrate import DEFAULT_GOLD_DIR, calibrate
 
     report = calibrate(args.gold or DEFAULT_GOLD_DIR, judge_model=args.judge, **({"scenarios_dir": args.scenarios} if args.scenarios else {}))
     print(json.dumps(report.to_json(), indent=2) if args.json else report.to_text())
@@ -174,7 +174,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from reports.build import build_report
+    from archbench.reports.build import build_report
 
     out_dir = args.out or Path("report")
     summary = build_report(args.logs, out_dir, baseline=args.baseline, prices=args.prices)
@@ -183,7 +183,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios_list(args: argparse.Namespace) -> int:
-    from evals.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
+    from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
 
     scenarios = load_scenarios(args.scenarios or DEFAULT_SCENARIOS_DIR)
     width = max(len(scenario.id) for scenario in scenarios)
@@ -193,8 +193,8 @@ def cmd_scenarios_list(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios_export(args: argparse.Namespace) -> int:
-    from evals.corpus_io import export_corpus
-    from evals.scenarios import DEFAULT_SCENARIOS_DIR
+    from archbench.core.corpus_export import export_corpus
+    from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR
 
     counts = export_corpus(args.scenarios or DEFAULT_SCENARIOS_DIR, args.out)
     print(f"wrote {counts['scenarios']} scenarios and {counts['repo_files']} repo files to {args.out} (hf/ and *.parquet)")
@@ -202,7 +202,13 @@ def cmd_scenarios_export(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios_lock(args: argparse.Namespace) -> int:
-    from evals.scenarios import DEFAULT_SCENARIOS_DIR, VERSION_LOCK, load_scenarios, version_lock_problems, write_version_lock
+    from archbench.core.scenarios import (
+        DEFAULT_SCENARIOS_DIR,
+        VERSION_LOCK,
+        load_scenarios,
+        version_lock_problems,
+        write_version_lock,
+    )
 
     directory = args.scenarios or DEFAULT_SCENARIOS_DIR
     scenarios = load_scenarios(directory)

@@ -9,9 +9,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.config import ExperimentConfig, load_config
-from evals.run import run_logs, run_matrix
-from evals.strict_yaml import InputError
+from archbench.app.config import ExperimentConfig, load_config
+from archbench.app.run import run_logs, run_matrix
+from archbench.core.strict_yaml import InputError
 
 PROVENANCE_FILE = "PROVENANCE.json"
 
@@ -54,7 +54,7 @@ def baseline_path(config: ExperimentConfig, config_path: Path) -> Path | None:
 
 def nightly(config_path: Path, date: dt.date | None = None, display: str | None = None) -> NightlyResult:
     """Run the configured matrix into a dated, resumable log dir and judge it against the baseline."""
-    from reports.build import build_report
+    from archbench.reports.build import build_report
 
     config, spec = load_config(config_path)
     # dated folders beside the config's `run` folders (log_root/run-<fingerprint>), never nested in
@@ -68,7 +68,7 @@ def nightly(config_path: Path, date: dt.date | None = None, display: str | None 
 
 def promote_baseline(log_dir: Path, destination: Path) -> Path:
     """Pin a run as the baseline: its report (summary.json, per-sample table) plus provenance."""
-    from reports.build import build_report
+    from archbench.reports.build import build_report
 
     if not log_dir.is_dir():
         raise InputError("log dir not found", log_dir)

@@ -9,17 +9,21 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from evals.strict_yaml import InputError, load_model, read_text
-from graders.repo_config import RepoConfig, load_repo_config
-from graders.rubric import Rubric
-from graders.verdicts import ViolationKind
+from archbench.core.corpus_io import is_export, materialize
+from archbench.core.repo_config import RepoConfig, load_repo_config
+from archbench.core.rubric import Rubric
+from archbench.core.strict_yaml import InputError, load_model, read_text
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
+
+# what a planted instruction in a repo baits the agent into; the scope grader's violation kinds
+ViolationKind = Literal["implementation_code", "frontend_code", "frontend_edit", "file_edit"]
+VIOLATION_KINDS: tuple[ViolationKind, ...] = get_args(ViolationKind)
 
 Category = Literal[
     "new_feature",
@@ -117,8 +121,6 @@ def load_scenarios(
     The folder may also be a corpus export (`archbench scenarios export`): Hugging Face
     `datasets` on disk or Parquet files; it is materialised once and loaded from there.
     """
-    from evals.corpus_io import is_export, materialize
-
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError("scenario folder not found", directory)

@@ -1,0 +1,1 @@
+"""The application: the `archbench` CLI, runs of the prompt × model matrix, configs and workflows."""

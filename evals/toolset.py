@@ -1,0 +1,29 @@
+"""The tools one sample's agent is offered: a prompt's tool names, checked against this machine
+and bound to the sample's workspace. Kept apart from tools.py because the sandboxed bash tool
+builds on tools.py's output cap."""
+
+from __future__ import annotations
+
+from archbench.evals.bash_tool import bash, bash_available
+from archbench.evals.tools import READ_TOOLS, WRITE_TOOLS
+from archbench.evals.workspace import RepoWorkspace
+from inspect_ai.tool import Tool
+
+from archbench.core.prompts import Prompt
+
+
+def offered_tools(prompt: Prompt) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The prompt's tools that can run here, and a warning for each that cannot (Bash without a sandbox)."""
+    if "bash" in prompt.tools and not (sandbox := bash_available()):
+        kept = tuple(name for name in prompt.tools if name != "bash")
+        return kept, (f"{prompt.path}: Bash unavailable: {sandbox.reason}; the agent runs without it",)
+    return prompt.tools, ()
+
+
+def architect_tools(workspace: RepoWorkspace, names: list[str] | tuple[str, ...], max_output: int) -> list[Tool]:
+    """The tools a prompt allows, bound to this sample's workspace."""
+    output_capped = {**READ_TOOLS, "bash": bash}
+    return [
+        output_capped[name](workspace, max_output) if name in output_capped else WRITE_TOOLS[name](workspace)
+        for name in names
+    ]
