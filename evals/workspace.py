@@ -7,6 +7,10 @@ hundreds of concurrent samples cheap (nothing is copied for an agent that only r
 A tool that needs a real folder (bash) gets `materialized()`: a full private copy whose
 changes, deletions included, are folded back into the overlay afterwards.
 
+Files that belong to archbench rather than to the repo (the conventions file the graders
+use, `archbench.yaml`) are hidden: no tool lists, reads, searches or copies them, so the
+agent under test never sees the answer key. To the agent they do not exist.
+
 Every path the agent gives is confined to the repo: absolute paths, `..` that leaves the
 root, NUL bytes, over-long paths, symlinks that point outside and hard-linked files are
 refused with `WorkspaceError`, which the tools turn into a tool error for the model.
@@ -27,6 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
+from archbench.core.repo_config import CONVENTIONS_FILE
 from archbench.core.repo_files import SKIPPED_DIRS
 
 MAX_PATH_CHARS = 1024
@@ -51,13 +56,15 @@ class RepoDiff(BaseModel):
 
 
 class RepoWorkspace:
-    """Copy-on-write view of `original`, classified by the repo's frontend folder."""
+    """Copy-on-write view of `original`, classified by the repo's frontend folder; `hidden`
+    names files (relative to the root) the agent must never see."""
 
-    def __init__(self, original: Path, frontend_dir: str = "frontend"):
+    def __init__(self, original: Path, frontend_dir: str = "frontend", hidden: tuple[str, ...] = (CONVENTIONS_FILE,)):
         self.original = original.resolve()
         if not self.original.is_dir():
             raise FileNotFoundError(f"scenario repo not found: {self.original}")
         self.frontend_dir = PurePosixPath(frontend_dir)
+        self.hidden = frozenset(hidden)
         self._overlay_dir: Path | None = None  # made on the first write: most agents only read
         self._written: set[str] = set()
         self._deleted: set[str] = set()
@@ -91,14 +98,23 @@ class RepoWorkspace:
         return "/".join(parts)
 
     def _real(self, relative: str) -> Path:
-        """The file behind `relative` (overlay first), refusing symlinks that leave the root."""
+        """The file behind `relative` (overlay first), refusing symlinks that leave the root
+        and paths that are, or lead by a symlink to, a hidden file (reported as missing)."""
         if relative in self._written:
             resolved, refusal = _resolve_inside(self._overlay, relative)
         else:
             resolved, refusal = _resolve_original(self.original, relative)
+            if not refusal and self.hidden and (
+                relative in self.hidden or (resolved != self.original and self._is_hidden_original(resolved))
+            ):
+                refusal = f"'{relative}' does not exist"
         if refusal:
             raise WorkspaceError(refusal)
         return resolved
+
+    def _is_hidden_original(self, resolved: Path) -> bool:
+        relative = resolved.relative_to(self.original).as_posix()
+        return relative in self.hidden
 
     def _check_file(self, real: Path, relative: str) -> os.stat_result:
         try:
@@ -143,8 +159,18 @@ class RepoWorkspace:
             relative_dir = Path(directory).relative_to(self.original).as_posix()
             for filename in filenames:
                 found.add(filename if relative_dir == "." else f"{relative_dir}/{filename}")
+        found -= {path for path in found if path not in self._written and self._hidden_in_original(path)}
         found.update(path for path in self._written if not root or path.startswith(root + "/"))
         return sorted(found - self._deleted)
+
+    def _hidden_in_original(self, relative: str) -> bool:
+        """A hidden file itself, or a symlink in the original that leads to one."""
+        if relative in self.hidden:
+            return True
+        if not self.hidden or not (self.original / relative).is_symlink():
+            return False
+        resolved, refusal = _resolve_original(self.original, relative)
+        return refusal is None and self._is_hidden_original(resolved)
 
     def list_dir(self, path: str = "") -> list[str]:
         """Entries directly under a folder; folders end with '/'."""
@@ -170,7 +196,7 @@ class RepoWorkspace:
         relative = self.relative(path)
         if not relative:
             raise WorkspaceError("a file path is required")
-        if relative not in self._written:
+        if relative not in self._written and relative not in self.hidden:
             self._real(relative)  # refuses a path that a symlink in the original leads outside
         existed = self.exists(relative)
         self._store(relative, content.encode("utf-8"))
@@ -187,7 +213,7 @@ class RepoWorkspace:
         if relative in self._written:
             (self._overlay / relative).unlink()
             self._written.discard(relative)
-        if (self.original / relative).is_file():
+        if (self.original / relative).is_file() and relative not in self.hidden:
             self._deleted.add(relative)
 
     def exists(self, path: str) -> bool:
@@ -254,7 +280,7 @@ class RepoWorkspace:
         modified: list[str] = []
         for relative in sorted(self._written):
             original = self.original / relative
-            if not original.is_file():
+            if not original.is_file() or relative in self.hidden:
                 created.append(relative)
             elif original.read_bytes() != (self._overlay / relative).read_bytes():
                 modified.append(relative)

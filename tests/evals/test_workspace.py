@@ -125,7 +125,7 @@ async def test_binary_and_missing_files(tools):
 async def test_listing_glob_and_grep(tools):
     _, by_name = tools
     root = (await by_name["list_dir"](path=".")).splitlines()
-    assert root[:2] == ["backend/", "frontend/"] and "archbench.yaml" in root
+    assert root[:2] == ["backend/", "frontend/"] and "archbench.yaml" not in root  # the answer key stays hidden
     assert (await by_name["glob"](pattern="*.py")) == "[no files match]"  # '*' stays in the root folder
     assert "backend/notes/models.py" in (await by_name["glob"](pattern="**/models.py"))
     hits = await by_name["grep"](pattern=r"class \w+\(", include="**/*.py")

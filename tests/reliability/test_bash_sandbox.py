@@ -197,7 +197,8 @@ async def test_output_and_file_sizes_are_capped(sandboxed):
 async def test_tool_is_registered_for_prompts_that_have_it(sandboxed, repo):
     workspace, _ = sandboxed
     (tool,) = architect_tools(workspace, ["bash"], max_output=1_000)
-    assert "archbench.yaml" in await tool(command="ls")
+    listing = await tool(command="ls")
+    assert "backend" in listing and "archbench.yaml" not in listing  # the answer key stays hidden
 
 
 async def test_no_copy_is_left_behind_even_when_the_command_locks_it(sandboxed, monkeypatch, tmp_path):
