@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from archbench.graders.grade import PlanGrade, grade_plan
+from archbench.graders.worker import active_worker
 from inspect_ai.scorer import Score, Scorer, Target, mean, metric, scorer, stderr
 from inspect_ai.scorer._metric import Metric, SampleScore
 from inspect_ai.solver import TaskState
@@ -77,8 +78,9 @@ def load_sample_scenario(metadata: dict[str, Any], sample_id: object, scenarios_
     return _scenarios[key]
 
 
-def plan_grade(state: TaskState, scenarios_dir: str | Path | None = None) -> PlanGrade:
-    """The grade of this sample's plan, computed once and shared by all five scorers."""
+async def plan_grade(state: TaskState, scenarios_dir: str | Path | None = None) -> PlanGrade:
+    """The grade of this sample's plan, computed once and shared by all five scorers: in the run's
+    grading worker when one is active (graders/worker.py), else inline."""
     scenario = load_sample_scenario(state.metadata or {}, state.sample_id, scenarios_dir)
     plan = state.output.completion if state.output else ""
     diff = state.store.get("repo_diff")
@@ -91,13 +93,17 @@ def plan_grade(state: TaskState, scenarios_dir: str | Path | None = None) -> Pla
         json.dumps(diff, sort_keys=True, default=str),
     )
     grade = _grades.get(key)
-    if grade is None:
-        grade = grade_plan(plan, scenario, diff)
-        _grades[key] = grade
-        if len(_grades) > GRADE_CACHE_SIZE:
-            _grades.popitem(last=False)
-    else:
+    if grade is not None:
         _grades.move_to_end(key)
+        return grade
+    worker = active_worker()
+    if worker is None:
+        grade = grade_plan(plan, scenario, diff)
+    else:
+        grade = await worker.grade(scenario.source_file, plan, diff)  # GradingWorkerError: the sample errors
+    _grades[key] = grade
+    if len(_grades) > GRADE_CACHE_SIZE:
+        _grades.popitem(last=False)
     return grade
 
 
@@ -121,7 +127,7 @@ def scope(scenarios_dir: str | None = None) -> Scorer:
     """1 when the plan has no implementation or frontend code and the agent wrote no file, else 0."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        grade = plan_grade(state, scenarios_dir)
+        grade = await plan_grade(state, scenarios_dir)
         explanation = grade.explanations()["scope"]
         if not grade.scope.passed:
             explanation += "\n" + "\n".join(
@@ -145,7 +151,7 @@ def scope(scenarios_dir: str | None = None) -> Scorer:
 
 def _dimension_scorer(dimension: str, scenarios_dir: str | None) -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
-        grade = plan_grade(state, scenarios_dir)
+        grade = await plan_grade(state, scenarios_dir)
         items = _items(grade, dimension)
         missing = [item["id"] for item in items if not item["met"]]
         explanation = grade.explanations()[dimension]
@@ -182,7 +188,7 @@ def overall(scenarios_dir: str | None = None) -> Scorer:
     """Weighted mean of completeness, conventions and grounding (graders/weights.yaml), capped on a scope violation."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        grade = plan_grade(state, scenarios_dir)
+        grade = await plan_grade(state, scenarios_dir)
         return Score(
             value=grade.scores["overall"],
             explanation=grade.explanations()["overall"],

@@ -21,6 +21,7 @@ from inspect_ai.log import (
 from inspect_ai.model import GenerateConfig, Model, get_model
 
 from archbench.core.collector import run_collector
+from archbench.graders.worker import grading_worker
 from archbench.core.prompts import BASELINE_PROMPT, load_prompts
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
 from archbench.core.strict_yaml import InputError
@@ -117,7 +118,8 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         judge=spec.judge,
         cache=spec.cache,
     )
-    with run_collector():
+    # plans are graded in a worker process, so that no model connection waits on a grader
+    with run_collector(), grading_worker():
         try:
             success, _logs = eval_set(
                 tasks=[task],
