@@ -108,6 +108,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print("no --model given: comparing with archbench/reference (offline; it ignores the prompt)", file=sys.stderr)
     prompt_a, prompt_b = (prompt.name for prompt in spec.load_prompts())
     print("\n".join(describe_prompts(spec)))
+    if spec.from_prompt and len(spec.prompt_models()) > 1:
+        print(f"the two prompts declare different models ({', '.join(spec.prompt_models())}): "
+              "the comparison measures prompt and model together", file=sys.stderr)
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
     build_report(run_logs(log_dir), out_dir)

@@ -99,3 +99,14 @@ def test_a_prompt_whose_skill_is_missing_exits_2_and_a_skills_dir_supplies_it(tm
     assert main([*base, "--skills-dir", str(tmp_path / "skills"), "--log-dir", str(tmp_path / "b"), "--out", str(tmp_path / "r")]) == 0
     (variant,) = json.loads((tmp_path / "r" / "summary.json").read_text())["variants"]
     assert variant["skills"] == ["django-house-style"]
+
+
+def test_compare_says_when_from_prompt_pairs_two_models(tmp_path, capsys):
+    aliases = tmp_path / "aliases.yaml"
+    aliases.write_text("aliases:\n  opus: archbench/reference\n  haiku: archbench/template\n  inherit: archbench/template\n")
+    other = downloaded_backend_architect(tmp_path)
+    code = main(["compare", "--prompt", str(BASELINE_PROMPT), "--prompt", str(other), "--model", "from-prompt",
+                 "--model-aliases", str(aliases), "--scenarios", str(SCENARIOS), "--log-dir", str(tmp_path / "logs"),
+                 "--display", "none"])
+    assert code == 0
+    assert "declare different models (archbench/reference, archbench/template)" in capsys.readouterr().err
