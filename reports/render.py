@@ -118,6 +118,8 @@ def _declared_model(row: dict) -> str:
 
 
 def _offered_tools(row: dict) -> str:
+    if row["tools_declared"] is None:
+        return "not recorded (a log from before archbench recorded tools)"
     tools = row["tools"] or "none"
     if row["bash_allow"]:
         tools += f" (bash only: {row['bash_allow']})"

@@ -235,3 +235,15 @@ def test_item_aspects_follow_the_graders_item_ids():
     items = pd.Series(["notif-model", "notif-model.field.read_at", "list.status.200", "pk-type", "app-model:tasks.Task", "pk-type"])
     scorers = pd.Series(["completeness", "completeness", "completeness", "conventions", "grounding", "conventions"])
     assert item_aspect(items, scorers).tolist() == ["entry", "field", "status", "pk-type", "app-model", "pk-type"]
+
+
+def test_variants_from_logs_that_predate_prompt_facts_say_so(write, tmp_path):
+    """Logs written before archbench recorded the agent file's model, mode and tools: nothing is made up."""
+    log = write("old", "seed", SONNET, epoch_specs({"a": [0.5], "b": [0.7]}))
+    summary = build_report([log], tmp_path / "out")
+    row = variant(summary, "seed", SONNET)
+    assert row["tools"] is None and row["tools_default"] is None and row["declared_model"] is None
+    assert row["model_overridden"] is False
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert "not recorded (a log from before archbench recorded tools)" in markdown
+    assert not any("no `tools` key" in note or "declares model" in note for note in summary["notes"])
