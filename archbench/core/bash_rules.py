@@ -54,56 +54,35 @@ def split_command(command: str) -> tuple[list[str], str | None]:
     substitution found (`$(`, a backtick, `<(`, `>(`), which a restricted Bash refuses."""
     parts: list[str] = []
     current: list[str] = []
-    quote: str | None = None
+    quote: str | None = None  # the open quote, if any
     index = 0
     while index < len(command):
-        char = command[index]
-        two = command[index : index + 2]
+        char, two = command[index], command[index : index + 2]
+        step = 1
         if char == "\\" and quote != "'":
-            current.append(command[index : index + 2])
-            index += 2
-            continue
-        if quote == "'":
-            if char == "'":
-                quote = None
-            current.append(char)
-            index += 1
-            continue
-        if two in ("$(",) or char == "`":
-            return parts, two if two == "$(" else "`"
-        if quote == '"':
-            if char == '"':
-                quote = None
-            current.append(char)
-            index += 1
-            continue
-        if two in ("<(", ">("):
-            return parts, two
-        if char in ("'", '"'):
+            step = 2  # an escaped character is never an operator
+        elif quote == "'":
+            quote = None if char == "'" else quote  # nothing is special inside single quotes
+        elif two == "$(" or char == "`" or (quote is None and two in ("<(", ">(")):
+            return parts, "`" if char == "`" else two  # substitution happens inside double quotes too
+        elif quote == '"':
+            quote = None if char == '"' else quote
+        elif char in ("'", '"'):
             quote = char
-            current.append(char)
-            index += 1
-            continue
-        if two in ("&&", "||", ";;"):
+        elif two in ("&&", "||") or char in (";", "|", "\n") or (char == "&" and not _redirection(command, index)):
             parts.append("".join(current))
             current = []
-            index += 2
+            index += 2 if two in ("&&", "||") else 1
             continue
-        if char in (";", "|", "&", "\n"):
-            # `>&`, `2>&1` and `&>` are redirections, not operators
-            previous = command[index - 1] if index else ""
-            if char == "&" and (previous in "<>" or command[index + 1 : index + 2] == ">"):
-                current.append(char)
-                index += 1
-                continue
-            parts.append("".join(current))
-            current = []
-            index += 1
-            continue
-        current.append(char)
-        index += 1
+        current.append(command[index : index + step])
+        index += step
     parts.append("".join(current))
     return [part.strip() for part in parts if part.strip()], None
+
+
+def _redirection(command: str, index: int) -> bool:
+    """`&` in `>&`, `2>&1` or `&>` redirects output; elsewhere it ends a command."""
+    return (index > 0 and command[index - 1] in "<>") or command[index + 1 : index + 2] == ">"
 
 
 def refusal(command: str, allow: tuple[str, ...], deny: tuple[str, ...] = ()) -> str | None:
