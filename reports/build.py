@@ -251,8 +251,10 @@ def variant_notes(facts: pd.DataFrame) -> list[str]:
             "an explicit --model overrides a declared model (--model from-prompt runs the declared one)."
         )
     for prompt, group in known[known["tools_declared"] == False].groupby("prompt", sort=False):  # noqa: E712
+        plan = group["permission_mode"].iloc[0] == "plan"
         found.append(
-            f"Prompt {prompt} has no `tools` key: it was offered every archbench tool ({group['tools'].iloc[0]}), "
+            f"Prompt {prompt} has no `tools` key: it was offered every archbench tool"
+            f"{' that permissionMode plan leaves (the read-only ones)' if plan else ''} ({group['tools'].iloc[0]}), "
             "Claude Code's default."
         )
     renamed = facts[(facts["prompt_name"] != "") & (facts["prompt"] != facts["prompt_name"])].drop_duplicates("prompt")
