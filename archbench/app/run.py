@@ -142,10 +142,9 @@ def describe_prompts(spec: RunSpec) -> list[str]:
             runs = "runs on " + ", ".join(spec.models)
         else:
             runs = "runs on " + ", ".join(spec.models) + " (--model overrides the declared model)"
-        default = "" if prompt.tools_declared else " (no `tools` key: every tool, as in Claude Code)"
         lines.append(
             f"prompt {prompt.name} ({prompt.path}): model {prompt.model}, {runs}; permissionMode {prompt.permission_mode}; "
-            f"tools {shown}{default}" + (f"; skills {', '.join(skill.name for skill in prompt.skills)}" if prompt.skills else "")
+            f"tools {shown} ({prompt.tools_note})" + (f"; skills {', '.join(skill.name for skill in prompt.skills)}" if prompt.skills else "")
         )
     return lines
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from archbench.core.prompts import ALL_TOOLS, load_prompt
+from archbench.core.prompts import ALL_TOOLS, NOT_APPLIED, load_prompt
 from archbench.core.strict_yaml import InputError
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "agent_files"
@@ -93,6 +93,9 @@ def test_corpus_file_is_read_as_claude_code_reads_it(entry, tmp_path):
     assert sorted(prompt.unrecognised_tools) == sorted(entry["unrecognised_tools"])
     assert [skill.name for skill in prompt.skills] == entry["skills"]
     assert sorted(prompt.unknown_keys) == sorted(entry["unknown_keys"])
+    for key in entry["other_keys"]:
+        if key in NOT_APPLIED:  # documented keys archbench cannot apply are named, never dropped silently
+            assert any(f"'{key}' is recorded but not applied" in warning for warning in prompt.warnings), key
     if entry.get("description_missing") or entry["name"] is None or entry["strict_yaml"] != "ok":
         assert prompt.warnings, "a repaired or incomplete file always says so"
 

@@ -29,7 +29,8 @@ def test_two_files_named_backend_architect_run_and_are_compared(tmp_path, capsys
     console = capsys.readouterr().out
     assert "prompt backend-architect@prompts" in console and "prompt backend-architect@downloads" in console
     assert "model opus, runs on archbench/reference (--model overrides the declared model)" in console
-    assert "permissionMode plan; tools read_file, glob, grep" in console
+    assert "permissionMode plan; tools read_file, glob, grep (declared in `tools`; permissionMode plan keeps the read-only ones)" in console
+    assert "(no `tools` key: Claude Code's default, every tool)" in console
 
     summary = json.loads((out / "summary.json").read_text())
     variants = {variant["prompt"]: variant for variant in summary["variants"]}
@@ -110,3 +111,19 @@ def test_compare_says_when_from_prompt_pairs_two_models(tmp_path, capsys):
                  "--display", "none"])
     assert code == 0
     assert "declare different models (archbench/reference, archbench/template)" in capsys.readouterr().err
+
+
+def test_published_files_run_end_to_end(tmp_path, caplog):
+    """A file Claude Code tolerates but strict YAML rejects, and one with Bash(prefix:*) entries, through a whole run."""
+    corpus = FIXTURES / "agent_files"
+    planner = corpus / "sparkst__claude-code-quickstart/.claude/agents/planner.md"  # unquoted ': ' in its description
+    patterns = corpus / "synthetic/bash-colon-patterns.md"
+    out = tmp_path / "report"
+    code = main(["run", "--prompt", str(planner), "--prompt", str(patterns), "--model", "archbench/reference",
+                 "--scenarios", str(SCENARIOS), "--log-dir", str(tmp_path / "logs"), "--out", str(out), "--display", "none"])
+    assert code == 0
+    assert any("the value of 'description' contains ': '" in record.getMessage() for record in caplog.records)
+    variants = {v["prompt"]: v for v in json.loads((out / "summary.json").read_text())["variants"]}
+    assert variants["bash-colon-patterns"]["bash_allow"] == ["git log:*", "git diff:*", "git show:*"]
+    assert variants["planner"]["declared_model"] == "sonnet" and variants["planner"]["tools_default"] is True
+    assert "bash only: git log:*, git diff:*, git show:*" in (out / "report.md").read_text()
