@@ -49,7 +49,10 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
         workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dir)
         token = ACTIVE_SCENARIO.set(scenario)
         try:
-            state.tools = architect_tools(workspace, state.metadata["tools"], max_output)
+            state.tools = architect_tools(
+                workspace, state.metadata["tools"], max_output,
+                state.metadata.get("bash_allow") or (), state.metadata.get("bash_deny") or (),
+            )
             # the offline baselines answer from files (reference plans) that may change between
             # runs; caching them could serve a stale plan, and they cost nothing to rerun
             offline = str(state.model).startswith(f"{OFFLINE_PROVIDER}/")

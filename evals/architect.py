@@ -21,11 +21,12 @@ from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
+from archbench.core.model_aliases import ModelAliases, load_aliases
 from archbench.core.prompts import BASELINE_PROMPT, Prompt, load_prompts
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, Scenario, load_scenarios
 
 # Bump when a change here could change results (prompting, tools, limits).
-TASK_VERSION = 1
+TASK_VERSION = 2  # 2: Claude Code's tool defaults (Bash when `tools` is omitted), permissionMode, skills
 DEFAULT_MESSAGE_LIMIT = 80
 
 
@@ -38,7 +39,25 @@ def _as_list(value: str | list[str] | None) -> list[str] | None:
     return [str(item) for item in value]
 
 
-def make_sample(scenario: Scenario, prompt: Prompt) -> Sample:
+def prompt_facts(prompt: Prompt, aliases: ModelAliases) -> dict:
+    """What the report shows about a prompt: its file, declared model, permission mode, tools, skills."""
+    return {
+        "prompt_file": str(prompt.path),
+        "prompt_name": prompt.declared_name,
+        "prompt_sha": prompt.sha,
+        "prompt_model": prompt.model,
+        # the inspect model the declared one stands for (None: not in the alias table)
+        "prompt_model_id": aliases.lookup(prompt.model),
+        "permission_mode": prompt.permission_mode,
+        "tools": list(offered_tools(prompt)[0]),
+        "tools_declared": prompt.tools_declared,
+        "bash_allow": list(prompt.bash_allow),
+        "bash_deny": list(prompt.bash_deny),
+        "skills": [skill.name for skill in prompt.skills],
+    }
+
+
+def make_sample(scenario: Scenario, prompt: Prompt, aliases: ModelAliases | None = None) -> Sample:
     return Sample(
         id=f"{scenario.id}:{prompt.name}",
         input=[ChatMessageSystem(content=prompt.body), ChatMessageUser(content=scenario.request)],
@@ -49,10 +68,7 @@ def make_sample(scenario: Scenario, prompt: Prompt) -> Sample:
             "category": scenario.category,
             "repo": scenario.repo_name,
             "prompt": prompt.name,
-            "prompt_file": str(prompt.path),
-            "prompt_sha": prompt.sha,
-            "prompt_model": prompt.model,
-            "tools": list(offered_tools(prompt)[0]),
+            **prompt_facts(prompt, aliases or load_aliases()),
             "planted_instructions": [planted.model_dump() for planted in scenario.planted_instructions],
         },
     )
@@ -68,6 +84,9 @@ def architect(
     message_limit: int = DEFAULT_MESSAGE_LIMIT,
     judge: str | None = None,
     cache: bool = True,
+    skills_dir: str | None = None,
+    model_aliases: str | None = None,
+    only_model: str | None = None,
 ) -> Task:
     """Architect prompts × scenarios.
 
@@ -80,8 +99,15 @@ def architect(
         message_limit: Messages per sample before the agent is stopped.
         judge: Also grade with this LLM judge model (on top of the deterministic graders).
         cache: Serve identical model calls from inspect's response cache.
+        skills_dir: Folder of skills (<name>/SKILL.md) looked in before the agent file's project.
+        model_aliases: Alias table (YAML) mapping declared models to inspect models; default: archbench's.
+        only_model: Keep only the prompts whose declared model resolves to this inspect model
+            (`--model from-prompt` runs one such task per model; labels stay those of all the prompts).
     """
-    loaded_prompts = load_prompts(_as_list(prompts) or [BASELINE_PROMPT])
+    loaded_prompts = load_prompts(_as_list(prompts) or [BASELINE_PROMPT], skills_dir)
+    aliases = load_aliases(model_aliases)
+    if only_model is not None:
+        loaded_prompts = [prompt for prompt in loaded_prompts if aliases.lookup(prompt.model) == only_model]
     loaded_scenarios = load_scenarios(
         scenarios or DEFAULT_SCENARIOS_DIR, ids=_as_list(scenario_ids), categories=_as_list(categories)
     )
@@ -92,7 +118,7 @@ def architect(
         scorers.append(judge_scorer(judge))
     return Task(
         dataset=MemoryDataset(
-            [make_sample(scenario, prompt) for scenario in loaded_scenarios for prompt in loaded_prompts],
+            [make_sample(scenario, prompt, aliases) for scenario in loaded_scenarios for prompt in loaded_prompts],
             name="archbench",
         ),
         solver=architect_agent(max_output=max_output, cache=cache),
@@ -100,7 +126,7 @@ def architect(
         message_limit=message_limit,
         version=TASK_VERSION,
         metadata={
-            "prompts": {prompt.name: {"file": str(prompt.path), "sha": prompt.sha} for prompt in loaded_prompts},
+            "prompts": {prompt.name: prompt_facts(prompt, aliases) for prompt in loaded_prompts},
             "scenario_versions": {scenario.id: scenario.version for scenario in loaded_scenarios},
         },
     )

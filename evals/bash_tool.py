@@ -27,6 +27,8 @@ from archbench.evals.tools import DEFAULT_MAX_OUTPUT, cap
 from archbench.evals.workspace import RepoWorkspace
 from inspect_ai.tool import Tool, ToolError, tool
 
+from archbench.core.bash_rules import refusal
+
 DEFAULT_TIMEOUT = 60
 MAX_TIMEOUT = 300
 MAX_FILE_BYTES = 50_000_000
@@ -141,7 +143,12 @@ def bash_available() -> BashStatus:
 
 
 @tool(name="bash")
-def bash(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool:
+def bash(
+    workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT, allow: tuple[str, ...] = (), deny: tuple[str, ...] = ()
+) -> Tool:
+    """`allow`: the agent file's `Bash(pattern)` specifiers (empty: every command); `deny`: those of
+    its disallowedTools. A refused command is answered with a tool error naming the allowed patterns."""
+
     async def execute(command: str, timeout: int = DEFAULT_TIMEOUT) -> str:
         """Run a bash command in a sandboxed copy of the repository (the working folder is the repo root).
 
@@ -154,6 +161,9 @@ def bash(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool
         status = bash_available()
         if not status:
             raise ToolError(f"Bash unavailable: {status.reason}")
+        refused = refusal(command, allow, deny)
+        if refused is not None:
+            raise ToolError(f"command refused: {refused}")
         seconds = max(1, min(int(timeout), MAX_TIMEOUT))
         with workspace.materialized() as copy:
             result = await run_sandboxed(copy, command, seconds, max_output)

@@ -20,10 +20,21 @@ def offered_tools(prompt: Prompt) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return prompt.tools, ()
 
 
-def architect_tools(workspace: RepoWorkspace, names: list[str] | tuple[str, ...], max_output: int) -> list[Tool]:
-    """The tools a prompt allows, bound to this sample's workspace."""
-    output_capped = {**READ_TOOLS, "bash": bash}
-    return [
-        output_capped[name](workspace, max_output) if name in output_capped else WRITE_TOOLS[name](workspace)
-        for name in names
-    ]
+def architect_tools(
+    workspace: RepoWorkspace,
+    names: list[str] | tuple[str, ...],
+    max_output: int,
+    bash_allow: list[str] | tuple[str, ...] = (),
+    bash_deny: list[str] | tuple[str, ...] = (),
+) -> list[Tool]:
+    """The tools a prompt allows, bound to this sample's workspace; Bash restricted to the prompt's
+    `Bash(pattern)` entries when it has any."""
+    tools: list[Tool] = []
+    for name in names:
+        if name == "bash":
+            tools.append(bash(workspace, max_output, tuple(bash_allow), tuple(bash_deny)))
+        elif name in READ_TOOLS:
+            tools.append(READ_TOOLS[name](workspace, max_output))
+        else:
+            tools.append(WRITE_TOOLS[name](workspace))
+    return tools

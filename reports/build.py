@@ -69,8 +69,10 @@ def build_report(
         base = load_baseline(baseline, price_table)
         regressions = _regressions(values, counts, base, resampler, seed)
 
+    facts = tables.variant_facts(prepared)
     summary = _summary(loaded, prepared, board, comparisons, variance, values, regressions, pass_threshold)
-    summary["notes"] = notes(loaded, prepared, board, comparisons, regressions)
+    _add_variant_facts(summary, facts)
+    summary["notes"] = notes(loaded, prepared, board, comparisons, regressions) + variant_notes(facts)
     summary["model_selection"] = _records(
         selection,
         ["prompt", "model", "overall_mean", "ci_low", "ci_high", "cost_per_sample_usd", "latency_median_s", "pareto",
@@ -94,6 +96,7 @@ def build_report(
         regressions=regressions,
         figures=figures,
         log_dirs=sorted({str(Path(info.path).parent) for info in loaded.logs}),
+        facts=facts,
     )
     (out_dir / "report.html").write_text(redact(render.html(context)), encoding="utf-8")
     (out_dir / "report.md").write_text(redact(render.markdown(context)), encoding="utf-8")
@@ -214,6 +217,58 @@ def _summary(
         "files": {"samples": SAMPLES, "items": ITEMS, **({"item_changes": ITEM_CHANGES} if regressions else {})},
     }
     return summary
+
+
+def _add_variant_facts(summary: dict, facts: pd.DataFrame) -> None:
+    """Each summary variant gets what it ran: agent file, declared model (and whether --model overrode it),
+    permission mode, tools offered (and whether they are Claude Code's default), Bash patterns, skills."""
+    by_variant = {row["variant"]: row for row in facts.to_dict(orient="records")}
+    for variant in summary["variants"]:
+        row = by_variant.get(f"{variant['prompt']} × {variant['model']}")
+        if row is None:
+            continue
+        variant.update({
+            "prompt_name": row["prompt_name"] or None,
+            "prompt_file": row["prompt_file"] or None,
+            "declared_model": row["prompt_model"] or None,
+            "declared_model_id": row["prompt_model_id"] or None,
+            "model_overridden": bool(row["model_overridden"]),
+            "permission_mode": row["permission_mode"] or None,
+            "tools": [tool for tool in row["tools"].split(", ") if tool] if row["tools_declared"] is not None else None,
+            "tools_default": None if row["tools_declared"] is None else not row["tools_declared"],
+            "bash_allow": [spec for spec in row["bash_allow"].split(", ") if spec],
+            "skills": [skill for skill in row["skills"].split(", ") if skill],
+        })
+
+
+def variant_notes(facts: pd.DataFrame) -> list[str]:
+    """What the variant table means for the comparison: overridden models, default tool sets, same-name files, tool sets that differ."""
+    found = []
+    known = facts[facts["tools_declared"].notna()]
+    for prompt, group in facts[facts["model_overridden"]].groupby("prompt", sort=False):
+        found.append(
+            f"Prompt {prompt} declares model '{group['prompt_model'].iloc[0]}'; it ran on {', '.join(group['model'])}: "
+            "an explicit --model overrides a declared model (--model from-prompt runs the declared one)."
+        )
+    for prompt, group in known[known["tools_declared"] == False].groupby("prompt", sort=False):  # noqa: E712
+        plan = group["permission_mode"].iloc[0] == "plan"
+        found.append(
+            f"Prompt {prompt} has no `tools` key: it was offered every archbench tool"
+            f"{' that permissionMode plan leaves (the read-only ones)' if plan else ''} ({group['tools'].iloc[0]}), "
+            "Claude Code's default."
+        )
+    renamed = facts[(facts["prompt_name"] != "") & (facts["prompt"] != facts["prompt_name"])].drop_duplicates("prompt")
+    for name, group in renamed.groupby("prompt_name", sort=False):
+        files = "; ".join(f"{label} = {path}" for label, path in zip(group["prompt"], group["prompt_file"]))
+        found.append(
+            f"{len(group)} agent files are named '{name}': their variants are told apart by the file's folder "
+            f"(or content hash when the folders match): {files}."
+        )
+    tool_sets = known.drop_duplicates("prompt")[["prompt", "tools", "bash_allow"]]
+    if len(tool_sets[["tools", "bash_allow"]].drop_duplicates()) > 1:
+        found.append("The prompts were offered different tools (see the Variants table): a difference between them may "
+                     "come from the tools as well as from the wording.")
+    return found
 
 
 def _regression_records(regressions: dict | None) -> list[dict]:

@@ -168,7 +168,16 @@ def _message(value: str | dict | None, key: str) -> str:
 
 
 METADATA_COLUMNS = ("scenario", "scenario_version", "category", "repo", "prompt", "prompt_sha")
-SAMPLE_COLUMNS = ["model", "log", "id", "epoch", *METADATA_COLUMNS, "planted_asks_for", *SCORERS, "total_time", "working_time", "error", "limit"]
+# what the agent file declared and what the agent was offered (evals/architect.py `prompt_facts`); lists joined with ", "
+PROMPT_FACT_COLUMNS = ("prompt_file", "prompt_name", "prompt_model", "prompt_model_id", "permission_mode", "tools",
+                       "tools_declared", "bash_allow", "skills")
+SAMPLE_COLUMNS = ["model", "log", "id", "epoch", *METADATA_COLUMNS, "planted_asks_for", *SCORERS, "total_time", "working_time",
+                  "error", "limit", *PROMPT_FACT_COLUMNS]
+
+
+def _fact(value: Any) -> Any:
+    """A prompt fact as one cell: lists joined, absent (older logs) as None."""
+    return ", ".join(str(item) for item in value) if isinstance(value, list) else value
 
 
 def _sample_table(summaries: list[dict], model: str, path: str, long: LongTables) -> tuple[pd.DataFrame, list[Evidence | None]]:
@@ -182,6 +191,8 @@ def _sample_table(summaries: list[dict], model: str, path: str, long: LongTables
         columns["epoch"].append(summary["epoch"])
         for key in METADATA_COLUMNS:
             columns[key].append(metadata.get(key))
+        for key in PROMPT_FACT_COLUMNS:
+            columns[key].append(_fact(metadata.get(key)))
         columns["planted_asks_for"].append(_planted_asks_for(metadata))
         for name in SCORERS:
             columns[name].append(_score_value(scores.get(name)))
@@ -358,8 +369,10 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in numeric:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
-    for column in ["model", "id", "scenario", "category", "repo", "prompt", "prompt_sha", "error", "limit", "planted_asks_for", "log"]:
+    for column in ["model", "id", "scenario", "category", "repo", "prompt", "prompt_sha", "error", "limit", "planted_asks_for", "log",
+                   *[fact for fact in PROMPT_FACT_COLUMNS if fact != "tools_declared"]]:
         out[column] = out[column].astype(object).where(out[column].notna(), "")
+    out["tools_declared"] = out["tools_declared"].astype(object).where(out["tools_declared"].notna(), None)
     out["epoch"] = out["epoch"].astype("int64")
     return out
 

@@ -34,6 +34,7 @@ class Context:
     regressions: dict | None
     figures: dict[str, Figure]
     log_dirs: list[str]
+    facts: pd.DataFrame | None = None  # tables.variant_facts
 
 
 # --- number formats ---------------------------------------------------------------------------------
@@ -106,6 +107,41 @@ SELECTION_COLUMNS: list[Column] = [
 SELECTION_EXPLANATION = (
     "Models run with the same prompt, best first. 'Significantly worse' comes from the Holm-corrected paired comparison "
     "with the best model on shared scenarios; the pick is the cheapest model that is not (unknown costs are never picked)."
+)
+
+
+def _declared_model(row: dict) -> str:
+    declared = row["prompt_model"] or "—"
+    if row["model_overridden"]:
+        return f"{declared} (overridden by --model)"
+    return declared
+
+
+def _offered_tools(row: dict) -> str:
+    if row["tools_declared"] is None:
+        return "not recorded (a log from before archbench recorded tools)"
+    tools = row["tools"] or "none"
+    if row["bash_allow"]:
+        tools += f" (bash only: {row['bash_allow']})"
+    if row["tools_declared"] is False:
+        tools += " [default: no `tools` key]"
+    return tools
+
+
+VARIANT_COLUMNS: list[Column] = [
+    ("variant", lambda r: r["variant"]),
+    ("agent file", lambda r: r["prompt_file"] or "—"),
+    ("declared model", _declared_model),
+    ("ran on", lambda r: r["model"]),
+    ("permission mode", lambda r: r["permission_mode"] or "—"),
+    ("tools offered", _offered_tools),
+    ("skills", lambda r: r["skills"] or ""),
+]
+VARIANT_EXPLANATION = (
+    "What each variant ran: its agent file, the model the file declares (an explicit --model overrides it; "
+    "--model from-prompt runs the declared one), its permissionMode (plan: read-only tools) and the tools it was offered. "
+    "A variant is named by the file's `name`; files sharing a name are told apart as name@<folder> (their parent folder) "
+    "or, when the folders match too, name@<first 6 characters of the content hash>."
 )
 
 
@@ -316,6 +352,9 @@ def html(context: Context) -> str:
     parts.append("<h2>Leaderboard</h2>")
     parts.append(_html_table(*_rows(context.board, leaderboard_columns(kinds), limit=None)))
     parts.append(_html_figure(context.figures["leaderboard"]))
+    if context.facts is not None and not context.facts.empty:
+        parts.append(f"<h2>Variants</h2><p class=\"muted\">{_e(VARIANT_EXPLANATION)}</p>")
+        parts.append(_html_table(*_rows(context.facts, VARIANT_COLUMNS, limit=None)))
     if not context.selection.empty:
         parts.append(f"<h2>Model selection</h2><p>{_e(SELECTION_EXPLANATION)}</p>")
         parts.append(_html_table(*_rows(context.selection, SELECTION_COLUMNS, limit=None)))
@@ -398,6 +437,8 @@ def markdown(context: Context) -> str:
     header, body, hidden = _rows(context.board, leaderboard_columns(kinds), limit=None)
     keep = [header.index(name) for name in MARKDOWN_LEADERBOARD]
     out += ["## Leaderboard", "", _md_table([header[i] for i in keep], [[row[i] for i in keep] for row in body], hidden), ""]
+    if context.facts is not None and not context.facts.empty:
+        out += ["## Variants", "", _m(VARIANT_EXPLANATION), "", _md_table(*_rows(context.facts, VARIANT_COLUMNS, limit=None)), ""]
     if not context.selection.empty:
         out += ["## Model selection", "", _m(SELECTION_EXPLANATION), "", _md_table(*_rows(context.selection, SELECTION_COLUMNS, limit=None)), ""]
     if not context.comparisons.empty:

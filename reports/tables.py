@@ -140,6 +140,19 @@ def leaderboard(prepared: Prepared, resampler: stats.Resampler) -> pd.DataFrame:
     return board.sort_values("overall_mean", ascending=False, na_position="last").reset_index(drop=True)
 
 
+def variant_facts(prepared: Prepared) -> pd.DataFrame:
+    """Per variant: the agent file behind it, the model it declares and whether the run's model overrode it,
+    its permission mode and the tools it was offered (from each sample's metadata; the first sample's
+    when a variant mixes prompt versions, which `notes` flags)."""
+    columns = ["variant", "prompt", "model", "prompt_name", "prompt_file", "prompt_sha", "prompt_model", "prompt_model_id",
+               "permission_mode", "tools", "tools_declared", "bash_allow", "skills"]
+    facts = prepared.samples.drop_duplicates("variant")[columns].reset_index(drop=True)
+    declared = facts["prompt_model"].fillna("").astype(str)
+    # an explicit --model overrides a declared model unless it is the very model the declaration stands for
+    facts["model_overridden"] = (declared != "") & (declared != "inherit") & (facts["prompt_model_id"] != facts["model"])
+    return facts
+
+
 def category_matrix(prepared: Prepared) -> pd.DataFrame:
     """Mean overall per category (rows) × variant (columns), scenario-weighted within each category."""
     per_scenario = scenario_means(prepared.scored, ["overall"])

@@ -23,7 +23,10 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prompt", action="append", type=Path, dest="prompts", help="architect agent file (repeatable)")
-    parser.add_argument("--model", action="append", dest="models", help="inspect model, e.g. archbench/reference (repeatable)")
+    parser.add_argument("--model", action="append", dest="models",
+                        help="inspect model, e.g. archbench/reference (repeatable); 'from-prompt': each prompt on the model it declares")
+    parser.add_argument("--model-aliases", type=Path, help="alias table for declared models (default: archbench/core/model_aliases.yaml)")
+    parser.add_argument("--skills-dir", type=Path, help="folder of skills (<name>/SKILL.md) the prompts' `skills` are looked up in first")
     parser.add_argument("--scenarios", type=Path, help="scenario folder (default: the bundled corpus)")
     parser.add_argument("--scenario", action="append", dest="scenario_ids", help="only this scenario id (repeatable)")
     parser.add_argument("--category", action="append", dest="categories", help="only this category (repeatable)")
@@ -66,16 +69,21 @@ def _spec_from(args: argparse.Namespace):
             setattr(spec, key, getattr(args, key))
     if args.scenarios:
         spec.scenarios_dir = args.scenarios
+    for key in ("skills_dir", "model_aliases"):
+        if getattr(args, key) is not None:
+            setattr(spec, key, getattr(args, key))
     spec.model_args = parse_key_values(args.model_args or [], "-M")
     spec.model_base_url = args.model_base_url
     return spec
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from archbench.app.run import run_logs, run_matrix
+    from archbench.app.run import describe_prompts, run_logs, run_matrix
     from archbench.reports.build import build_report
 
     spec = _spec_from(args)
+    spec.validate()
+    print("\n".join(describe_prompts(spec)))
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
     build_report(run_logs(log_dir), out_dir)
@@ -88,8 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from archbench.app.run import run_logs, run_matrix
-    from archbench.core.prompts import load_prompts
+    from archbench.app.run import describe_prompts, run_logs, run_matrix
     from archbench.reports.build import build_report
     from archbench.reports.compare import write_comparison
 
@@ -99,7 +106,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not args.models:
         spec.models = ["archbench/reference"]
         print("no --model given: comparing with archbench/reference (offline; it ignores the prompt)", file=sys.stderr)
-    prompt_a, prompt_b = (prompt.name for prompt in load_prompts(spec.prompts))
+    prompt_a, prompt_b = (prompt.name for prompt in spec.load_prompts())
+    print("\n".join(describe_prompts(spec)))
+    if spec.from_prompt and len(spec.prompt_models()) > 1:
+        print(f"the two prompts declare different models ({', '.join(spec.prompt_models())}): "
+              "the comparison measures prompt and model together", file=sys.stderr)
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
     build_report(run_logs(log_dir), out_dir)

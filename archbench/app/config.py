@@ -81,6 +81,8 @@ class ExperimentConfig(Strict):
     max_connections: int | None = Field(default=None, ge=1)
     log_realtime: StrictBool = False
     log_model_api: StrictBool = False
+    skills_dir: str | None = None  # looked in for the prompts' skills (<name>/SKILL.md) first
+    model_aliases: str | None = None  # declared model → inspect model table (default: archbench's)
 
     @field_validator("models", mode="before")
     @classmethod
@@ -122,4 +124,8 @@ def load_config(path: Path) -> tuple[ExperimentConfig, RunSpec]:
     )
     if config.scenarios.dir:
         spec.scenarios_dir = (base / config.scenarios.dir).resolve()
+    if config.skills_dir:
+        spec.skills_dir = (base / config.skills_dir).resolve()
+    if config.model_aliases:
+        spec.model_aliases = (base / config.model_aliases).resolve()
     return config, spec

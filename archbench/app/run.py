@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspect_ai import eval_set
+from inspect_ai import Task, eval_set, task_with
 from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.log import (
     list_eval_logs,
@@ -21,10 +21,11 @@ from inspect_ai.log import (
 from inspect_ai.model import GenerateConfig, Model, get_model
 
 from archbench.core.collector import run_collector
-from archbench.graders.worker import grading_worker
-from archbench.core.prompts import BASELINE_PROMPT, load_prompts
+from archbench.core.model_aliases import FROM_PROMPT, load_aliases
+from archbench.core.prompts import BASELINE_PROMPT, Prompt, load_prompts
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
 from archbench.core.strict_yaml import InputError
+from archbench.graders.worker import grading_worker
 from archbench.evals.agent import CALLS_KEY
 from archbench.evals.architect import DEFAULT_MESSAGE_LIMIT, architect
 from archbench.evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
@@ -62,6 +63,28 @@ class RunSpec:
     # off by default: each costs a run about a tenth of its CPU (benchmarks/README.md)
     log_realtime: bool = False  # stream running samples' events for `inspect view`
     log_model_api: bool = False  # keep every raw provider request and response (failed ones are always kept)
+    skills_dir: Path | None = None  # looked in for skills before each agent file's project
+    model_aliases: Path | None = None  # declared model → inspect model (default: archbench/core/model_aliases.yaml)
+
+    @property
+    def from_prompt(self) -> bool:
+        """`--model from-prompt`: each prompt runs on the model its file declares."""
+        return self.models == [FROM_PROMPT]
+
+    def load_prompts(self) -> list[Prompt]:
+        return load_prompts(self.prompts, self.skills_dir)
+
+    def prompt_models(self) -> dict[str, list[Prompt]]:
+        """Under `--model from-prompt`: inspect model → the prompts declaring it (alias table resolved)."""
+        aliases = load_aliases(self.model_aliases)
+        groups: dict[str, list[Prompt]] = {}
+        for prompt in self.load_prompts():
+            try:
+                model = aliases.resolve(prompt.model)
+            except InputError as error:
+                raise InputError(f"--model from-prompt: {error}", prompt.path) from None
+            groups.setdefault(model, []).append(prompt)
+        return groups
 
     def validate(self) -> None:
         if self.epochs < 1:
@@ -70,17 +93,21 @@ class RunSpec:
             raise InputError(f"--max-connections must be at least 1, got {self.max_connections}")
         if not self.models:
             raise InputError("no model given")
-        for model in self.models:
+        if FROM_PROMPT in self.models and not self.from_prompt:
+            raise InputError(f"--model {FROM_PROMPT} runs each prompt on its declared model: give it alone, not with other --model values")
+        for model in [] if self.from_prompt else self.models:
             if "/" not in model:
                 raise InputError(f"model '{model}' must be provider/name, e.g. anthropic/claude-sonnet-4-5 or archbench/reference")
 
     def fingerprint(self) -> str:
         """Same matrix → same default log dir, so rerunning a command resumes it."""
-        prompts = load_prompts(self.prompts)
+        prompts = self.load_prompts()
         scenarios = load_scenarios(self.scenarios_dir, self.scenario_ids or None, self.categories or None)
         key = {
             "prompts": sorted(f"{prompt.name}:{prompt.sha}" for prompt in prompts),
-            "models": sorted(self.models),
+            "models": sorted(self.models) if not self.from_prompt else {
+                model: sorted(prompt.name for prompt in group) for model, group in self.prompt_models().items()
+            },
             "scenarios": sorted(f"{scenario.id}@{scenario.version}" for scenario in scenarios),
             "epochs": self.epochs,
             "message_limit": self.message_limit,
@@ -101,15 +128,32 @@ class RunSpec:
         return {"log_realtime": self.log_realtime, "log_model_api": self.log_model_api}
 
 
-def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
-    """Run (or resume) the matrix; returns whether every task completed, and the log dir."""
-    spec.validate()
-    for prompt in load_prompts(spec.prompts):
-        for warning in prompt.warnings + offered_tools(prompt)[1]:
-            logger.warning(warning)
-    log_dir = spec.resolved_log_dir()
-    activate(RunBudget(spec.max_usd, spec.max_tokens) if spec.max_usd or spec.max_tokens else None)
-    task = architect(
+def describe_prompts(spec: RunSpec) -> list[str]:
+    """One line per prompt for the console: its label, file, declared model and what runs it, permission mode, tools."""
+    lines = []
+    aliases = load_aliases(spec.model_aliases)
+    for prompt in spec.load_prompts():
+        tools, _ = offered_tools(prompt)
+        shown = ", ".join(tools) or "none"
+        if "bash" in tools and prompt.bash_allow:
+            shown = shown.replace("bash", "bash(" + " | ".join(prompt.bash_allow) + ")")
+        if spec.from_prompt:
+            runs = f"runs on {aliases.resolve(prompt.model)} (--model {FROM_PROMPT})"
+        elif prompt.model == "inherit":
+            runs = "runs on " + ", ".join(spec.models)
+        else:
+            runs = "runs on " + ", ".join(spec.models) + " (--model overrides the declared model)"
+        lines.append(
+            f"prompt {prompt.name} ({prompt.path}): model {prompt.model}, {runs}; permissionMode {prompt.permission_mode}; "
+            f"tools {shown} ({prompt.tools_note})" + (f"; skills {', '.join(skill.name for skill in prompt.skills)}" if prompt.skills else "")
+        )
+    return lines
+
+
+def tasks(spec: RunSpec) -> list[Task]:
+    """The eval set's tasks: one over every prompt (run on every --model), or under `--model from-prompt`
+    one per declared model, each keeping the prompts that declare it (labels stay those of the whole set)."""
+    args = dict(
         prompts=[str(path) for path in spec.prompts],
         scenarios=str(spec.scenarios_dir),
         scenario_ids=spec.scenario_ids or None,
@@ -117,13 +161,30 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         message_limit=spec.message_limit,
         judge=spec.judge,
         cache=spec.cache,
+        skills_dir=str(spec.skills_dir) if spec.skills_dir else None,
+        model_aliases=str(spec.model_aliases) if spec.model_aliases else None,
     )
+    if not spec.from_prompt:
+        return [architect(**args)]
+    built = {model: resolved for model, resolved in zip(spec.prompt_models(), models(spec))}
+    return [task_with(architect(**args, only_model=model), model=built[model]) for model in built]
+
+
+def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
+    """Run (or resume) the matrix; returns whether every task completed, and the log dir."""
+    spec.validate()
+    for prompt in spec.load_prompts():
+        for warning in prompt.warnings + offered_tools(prompt)[1]:
+            logger.warning(warning)
+    log_dir = spec.resolved_log_dir()
+    activate(RunBudget(spec.max_usd, spec.max_tokens) if spec.max_usd or spec.max_tokens else None)
+    planned = tasks(spec)
     # plans are graded in a worker process, so that no model connection waits on a grader
     with run_collector(), grading_worker():
         try:
             success, _logs = eval_set(
-                tasks=[task],
-                model=models(spec),
+                tasks=planned,
+                model=None if spec.from_prompt else models(spec),
                 log_dir=str(log_dir),
                 epochs=spec.epochs,
                 max_connections=spec.max_connections,
@@ -187,7 +248,7 @@ def models(spec: RunSpec) -> list[Model]:
     """Build every model before the run, so a bad model argument, a missing key or a missing
     provider package is one clear input error (exit 2), not a traceback from inside the eval."""
     resolved: list[Model] = []
-    for name in spec.models:
+    for name in list(spec.prompt_models()) if spec.from_prompt else spec.models:
         entry = spec.model_settings.get(name)
         generate = entry.generate if entry else {}
         args = {**spec.model_args, **(entry.args if entry else {})}

@@ -57,6 +57,12 @@ def test_logging_options_from_the_file_and_from_flags(tmp_path):
     assert _spec_from(args).log_options() == {"log_realtime": True, "log_model_api": False}  # no flag keeps the file's
 
 
+def test_skills_dir_and_alias_table_are_relative_to_the_config(tmp_path):
+    spec = load_config(write(tmp_path, GOOD + "skills_dir: ../team-skills\nmodel_aliases: aliases.yaml\n"))[1]
+    assert spec.skills_dir == (tmp_path / "team-skills").resolve()
+    assert spec.model_aliases == (tmp_path / "configs" / "aliases.yaml").resolve()
+
+
 @pytest.mark.parametrize(
     "edit, message, line",
     [

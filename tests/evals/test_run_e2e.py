@@ -52,12 +52,12 @@ def test_offline_baselines_run_end_to_end(tmp_path):
 
 def test_prompt_without_write_tools_gets_no_write_tools(tmp_path):
     read_only = tmp_path / "read-only.md"
-    read_only.write_text("---\nname: read-only\ndescription: plans\ntools: Read, Grep, Glob, LS\n---\nYou plan.\n")
+    read_only.write_text("---\nname: read-only\ndescription: plans\ntools: Read, Grep, Glob\n---\nYou plan.\n")
     (log,) = eval(
         architect(prompts=str(read_only), scenarios=str(SCENARIOS)), model="archbench/code-dumper", log_dir=str(tmp_path), display="none"
     )
     sample = log.samples[0]
-    assert sample.metadata["tools"] == ["read_file", "list_dir", "glob", "grep"]
+    assert sample.metadata["tools"] == ["read_file", "glob", "grep"]
     assert sample.store["repo_diff"]["created"] == []  # the dumper had no write tool to call
 
 

@@ -100,16 +100,43 @@ async def test_bash_is_reported_unavailable_and_never_runs_unsandboxed(without_s
     assert not marker.exists()
 
 
-def test_prompts_get_bash_only_when_they_ask_for_it(tmp_path, sandboxed):
+def test_prompts_get_bash_as_in_claude_code(tmp_path, sandboxed):
+    """Named (bare or as Bash(pattern)) or no `tools` key at all (Claude Code's default: every tool): Bash.
+    Removed by disallowedTools or permissionMode plan: no Bash."""
     asks = tmp_path / "asks.md"
     asks.write_text("---\nname: asks\ndescription: d\ntools: Read, Bash(git log:*)\n---\nPlan.\n")
     silent = tmp_path / "silent.md"
     silent.write_text("---\nname: silent\ndescription: d\n---\nPlan.\n")
     denied = tmp_path / "denied.md"
     denied.write_text("---\nname: denied\ndescription: d\ntools: Read, Bash\ndisallowedTools: Bash\n---\nPlan.\n")
+    planning = tmp_path / "planning.md"
+    planning.write_text("---\nname: planning\ndescription: d\npermissionMode: plan\n---\nPlan.\n")
     assert offered_tools(load_prompt(asks)) == (("read_file", "bash"), ())
-    assert "bash" not in load_prompt(silent).tools
+    assert load_prompt(asks).bash_allow == ("git log:*",)
+    assert offered_tools(load_prompt(silent))[0][-1] == "bash"
     assert load_prompt(denied).tools == ("read_file",)
+    assert "bash" not in load_prompt(planning).tools
+
+
+async def test_bash_patterns_are_an_allow_list_the_sandboxed_tool_enforces(sandboxed, repo, tmp_path):
+    """`Bash(git log:*)`-style entries: matching commands run; others, and compound commands that
+    smuggle another command in, are refused with a tool error naming the allowed patterns."""
+    workspace, _ = sandboxed
+    (run,) = architect_tools(workspace, ["bash"], max_output=4_000, bash_allow=("ls", "cat:*", "echo *"))
+    assert "archbench.yaml" in await run(command="ls")
+    assert "[exit code 0]" in await run(command="cat archbench.yaml | cat")
+    assert "a;b" in await run(command="echo 'a;b'")
+    marker = "backend/refused-marker.txt"
+    for command in (f"ls -la; touch {marker}", f"ls && touch {marker}", f"cat x || touch {marker}", f"cat x | tee {marker}",
+                    f"echo $(touch {marker})", f"echo `touch {marker}`", f"touch {marker}", f"ls\ntouch {marker}",
+                    f'echo "$(touch {marker})"', f"ls -la"):
+        with pytest.raises(ToolError, match=r"Bash\(ls\), Bash\(cat:\*\), Bash\(echo \*\)"):
+            await run(command=command)
+    assert marker not in workspace.diff().created
+    (free,) = architect_tools(workspace, ["bash"], max_output=4_000, bash_deny=("rm:*",))
+    with pytest.raises(ToolError, match=r"denied by Bash\(rm:\*\)"):
+        await free(command="ls; rm archbench.yaml")
+    assert workspace.read_bytes("archbench.yaml")
 
 
 # -- inside the sandbox ----------------------------------------------------------------------

@@ -235,3 +235,37 @@ def test_item_aspects_follow_the_graders_item_ids():
     items = pd.Series(["notif-model", "notif-model.field.read_at", "list.status.200", "pk-type", "app-model:tasks.Task", "pk-type"])
     scorers = pd.Series(["completeness", "completeness", "completeness", "conventions", "grounding", "conventions"])
     assert item_aspect(items, scorers).tolist() == ["entry", "field", "status", "pk-type", "app-model", "pk-type"]
+
+
+def test_variants_from_logs_that_predate_prompt_facts_say_so(write, tmp_path):
+    """Logs written before archbench recorded the agent file's model, mode and tools: nothing is made up."""
+    log = write("old", "seed", SONNET, epoch_specs({"a": [0.5], "b": [0.7]}))
+    summary = build_report([log], tmp_path / "out")
+    row = variant(summary, "seed", SONNET)
+    assert row["tools"] is None and row["tools_default"] is None and row["declared_model"] is None
+    assert row["model_overridden"] is False
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert "not recorded (a log from before archbench recorded tools)" in markdown
+    assert not any("no `tools` key" in note or "declares model" in note for note in summary["notes"])
+
+
+def test_variant_notes_name_default_tools_overrides_and_same_name_files():
+    from archbench.reports.build import variant_notes
+
+    def fact(prompt, model, **values):
+        row = {"variant": f"{prompt} × {model}", "prompt": prompt, "model": model, "prompt_name": prompt.split("@")[0],
+               "prompt_file": f"/x/{prompt}.md", "prompt_model": "inherit", "prompt_model_id": None, "permission_mode": "default",
+               "tools": "read_file, glob, grep", "tools_declared": True, "bash_allow": "", "skills": "", "model_overridden": False}
+        return {**row, **values}
+
+    facts = pd.DataFrame([
+        fact("arch@v1", SONNET, tools="read_file, list_dir, glob, grep", tools_declared=False, permission_mode="plan"),
+        fact("arch@v2", SONNET, prompt_model="opus", model_overridden=True),
+        fact("solo", SONNET),
+    ])
+    notes = " ".join(variant_notes(facts))
+    assert "Prompt arch@v1 has no `tools` key: it was offered every archbench tool that permissionMode plan leaves" in notes
+    assert f"Prompt arch@v2 declares model 'opus'; it ran on {SONNET}" in notes
+    assert "2 agent files are named 'arch'" in notes and "arch@v1 = /x/arch@v1.md" in notes
+    assert "offered different tools" in notes
+    assert "solo" not in notes
