@@ -1239,6 +1239,12 @@ def load_general_conventions(path: Path = GENERAL_CONVENTIONS_FILE) -> GeneralCo
     return load_model(GeneralConventions, path)
 
 
+def _phrase_at(plan: ParsedPlan, pattern: re.Pattern[str], line: int) -> str:
+    """The phrase `pattern` matched starting on `line`; a phrase may run onto the next line ("on\ncommit")."""
+    match = pattern.search("\n".join(plan.lines[line - 1 : line + 1]))
+    return " ".join(match.group(0).split()) if match else plan.line(line).strip()
+
+
 def _general_outcome(context: RuleContext, rule: GeneralRule) -> Outcome:
     trigger = _applies(context, rule.applies_when)
     if trigger is None:
@@ -1248,7 +1254,7 @@ def _general_outcome(context: RuleContext, rule: GeneralRule) -> Outcome:
     patterns = [phrases_regex(tuple(group)) for group in rule.mentions or []]
     lines = [_first_line(context.plan, pattern) for pattern in patterns]
     if all(line is not None for line in lines):
-        said = [pattern.search(context.plan.line(line)).group(0) for pattern, line in zip(patterns, lines)]
+        said = [_phrase_at(context.plan, pattern, line) for pattern, line in zip(patterns, lines)]
         return True, min(line for line in lines if line is not None), f"mentions {' and '.join(said)}"
     missing = [group[0] for group, line in zip(rule.mentions or [], lines) if line is None]
     return False, trigger, f"applies here but the plan never mentions {' / '.join(missing)}"

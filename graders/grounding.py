@@ -111,6 +111,8 @@ FRAMEWORK_ALIASES = frozenset(
     }
 )
 """Django/DRF/Celery modules a plan names by their import alias (`models.Model`, `transaction.on_commit`)."""
+IMPORT_NAMES = {"djangorestframework": "rest_framework", "django_cors_headers": "corsheaders", "psycopg2_binary": "psycopg2", "pyjwt": "jwt"}
+"""Distribution name → import name, where they differ in a way the name does not show."""
 THIRD_PARTY_PREFIXES = ("django_", "drf_", "rest_framework_", "djangorestframework_")
 REUSED_CLASS = re.compile(
     r"`(?:[\w.]+\.)?(?P<name>(?:Is|Has|Can)[A-Z][A-Za-z0-9]*|[A-Z][A-Za-z0-9]*(?:Permission|Pagination|Paginator|Mixin|FilterSet))`"
@@ -237,7 +239,7 @@ def _defined_names(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals)
         # the field's own words, not the repo things it points at (`FK accounts.Organization`, "scheduling.Task")
         names.update(re.findall(r"[A-Za-z_]\w*", re.sub(r"\b[a-z_]\w*(?:\.\w+)+", " ", proposed.text)))
     for block in plan.blocks:
-        if block.kind in ("heading", "list_item"):
+        if block.kind in ("heading", "list_item") or (block.kind == "paragraph" and block.first_line_text.startswith("**`")):
             lead = DEFINITION_LEAD.match(block.first_line_text)
             if lead:
                 names.add(lead.group("name"))
@@ -421,10 +423,12 @@ class _Context:
                 continue
             if top in self.defined or any(part in self.defined for part in parts[1:2]):
                 continue
-            if top in STDLIB or top in FRAMEWORK_PACKAGES or top in self._installed_tops:
+            if top in STDLIB or top in FRAMEWORK_PACKAGES or top in self._installed_tops or (
+                top in self._declared_packages and installed_package_dir(top) is not None
+            ):
                 yield Reference("module-symbol", path, line, True, "installed package", "framework")
                 continue
-            if top in self._uninstalled_tops or top.startswith(THIRD_PARTY_PREFIXES):
+            if top in self._uninstalled_tops or top in self._declared_packages or top.startswith(THIRD_PARTY_PREFIXES):
                 yield Reference("module-symbol", path, line, True, None, "unknown")
                 continue
             if top in FRAMEWORK_ALIASES:
@@ -450,6 +454,23 @@ class _Context:
     def _installed_tops(self) -> frozenset[str]:
         tops = {entry.split(".")[0] for entry in self.facts.installed_apps}
         return frozenset(top for top in tops if top not in self._repo_tops and installed_package_dir(top) is not None)
+
+    @cached_property
+    def _declared_packages(self) -> frozenset[str]:
+        """Import names of the packages the repo's requirements files declare (`requests`, `django_celery_beat`)."""
+        names: set[str] = set()
+        for file in self.facts.files:
+            base = file.rsplit("/", 1)[-1]
+            if not (base.startswith("requirements") and base.endswith((".txt", ".in")) or "/requirements/" in f"/{file}" and base.endswith(".txt")):
+                continue
+            try:
+                text = (self.facts.repo_dir / file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for requirement in re.finditer(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text, re.MULTILINE):
+                name = requirement.group(1).lower().replace("-", "_").replace(".", "_")
+                names.add(IMPORT_NAMES.get(name, name))
+        return frozenset(names)
 
     @cached_property
     def _uninstalled_tops(self) -> frozenset[str]:
@@ -579,6 +600,8 @@ class _Context:
                 continue
             if missing.rsplit("/", 1)[-1] in self.defined:
                 continue  # a file of an app or package the plan proposes
+            if not path.endswith(".py") and "templates" in self._deepest_folder(path).split("/"):
+                continue  # a new template in a new folder of an existing templates folder
             if self._new_app_folder(path, missing) and mention_cue(self.plan, line, text, match.start(), match.end()) == "new":
                 continue  # `Create backend/digests/tasks.py`: a new app's folder
             yield Reference("file", path, line, True, None, "repo", f"folder `{missing}` does not exist in the repo")
@@ -608,13 +631,40 @@ class _Context:
                     break
         return best[1] if best else "/".join(parts[:1])
 
+    def _deepest_folder(self, path: str) -> str:
+        """The deepest existing folder (repo-relative) holding a prefix of `path`'s folders, under any root."""
+        parts = path.lstrip("./").split("/")[:-1]
+        best = ""
+        for root in self._roots:
+            for size in range(len(parts), 0, -1):
+                folder = "/".join(filter(None, [root, *parts[:size]]))
+                if folder in self._folders:
+                    if folder.count("/") > best.count("/"):
+                        best = folder
+                    break
+        return best
+
     @cached_property
     def _roots(self) -> tuple[str, ...]:
         """Where a plan's relative paths start: the repo root, the backend and frontend folders, template folders
         (`emails/mention.txt` is `backend/templates/emails/mention.txt`)."""
-        folders = [self.facts.backend_dir, self.facts.frontend_dir]
+        backend = self.facts.backend_dir.strip("/")
+        backend = "" if backend == "." else backend
+        folders = [backend, self.facts.frontend_dir]
+        app_paths = {app.path for app in self.facts.apps.values()}
+        packages = sorted(  # `app/urls/issue.py` is `apiserver/issuetrack/app/urls/issue.py`: paths from a package holding apps
+            folder
+            for folder in (file.rsplit("/", 1)[0] for file in self.facts.files if file.endswith("/__init__.py"))
+            if folder.count("/") == backend.count("/") + (1 if backend else 0) and folder not in app_paths
+        )
         templates = sorted(folder for folder in self._folders if folder.rsplit("/", 1)[-1] == "templates")
-        return ("", *(folder.strip("/") for folder in folders if folder and folder != "."), *templates)
+        return tuple(dict.fromkeys(("", *(folder.strip("/") for folder in folders if folder), *packages, *templates)))
+
+    @cached_property
+    def _file_roots(self) -> tuple[str, ...]:
+        """`_roots` and every app folder: an existing file may be named from inside its app (`selectors/schools.py`);
+        a missing one is not placed in whichever app happens to have that folder."""
+        return tuple(dict.fromkeys((*self._roots, *sorted(app.path for app in self.facts.apps.values()))))
 
     @cached_property
     def _folders(self) -> frozenset[str]:
@@ -627,7 +677,7 @@ class _Context:
 
     def _file(self, path: str) -> str | None:
         path = path.lstrip("./")
-        for candidate in [f"{root}/{path}" if root else path for root in self._roots]:
+        for candidate in [f"{root}/{path}" if root else path for root in self._file_roots]:
             if candidate in self.facts.files:
                 return candidate
         return None
