@@ -538,7 +538,7 @@ class _Context:
         for match in CLASS_ATTRIBUTE_LIST.finditer(text):
             found.extend((name.strip(), match) for name in match.group("names").split(","))
         for match in REUSED_CLASS.finditer(text):
-            found.append((match.group("name"), match))
+            found.append((match.group(0).strip("`"), match))
         for written, match in found:
             name = written.rsplit(".", 1)[-1]
             if not name or not name[0].isupper() or name in self.defined:
