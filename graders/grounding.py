@@ -650,7 +650,7 @@ class _Context:
         (`emails/mention.txt` is `backend/templates/emails/mention.txt`)."""
         backend = self.facts.backend_dir.strip("/")
         backend = "" if backend == "." else backend
-        folders = [backend, self.facts.frontend_dir]
+        folders = [backend, *(self.facts.frontend_dirs or (self.facts.frontend_dir,))]
         app_paths = {app.path for app in self.facts.apps.values()}
         packages = sorted(  # `app/urls/issue.py` is `apiserver/issuetrack/app/urls/issue.py`: paths from a package holding apps
             folder

@@ -200,6 +200,8 @@ class RepoFacts:
     modules: dict[str, frozenset[str]]
     """Dotted module name (relative to the backend folder) → its top-level names."""
     unparsed_files: tuple[str, ...] = ()
+    frontend_dirs: tuple[str, ...] = ()
+    """Every frontend folder (`frontend_dir: [web, admin]` in archbench.yaml); `frontend_dir` is the first."""
     exports: dict[str, dict[str, str]] = field(default_factory=dict)
     """Module → {name it imports: `origin.module.name`}: re-exports (`from .issue import Issue`), relative imports resolved."""
     uninstalled_apps: tuple[str, ...] = ()
@@ -411,20 +413,21 @@ class _RawModel:
 class _Scanner:
     def __init__(self, repo_dir: Path):
         self.repo_dir = repo_dir
-        backend_dir, self.project_package, frontend_dir = self._layout()
+        backend_dir, self.project_package, frontend_dirs = self._layout()
         self.backend_dir = PurePosixPath(backend_dir).as_posix()
-        self.frontend_dir = PurePosixPath(frontend_dir).as_posix() if frontend_dir else None
+        self.frontend_dirs = tuple(PurePosixPath(folder).as_posix() for folder in frontend_dirs)
+        self.frontend_dir = self.frontend_dirs[0] if self.frontend_dirs else None
         self.modules: dict[str, _Module] = {}
         self.unparsed: list[str] = []
         self.classes: dict[str, list[ClassFacts]] = {}
         self.class_nodes: dict[tuple[str, str], ast.ClassDef] = {}
 
-    def _layout(self) -> tuple[str, str | None, str | None]:
-        """(backend folder, project package, frontend folder) from archbench.yaml, else guessed."""
+    def _layout(self) -> tuple[str, str | None, tuple[str, ...]]:
+        """(backend folder, project package, frontend folders) from archbench.yaml, else guessed."""
         if (self.repo_dir / CONVENTIONS_FILE).is_file():
             config = load_repo_config(self.repo_dir)
-            return config.backend_dir, config.project_package, config.frontend_dir
-        frontend = "frontend" if (self.repo_dir / "frontend").is_dir() else None
+            return config.backend_dir, config.project_package, config.frontend_dirs
+        frontend = ("frontend",) if (self.repo_dir / "frontend").is_dir() else ()
         return ("backend" if (self.repo_dir / "backend").is_dir() else "."), None, frontend
 
     def scan(self) -> RepoFacts:
@@ -443,6 +446,7 @@ class _Scanner:
             repo_dir=self.repo_dir,
             backend_dir=self.backend_dir,
             frontend_dir=self.frontend_dir,
+            frontend_dirs=self.frontend_dirs,
             files=frozenset(files),
             apps=apps,
             installed_apps=installed_apps,
