@@ -98,7 +98,7 @@ def _cue_patterns(alternation: str) -> tuple[str, re.Pattern[str]]:
 CUE_LOOKAHEAD, CUE_HINT = _cue_patterns(f"{EXISTING_CUE}|{NEW_CUE}")
 CUE_WORD = re.compile(rf"\b{CUE_LOOKAHEAD}(?:(?P<existing>{EXISTING_CUE})|(?P<new>{NEW_CUE}))\b", re.IGNORECASE)
 AFTER_CUE = re.compile(
-    r"^[`*)\s]*(?:[|,:—–-]\s*)?\(?\s*(?:(?P<new>new|to\s+be\s+(?:added|created)|added|created)|(?P<existing>existing|unchanged|already\s+exists|exists))\b",
+    r"^[`*)\s]*(?:[|,:—–-]\s*)?\(?\s*(?:(?P<new>new|to\s+be\s+(?:added|created)|(?:is\s+|are\s+|gets?\s+)?(?:added|created|introduced))|(?P<existing>existing|unchanged|already\s+exists|exists))\b",
     re.IGNORECASE,
 )
 NEGATION_LOOKAHEAD, NEGATION_HINT = _cue_patterns(f"{NEGATION_WORDS}|n't")
