@@ -455,6 +455,12 @@ class _Context:
         tops = {entry.split(".")[0] for entry in self.facts.installed_apps}
         return frozenset(top for top in tops if top not in self._repo_tops and installed_package_dir(top) is not None)
 
+    def _mentions_uninstalled(self, text: str) -> bool:
+        """Whether a line names a third-party app the repo installs and archbench cannot read (`django_celery_beat`,
+        `django-celery-beat`): a class named there is unknown, not invented."""
+        lowered = text.lower()
+        return any(top.lower() in lowered or top.lower().replace("_", "-") in lowered for top in self._uninstalled_tops)
+
     @cached_property
     def _declared_packages(self) -> frozenset[str]:
         """Import names of the packages the repo's requirements files declare (`requests`, `django_celery_beat`)."""
@@ -560,8 +566,7 @@ class _Context:
             return Reference("class", name, line, True, f"{cls.module}.{name}, {cls.file}:{cls.line}")
         if model is not None or name in _framework_classes():
             return Reference("class", name, line, True, "Django / DRF / Celery class", "framework")
-        text = self.plan.line(line)
-        if any(top in text for top in self._uninstalled_tops):
+        if self._mentions_uninstalled(self.plan.line(line)):
             return Reference("class", name, line, True, None, "unknown")
         return Reference("class", name, line, True, None, "repo", f"no class `{name}` in the repo, Django, DRF or Celery")
 
@@ -692,7 +697,8 @@ class _Context:
             kind, resolved = self._resolve_named(name, kind_word)
             if kind is not None:
                 framework = resolved is not None and resolved.startswith("Django")
-                yield Reference(kind, name, line, True, resolved, "framework" if framework else "repo")
+                unknown = resolved is None and kind in ("model", "class") and self._mentions_uninstalled(text)
+                yield Reference(kind, name, line, True, resolved, "framework" if framework else "unknown" if unknown else "repo")
 
     def _resolve_named(self, name: str, kind_word: str) -> tuple[str | None, str | None]:
         """(kind, where) for a cued backticked name; kind None when the name is not checkable."""

@@ -121,6 +121,9 @@ def test_uninstalled_third_party_app_is_unknown_not_invented() -> None:
         "django_celery_beat.models.CrontabSchedule",
     }
     assert "Unknown, not scored" in verdict.explanation
+    bare = _verdict("Reuse the existing `PeriodicTask` model of django-celery-beat for the schedule.", ISSUETRACK)
+    assert bare.hallucinations == 0 and [reference.name for reference in bare.unknown] == ["PeriodicTask"]
+    assert _flagged("Reuse the existing `PeriodicSchedule` model.", ISSUETRACK) == {"model:PeriodicSchedule"}
 
 
 @pytest.mark.parametrize(
