@@ -1056,7 +1056,37 @@ def _opens_with(block: Block, names: set[str]) -> bool:
 
 def _concept_item(plan: ParsedPlan, concept: ConceptSpec) -> ItemVerdict:
     match = plan.find_phrases(concept.all_of)
-    return _verdict(plan, concept.id, match.line if match else None, concept.description)
+    if match:
+        return _verdict(plan, concept.id, match.line, concept.description)
+    return _verdict(plan, concept.id, None, f"{concept.description} — {_concept_miss(plan, concept.all_of)}")
+
+
+def _concept_miss(plan: ParsedPlan, groups) -> str:
+    """Why a concept item is not met: the block that matched the most phrase groups (its line and text), and
+    which groups it matched and which it did not; or the groups no line of the plan matches at all."""
+    patterns = [phrases_regex(tuple(group)) for group in groups]
+    hits = [plan.lines_matching(pattern) for pattern in patterns]
+    label = [f"[{' / '.join(group[:3])}{' / …' if len(group) > 3 else ''}]" for group in groups]
+    absent = [label[index] for index, lines in enumerate(hits) if not lines]
+    best: tuple[int, int, list[int]] | None = None
+    for unit in plan.units:
+        if unit.kind == "section":
+            continue
+        matched = [index for index, lines in enumerate(hits) if any_between(lines, unit.start_line, unit.end_line)]
+        if matched and (best is None or len(matched) > len(best[2])):
+            best = (unit.start_line, unit.end_line, matched)
+    if best is None:
+        return f"no phrase of any group appears in the plan: {', '.join(label)}"
+    start, end, matched = best
+    line = plan.best_line([patterns[index] for index in matched], start, end)
+    missing = [label[index] for index in range(len(groups)) if index not in matched]
+    why = (
+        f"closest block line {line} (\"{clip(plan.line(line).strip(), 120)}\") matches {', '.join(label[index] for index in matched)}"
+        f" but not {', '.join(missing)}"
+    )
+    if absent:
+        why += f"; nowhere in the plan: {', '.join(absent)}"
+    return why
 
 
 @dataclass(frozen=True)

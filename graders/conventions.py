@@ -41,8 +41,8 @@ from archbench.graders.repo_facts import RepoFacts, django_model_api, repo_facts
 from archbench.graders.verdicts import ItemVerdict, clip
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from archbench.core.repo_config import Convention, ConventionCheck
-from archbench.core.strict_yaml import load_model
+from archbench.core.repo_config import CONVENTIONS_FILE, AppliesWhen, Convention, ConventionCheck, Phrase
+from archbench.core.strict_yaml import InputError, load_model
 
 if TYPE_CHECKING:
     from archbench.core.scenarios import Scenario
@@ -98,7 +98,7 @@ def _cue_patterns(alternation: str) -> tuple[str, re.Pattern[str]]:
 CUE_LOOKAHEAD, CUE_HINT = _cue_patterns(f"{EXISTING_CUE}|{NEW_CUE}")
 CUE_WORD = re.compile(rf"\b{CUE_LOOKAHEAD}(?:(?P<existing>{EXISTING_CUE})|(?P<new>{NEW_CUE}))\b", re.IGNORECASE)
 AFTER_CUE = re.compile(
-    r"^[`*)\s]*(?:[|,:—–-]\s*)?\(?\s*(?:(?P<new>new|to\s+be\s+(?:added|created)|added|created)|(?P<existing>existing|unchanged|already\s+exists|exists))\b",
+    r"^[`*)\s]*(?:[|,:—–-]\s*)?\(?\s*(?:(?P<new>new|to\s+be\s+(?:added|created)|(?:is\s+|are\s+|gets?\s+)?(?:added|created|introduced))|(?P<existing>existing|unchanged|already\s+exists|exists))\b",
     re.IGNORECASE,
 )
 NEGATION_LOOKAHEAD, NEGATION_HINT = _cue_patterns(f"{NEGATION_WORDS}|n't")
@@ -865,20 +865,33 @@ def check_pk_type(context: RuleContext, value: str) -> Outcome:
     return True, models[0].line, "new models keep Django's default big-integer primary key"
 
 
-PAGINATION_CLASS = _class_name(r"\w*Pagination", word_before=("Pagination",))
+PAGINATION_CLASS = _class_name(r"\w*Paginat(?:ion|or)", word_before=("Paginat",))
+
+
+def _accepted_names(facts: RepoFacts, value: str) -> tuple[set[str], re.Pattern[str]]:
+    """`value` and every repo class derived from it (a view that mixes in `BasePaginator`), and a pattern for them."""
+    accepted = {value} | {name for name in facts.classes if facts.is_subclass(name, value)}
+    pattern = starting_with(
+        re.compile("|".join(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])" for name in sorted(accepted))), *sorted(accepted)
+    )
+    return accepted, pattern
 PAGINATED = starting_with(re.compile(r"paginat|[\"']results[\"']\s*:", re.IGNORECASE), "paginat", '"results', "'results")
 
 
 def check_pagination(context: RuleContext, value: str) -> Outcome:
-    """Applies to new list endpoints. Met when the plan names `value` or a repo subclass of it; or,
+    """Applies to new list endpoints. Met when the plan names `value` or a repo class derived from it (a paginator
+    mixin such as `BasePaginator`, or a base view that mixes it in); or,
     naming no other pagination class, says the list is paginated (or shows a `"results"` page in
     an example) while the repo's default pagination class is `value`."""
     plan, facts = context.plan, context.facts
     lists = [endpoint for endpoint in context.proposals.new_endpoints if endpoint.lists]
     if not lists:
         return None
+    names, accepted_pattern = _accepted_names(facts, value)
     named = _class_tokens(plan, PAGINATION_CLASS)
-    accepted = [(name, line) for name, line in named if name == value or facts.is_subclass(name, value)]
+    accepted = sorted(
+        [(name, line) for name, line in named if name in names] + _class_tokens(plan, accepted_pattern), key=lambda hit: hit[1]
+    )
     if accepted:
         return True, accepted[0][1], f"list endpoints use {accepted[0][0]}"
     others = [(name, line) for name, line in named if not facts.is_subclass(value, name)]
@@ -916,13 +929,22 @@ MODEL_LAYER = starting_with(
     re.compile(r"model\s+methods?|(?:queryset|manager)\s+methods?|on\s+the\s+(?:model|manager|queryset)|\.objects\.\w+\(", re.IGNORECASE),
     "model", "queryset", "manager", "on", ".objects",
 )
+VIEW_LAYER = starting_with(
+    re.compile(
+        r"views\.py|\b(?:in|inside|on)\s+the\s+(?:view(?:set)?|api\s*view|endpoint)s?\b|\bview(?:set)?\s+(?:methods?|holds|does|handles|performs)"
+        r"|\blogic\s+(?:stays|lives|sits)\s+in\s+the\s+views?|\b(?:post|patch|put|delete|create|perform_create|perform_update)\(\)?\s+(?:on|of)\s+the\s+view",
+        re.IGNORECASE,
+    ),
+    "views", "in", "inside", "on", "view", "logic", "post", "patch", "put", "delete", "create", "perform",
+)
 SERVICE_LAYER = starting_with(re.compile(r"service\s+(?:layer|functions?|modules?)|services\s+module", re.IGNORECASE), "service")
 
 
 def check_service_layer(context: RuleContext, value: str) -> Outcome:
     """Applies when the plan proposes write endpoints (POST/PUT/PATCH/DELETE). Met when the plan puts
     the logic in `value` — names the module (`services.py`, `services.archive(...)`; for
-    `models.py` also model/manager/queryset methods) — and proposes no competing layer module
+    `models.py` also model/manager/queryset methods; for `views`, the repo without a service layer,
+    "in the view", "views.py", "the viewset's create does …") — and proposes no competing layer module
     the repo does not have (e.g. a `services.py` in a fat-models repo)."""
     plan, facts = context.plan, context.facts
     writes = [endpoint for endpoint in context.proposals.new_endpoints if endpoint.method != "GET"]
@@ -937,6 +959,11 @@ def check_service_layer(context: RuleContext, value: str) -> Outcome:
         if hits:
             line = hits[0][0]
             return False, line, f"puts logic in {module}, which this repo does not use (house rule: {value})"
+    if value == "views":
+        line = _first_line(plan, VIEW_LAYER)
+        if line:
+            return True, line, "business logic stays in the views, as in the repo"
+        return False, writes[0].line, "write endpoint without saying the view holds the logic"
     patterns = [_word(value), starting_with(re.compile(rf"(?<![A-Za-z0-9_]){re.escape(stem)}\.\w+\("), stem)]
     if value == "models.py":
         patterns.append(MODEL_LAYER)
@@ -970,7 +997,8 @@ def _hosting_view(plan: ParsedPlan, facts: RepoFacts, endpoint: ProposedEndpoint
 
 
 def check_permission_class(context: RuleContext, value: str) -> Outcome:
-    """Applies to new endpoints. Met when the plan names `value` or a repo class derived from it; when
+    """Applies to new endpoints. Met when the plan names `value` or a repo class derived from it (a permission
+    decorator such as `@allow_permission(...)` is named the same way); when
     every new endpoint is an action on an existing view whose `permission_classes` already hold
     it; or, when `value` is a default permission class in REST_FRAMEWORK, unless the plan opens
     an endpoint with `AllowAny`."""
@@ -978,10 +1006,14 @@ def check_permission_class(context: RuleContext, value: str) -> Outcome:
     endpoints = context.proposals.new_endpoints
     if not endpoints:
         return None
+    names, accepted_pattern = _accepted_names(facts, value)
     named = _class_tokens(plan, PERMISSION_CLASS)
-    accepted = [(name, line) for name, line in named if name == value or facts.is_subclass(name, value)]
+    accepted = sorted(
+        [(name, line) for name, line in named if name in names] + _class_tokens(plan, accepted_pattern), key=lambda hit: hit[1]
+    )
     if accepted:
-        return True, accepted[0][1], f"endpoints use {accepted[0][0]}"
+        how = "decorate views with" if not value[:1].isupper() else "use"
+        return True, accepted[0][1], f"endpoints {how} {accepted[0][0]}"
     hosts = [_hosting_view(plan, facts, endpoint) for endpoint in endpoints]
     if all(
         host and any(name == value or facts.is_subclass(name, value) for name in facts.views[host].permission_classes) for host in hosts
@@ -1061,19 +1093,7 @@ REPO_CHECKS: dict[str, RepoCheck] = {
 
 # --- general rules (graders/general_conventions.yaml) -------------------------------------------
 
-AppliesWhen = Literal[
-    "proposes_fields",
-    "lists_status_values",
-    "proposes_new_app",
-    "proposes_new_app_with_endpoints",
-    "proposes_tasks",
-    "designs_tasks",
-    "lists_related_objects",
-    "enqueues_on_write",
-    "exposes_datetimes",
-]
 GeneralCheck = Literal["snake_case_field_names", "snake_case_status_values", "tasks_in_tasks_module", "iso_8601_datetimes"]
-Phrase = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 ENQUEUE = re.compile(
     r"\.delay\b|apply_async|\benqueue[sd]?\b|\benqueuing\b|\b(?:queue[sd]?|queuing|dispatch(?:es|ed)?)\s+(?:a|an|the|one|it|them|`)|\bkicks?\s+off",
@@ -1134,6 +1154,13 @@ def _applies(context: RuleContext, condition: str) -> int | None:
         units = (unit for unit in plan.units if unit.kind != "section" and WRITE.search(unit.text))
         enqueues = (unit for unit in units if any(not _negated(unit.text, match.start()) for match in ENQUEUE.finditer(unit.text)))
         return next((unit.start_line for unit in enqueues), None)
+    if condition == "proposes_models":
+        return proposals.new_models[0].line if proposals.new_models else None
+    if condition == "proposes_endpoints":
+        return proposals.new_endpoints[0].line if proposals.new_endpoints else None
+    if condition == "proposes_write_endpoints":
+        writes = [endpoint for endpoint in proposals.new_endpoints if endpoint.method != "GET"]
+        return writes[0].line if writes else None
     if condition == "exposes_datetimes":
         datetimes = [item.line for item in proposals.fields if item.type == "DateTimeField" or item.name.endswith("_at")]
         examples = [line for pattern in (ISO_EXAMPLE, EPOCH) if (line := _first_line(plan, pattern))]
@@ -1239,18 +1266,29 @@ def load_general_conventions(path: Path = GENERAL_CONVENTIONS_FILE) -> GeneralCo
     return load_model(GeneralConventions, path)
 
 
+def _phrase_at(plan: ParsedPlan, pattern: re.Pattern[str], line: int) -> str:
+    """The phrase `pattern` matched starting on `line`; a phrase may run onto the next line ("on\ncommit")."""
+    match = pattern.search("\n".join(plan.lines[line - 1 : line + 1]))
+    return " ".join(match.group(0).split()) if match else plan.line(line).strip()
+
+
 def _general_outcome(context: RuleContext, rule: GeneralRule) -> Outcome:
     trigger = _applies(context, rule.applies_when)
     if trigger is None:
         return None
     if rule.check is not None:
         return GENERAL_CHECKS[rule.check](context, trigger)
-    patterns = [phrases_regex(tuple(group)) for group in rule.mentions or []]
+    return _mentions_outcome(context, rule.mentions or [], trigger)
+
+
+def _mentions_outcome(context: RuleContext, mentions: list[list[str]], trigger: int) -> Outcome:
+    """A phrase rule (general, or a repo rule with `mentions`): met when every group has a phrase in the plan."""
+    patterns = [phrases_regex(tuple(group)) for group in mentions]
     lines = [_first_line(context.plan, pattern) for pattern in patterns]
     if all(line is not None for line in lines):
-        said = [pattern.search(context.plan.line(line)).group(0) for pattern, line in zip(patterns, lines)]
+        said = [_phrase_at(context.plan, pattern, line) for pattern, line in zip(patterns, lines)]
         return True, min(line for line in lines if line is not None), f"mentions {' and '.join(said)}"
-    missing = [group[0] for group, line in zip(rule.mentions or [], lines) if line is None]
+    missing = [group[0] for group, line in zip(mentions, lines) if line is None]
     return False, trigger, f"applies here but the plan never mentions {' / '.join(missing)}"
 
 
@@ -1263,12 +1301,18 @@ def convention_items(
     conventions: list[Convention] | tuple[Convention, ...],
     general: GeneralConventions | None = None,
     proposals: PlanProposals | None = None,
+    disabled: tuple[str, ...] | list[str] = (),
 ) -> list[ItemVerdict]:
-    """Check the repo's conventions and the general rules against a parsed plan."""
+    """Check the repo's conventions and the general rules against a parsed plan; general rules whose ids are in
+    `disabled` (the repo's `disable_general`) are left out."""
     context = RuleContext(plan, facts, proposals or plan_proposals(plan, facts))
     items: list[ItemVerdict] = []
     for convention in conventions:
-        outcome = REPO_CHECKS[convention.check](context, convention.value)
+        if convention.mentions is not None:
+            trigger = _applies(context, convention.applies_when or "")
+            outcome = None if trigger is None else _mentions_outcome(context, convention.mentions, trigger)
+        else:
+            outcome = REPO_CHECKS[convention.check](context, convention.value)
         if outcome is None:
             continue
         met, line, why = outcome
@@ -1278,7 +1322,7 @@ def convention_items(
         items.append(_verdict(plan, f"repo:{convention.id}", met, line, f"{convention.description} — {why}"))
     declared = {convention.check for convention in conventions}
     for rule in (general or load_general_conventions()).rules:
-        if rule.superseded_by in declared:
+        if rule.superseded_by in declared or rule.id in disabled:
             continue
         outcome = _general_outcome(context, rule)
         if outcome is not None:
@@ -1312,5 +1356,9 @@ def _documented_deviation(plan: ParsedPlan, convention: Convention) -> int | Non
 
 def check_conventions(plan: ParsedPlan, scenario: "Scenario") -> list[ItemVerdict]:
     """One item per applicable rule of the scenario's repo and of the prompt (dimension "conventions")."""
-    return convention_items(plan, repo_facts(scenario.repo_path), scenario.repo_config.conventions)
+    config = scenario.repo_config
+    unknown = sorted(set(config.disable_general) - {rule.id for rule in load_general_conventions().rules})
+    if unknown:
+        raise InputError(f"disable_general names no general rule: {unknown} (ids: graders/general_conventions.yaml)", scenario.repo_path / CONVENTIONS_FILE)
+    return convention_items(plan, repo_facts(scenario.repo_path), config.conventions, disabled=tuple(config.disable_general))
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from archbench.graders.conventions import (
@@ -80,6 +80,51 @@ DEFINITION_SHAPE = re.compile(
     + r")\b))?"
 )
 CELERY_SETTING = re.compile(r"^CELERY_")
+DOTTED_PATH = re.compile(r"(?<![\w./:@-])(?P<path>[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?![\w/(-]|\.\w)")
+MODULE_WORDS = frozenset(
+    {
+        "models", "views", "viewsets", "serializers", "permissions", "services", "selectors", "tasks", "api", "apis",
+        "pagination", "urls", "signals", "emails", "email", "admin", "filters", "utils", "apps", "tests", "factories",
+        "managers", "querysets", "constants", "choices", "exceptions", "errors", "sms", "forms", "validators", "mixins",
+        "helpers", "receivers", "handlers", "enums", "celery", "routers", "notifications", "webhooks", "audit", "common",
+    }
+)
+"""Module names Django projects use: a dotted path through one of them (`core.pagination.X`, `workspaces.permissions`)
+names a module of the repo, not an attribute of a variable (`slot.duration_minutes`)."""
+MODULE_FILES = frozenset(
+    {
+        "models", "views", "viewsets", "serializers", "permissions", "services", "selectors", "tasks", "apis",
+        "pagination", "urls", "signals", "emails", "admin", "filters", "utils", "factories", "managers", "querysets",
+        "constants", "exceptions", "forms", "validators", "mixins", "helpers", "receivers", "handlers", "enums", "routers",
+    }
+)
+"""Module names that, last in a dotted path (`workspaces.permissions`), name a module rather than a field."""
+FRONTEND_SUFFIXES = frozenset({"vue", "ts", "js", "tsx", "jsx", "css", "scss"})
+PROJECT_FILES = frozenset({"settings.py", "wsgi.py", "asgi.py", "celery.py", "manage.py"})
+FILE_SUFFIXES = frozenset({"py", "html", "txt", "yaml", "yml", "json", "toml", "cfg", "ini", "md", "vue", "ts", "js", "css", "scss", "sh", "com", "org", "io", "net"})
+FRAMEWORK_PACKAGES = frozenset({"django", "rest_framework", "celery", "kombu", "django_filters", "djangorestframework_camel_case"})
+FRAMEWORK_ALIASES = frozenset(
+    {
+        "models", "transaction", "timezone", "serializers", "viewsets", "generics", "mixins", "status", "permissions",
+        "pagination", "filters", "exceptions", "signals", "forms", "validators", "routers", "fields", "cache", "mail",
+        "response", "decorators", "admin", "migrations", "functions", "postgres", "shared_task", "app",
+    }
+)
+"""Django/DRF/Celery modules a plan names by their import alias (`models.Model`, `transaction.on_commit`)."""
+IMPORT_NAMES = {"djangorestframework": "rest_framework", "django_cors_headers": "corsheaders", "psycopg2_binary": "psycopg2", "pyjwt": "jwt"}
+"""Distribution name → import name, where they differ in a way the name does not show."""
+THIRD_PARTY_PREFIXES = ("django_", "drf_", "rest_framework_", "djangorestframework_")
+REUSED_CLASS = re.compile(
+    r"`(?:[\w.]+\.)?(?P<name>(?:Is|Has|Can)[A-Z][A-Za-z0-9]*|[A-Z][A-Za-z0-9]*(?:Permission|Pagination|Paginator|Mixin|FilterSet))`"
+)
+"""Permission, pagination, mixin and filter classes named for reuse (backticked). Serializers are left out: plans
+define new ones by name far more often than they reuse one, so a bare serializer name is only checked when cued."""
+CLASS_SIGNATURE = re.compile(r"`(?:class\s+)?(?P<name>[A-Z][A-Za-z0-9_]*)\((?P<bases>[A-Z][\w.]*(?:\s*,\s*[A-Za-z][\w.]*)*)\)`?")
+CLASS_ATTRIBUTE_LIST = re.compile(
+    r"(?P<attr>permission_classes|authentication_classes|filter_backends|pagination_class|filterset_class)\s*=\s*[\[(]?(?P<names>[A-Z][\w.]*(?:\s*,\s*[A-Z][\w.]*)*)"
+)
+OBJECTS_OF = re.compile(r"(?<![\w.])(?P<model>[A-Z][A-Za-z0-9]*)\.objects\.(?P<method>[a-z_]\w*)")
+STDLIB = frozenset(__import__("sys").stdlib_module_names)
 NEW_CUE_WORD = starting_with(
     re.compile(r"\b(?:" + NEW_CUE + r")\b", re.IGNORECASE),
     "new", "add", "creat", "introduc", "defin", "propos", "another", "extra", "becomes",
@@ -94,6 +139,11 @@ class Reference:
     presented_as_existing: bool
     resolved: str | None
     """Where the repo has it (`backend/work/models.py:57`), or None."""
+    origin: str = "repo"
+    """`repo` (scored), `framework` (Django/DRF/Celery/stdlib or an installed package: resolves, not scored) or
+    `unknown` (plausibly a third-party package archbench cannot read: never invented, not scored)."""
+    why: str = ""
+    """For an invented reference: what is missing (`package core does not exist in the repo`)."""
 
 
 @dataclass
@@ -103,6 +153,10 @@ class GroundingVerdict:
     references: int
     hallucinations: int
     explanation: str
+    unknown: tuple[Reference, ...] = ()
+    """Assumed references archbench cannot check (a third-party app that is not installed here): not scored."""
+    framework_references: int = 0
+    """Distinct Django/DRF/Celery/stdlib names the plan builds on: they resolve but say nothing about this repo."""
 
 
 def check_grounding(plan: ParsedPlan, scenario: "Scenario") -> GroundingVerdict:
@@ -119,10 +173,13 @@ def grounding_verdict(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposa
         known = first.get(key)
         if known is None or (_is_hallucination(reference) and not _is_hallucination(known)):
             first[key] = reference
+    order = lambda reference: (reference.line, reference.kind, reference.name)  # noqa: E731
     checked = sorted(
-        (reference for reference in first.values() if reference.resolved or _is_hallucination(reference)),
-        key=lambda reference: (reference.line, reference.kind, reference.name),
+        (reference for reference in first.values() if reference.origin == "repo" and (reference.resolved or _is_hallucination(reference))),
+        key=order,
     )
+    unknown = sorted((reference for reference in first.values() if reference.origin == "unknown" and reference.presented_as_existing), key=order)
+    framework = sum(1 for reference in first.values() if reference.origin == "framework")
     items = [_item(plan, reference) for reference in checked]
     hallucinated = [reference for reference in checked if not reference.resolved]
     score = 1.0 if not checked else (len(checked) - len(hallucinated)) / len(checked)
@@ -131,12 +188,14 @@ def grounding_verdict(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposa
         items=items,
         references=len(checked),
         hallucinations=len(hallucinated),
-        explanation=_explanation(checked, hallucinated),
+        explanation=_explanation(checked, hallucinated, unknown, framework),
+        unknown=tuple(unknown),
+        framework_references=framework,
     )
 
 
 def _is_hallucination(reference: Reference) -> bool:
-    return reference.resolved is None and reference.presented_as_existing
+    return reference.resolved is None and reference.presented_as_existing and reference.origin == "repo"
 
 
 def _item(plan: ParsedPlan, reference: Reference) -> ItemVerdict:
@@ -144,20 +203,28 @@ def _item(plan: ParsedPlan, reference: Reference) -> ItemVerdict:
         description = f"{reference.kind} {reference.name} exists ({reference.resolved})"
     else:
         description = f"{reference.kind} {reference.name} is presented as existing but is not in the repo and the plan does not propose it"
+        if reference.why:
+            description += f" ({reference.why})"
     return ItemVerdict(
         f"{reference.kind}:{reference.name}", DIMENSION, bool(reference.resolved), clip(plan.line(reference.line).strip()), reference.line, description
     )
 
 
-def _explanation(checked: list[Reference], hallucinated: list[Reference]) -> str:
+def _explanation(checked: list[Reference], hallucinated: list[Reference], unknown: list[Reference] = (), framework: int = 0) -> str:  # type: ignore[assignment]
+    aside = ""
+    if framework:
+        aside += f" {framework} Django/DRF/Celery name(s) resolve and are not scored."
+    if unknown:
+        names = "; ".join(f"`{reference.name}` (line {reference.line})" for reference in unknown[:5])
+        aside += f" Unknown, not scored (a third-party package that is not installed here): {names}."
     if not checked:
-        return "The plan refers to nothing in the repo that could be checked."
-    summary = f"{len(checked) - len(hallucinated)} of {len(checked)} repo references resolve"
+        return "The plan refers to nothing in the repo that could be checked." + aside
+    summary = f"{len(checked) - len(hallucinated)} of {len(checked)} assumed repo references resolve"
     if not hallucinated:
-        return summary + "; no hallucinated references."
+        return summary + "; no hallucinated references." + aside
     listed = "; ".join(f"{reference.kind} `{reference.name}` (line {reference.line})" for reference in hallucinated[:8])
     more = f" and {len(hallucinated) - 8} more" if len(hallucinated) > 8 else ""
-    return f"{summary}; not in the repo: {listed}{more}."
+    return f"{summary}; not in the repo: {listed}{more}.{aside}"
 
 
 # --- what the plan itself defines ---------------------------------------------------------------
@@ -169,9 +236,10 @@ def _defined_names(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals)
     classes the repo does not have (`NotificationQuerySet.unread`)."""
     names = set(proposals.defined) | set(proposals.apps) | set(proposals.changed_tasks)
     for proposed in proposals.fields:
-        names.update(re.findall(r"[A-Za-z_]\w*", proposed.text))
+        # the field's own words, not the repo things it points at (`FK accounts.Organization`, "scheduling.Task")
+        names.update(re.findall(r"[A-Za-z_]\w*", re.sub(r"\b[a-z_]\w*(?:\.\w+)+", " ", proposed.text)))
     for block in plan.blocks:
-        if block.kind in ("heading", "list_item"):
+        if block.kind in ("heading", "list_item") or (block.kind == "paragraph" and block.first_line_text.startswith("**`")):
             lead = DEFINITION_LEAD.match(block.first_line_text)
             if lead:
                 names.add(lead.group("name"))
@@ -183,19 +251,30 @@ def _defined_names(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals)
         for match in re.finditer(r"`(?P<body>[^`\n]+)`", text):
             if mention_cue(plan, line, text, match.start(), match.end()) == "new":
                 body = match.group("body")
+                if "/" in body:
+                    names.add(body)  # a new file: its path, not the folders it sits in
+                    continue
                 names.update(re.findall(r"[A-Za-z_]\w*", body.split("(")[0]))
                 names.update(re.findall(r"\b([A-Z][A-Z0-9_]+)\s*=", body))
     for match in DEFINITION_SHAPE.finditer(plan.text):
         args = match.group("args") or ""
-        defines_class = bool(args) and re.fullmatch(r"[A-Z][\w.]*(?:\s*,\s*[A-Z][\w.]*)*", args.strip()) is not None
+        defines_class = bool(args) and re.fullmatch(r"(?:[a-z_]\w*\.)*[A-Z][\w.]*(?:\s*,\s*(?:[a-z_]\w*\.)*[A-Z][\w.]*)*", args.strip()) is not None
         if match.group("after") or defines_class:
             names.add(match.group("name"))
     for match in re.finditer(r"(?<![\w.])(?P<owner>[A-Z][A-Za-z0-9]*)\.(?P<member>[a-z_][a-z0-9_]*)", plan.text):
         if match.group("owner") not in facts.classes and facts.model(match.group("owner")) is None:
             names.add(match.group("member"))
-    for text in plan.lines:
+    for number, text in enumerate(plan.lines, start=1):
         for assigned in re.finditer(r"\b(?P<name>[A-Z][A-Z0-9_]{2,})\s*(?:=|:)\s*(?!:)", text):
             names.add(assigned.group("name"))
+        for assigned in re.finditer(r"`(?:class\s+)?(?P<name>[A-Z]\w*)\s*=[^=]", text):
+            names.add(assigned.group("name"))
+        for defined in re.finditer(r"\b(?:class|def)\s+(?P<name>[A-Za-z_]\w*)", text):
+            names.add(defined.group("name"))  # defined in a code sketch
+        for model in re.finditer(r"`(?P<name>[A-Z][A-Za-z0-9]*)`", text):
+            placed = "models.py" in text or re.search(r"\bmodels?\b", text[model.end() : model.end() + 12])
+            if placed and facts.model(model.group("name")) is None and mention_cue(plan, number, text, model.start(), model.end()) is None:
+                names.add(model.group("name"))  # `TreatmentCourse` in `scheduling/models.py`: a model the plan places
     return frozenset(names)
 
 
@@ -224,7 +303,6 @@ class _Context:
         plan, facts = self.plan, self.facts
         model_lines = _lines_with(plan, tuple(facts.models_by_name))
         app_lines = _lines_with(plan, (*facts.apps, *(model.app for model in facts.external_models)))
-        module_lines = _lines_with(plan, tuple(module.split(".")[0] for module in facts.modules if "." in module))
         url_lines = set(plan.lines_matching(URL_NAME_CUE))
         for line, text in enumerate(plan.lines, start=1):
             if not text.strip():
@@ -233,8 +311,12 @@ class _Context:
                 yield from self._model_attributes(line, text)
             if line in app_lines:
                 yield from self._app_models(line, text)
-            if line in module_lines:
-                yield from self._module_symbols(line, text)
+            if "." in text:
+                yield from self._dotted_paths(line, text)
+                if ".objects." in text:
+                    yield from self._objects_of_unknown_models(line, text)
+            if "`" in text or "_class" in text:
+                yield from self._reused_classes(line, text)
             if "settings." in text:
                 yield from self._settings(line, text)
             if "/" in text:
@@ -315,45 +397,292 @@ class _Context:
                 resolved = f"{classes[0].module}.{name}, {classes[0].file}:{classes[0].line}" if classes else None
             yield self._reference("app-model", f"{app}.{name}", line, text, match, True, resolved, (name,))
 
-    def _module_symbols(self, line: int, text: str) -> Iterator[Reference]:
-        for match in MODULE_SYMBOL.finditer(text):
-            path, name = match.group("path"), match.group("name")
-            if path.split(".")[0] == "settings":
+    def _dotted_paths(self, line: int, text: str) -> Iterator[Reference]:
+        """Dotted module paths (`core.pagination.StandardPageNumberPagination`, `workspaces.permissions`,
+        `proj.db.models.Issue`): under a repo package they must resolve (re-exports followed); under a package
+        the repo does not have and the plan does not propose they are invented; Django/DRF/Celery/stdlib paths
+        resolve as framework; a third-party app that is not installed here is unknown."""
+        facts = self.facts
+        for match in DOTTED_PATH.finditer(text):
+            path = match.group("path")
+            parts = path.split(".")
+            top = parts[0]
+            if parts[-1] in FILE_SUFFIXES or top == "settings" or text[match.end() : match.end() + 1] == "/":
                 continue
-            module = self.facts.modules.get(path)
-            if module is None:
+            if top in self._app_labels and len(parts) == 2 and parts[1][:1].isupper():
+                continue  # `app.Model`: _app_models
+            module_path = self._repo_module_path(parts)
+            if module_path is not None:
+                resolved = facts.resolve_symbol(module_path)
+                where = f"{resolved[0]}{'.' + resolved[1] if resolved[1] else ''}" if resolved else None
+                if where is None:
+                    where = self._inherited(module_path)
+                why = "" if resolved else self._missing_part(module_path)
+                reference = self._reference("module-symbol", path, line, text, match, True, where, tuple(parts[1:]))
+                yield Reference(reference.kind, reference.name, line, reference.presented_as_existing, where, "repo", why)
                 continue
-            resolved = f"{path}.{name}" if name in module else None
-            yield self._reference("module-symbol", f"{path}.{name}", line, text, match, True, resolved, (name,))
+            if top in self.defined or any(part in self.defined for part in parts[1:2]):
+                continue
+            if top in STDLIB or top in FRAMEWORK_PACKAGES or top in self._installed_tops or (
+                top in self._declared_packages and installed_package_dir(top) is not None
+            ):
+                yield Reference("module-symbol", path, line, True, "installed package", "framework")
+                continue
+            if top in self._uninstalled_tops or top in self._declared_packages or top.startswith(THIRD_PARTY_PREFIXES):
+                yield Reference("module-symbol", path, line, True, None, "unknown")
+                continue
+            if top in FRAMEWORK_ALIASES:
+                if parts[-1] in _framework_classes() or len(parts) == 2:
+                    yield Reference("module-symbol", path, line, True, "Django / DRF / Celery", "framework")
+                continue
+            module_like = any(part in MODULE_WORDS for part in parts[1:-1]) or parts[-1] in MODULE_FILES or (
+                len(parts) == 2 and parts[1][:1].isupper() and text[max(0, match.start() - 1) : match.start()] in ("`", "\"", "'")
+            )
+            if not module_like:
+                continue
+            yield Reference("module-symbol", path, line, True, None, "repo", f"package `{top}` does not exist in the repo")
+
+    @cached_property
+    def _app_labels(self) -> frozenset[str]:
+        return frozenset(self.facts.apps) | {model.app for model in self.facts.external_models}
+
+    @cached_property
+    def _repo_tops(self) -> frozenset[str]:
+        return frozenset(module.split(".")[0] for module in self.facts.modules)
+
+    @cached_property
+    def _installed_tops(self) -> frozenset[str]:
+        tops = {entry.split(".")[0] for entry in self.facts.installed_apps}
+        return frozenset(top for top in tops if top not in self._repo_tops and installed_package_dir(top) is not None)
+
+    def _mentions_uninstalled(self, text: str) -> bool:
+        """Whether a line names a third-party app the repo installs and archbench cannot read (`django_celery_beat`,
+        `django-celery-beat`): a class named there is unknown, not invented."""
+        lowered = text.lower()
+        return any(top.lower() in lowered or top.lower().replace("_", "-") in lowered for top in self._uninstalled_tops)
+
+    @cached_property
+    def _declared_packages(self) -> frozenset[str]:
+        """Import names of the packages the repo's requirements files declare (`requests`, `django_celery_beat`)."""
+        names: set[str] = set()
+        for file in self.facts.files:
+            base = file.rsplit("/", 1)[-1]
+            if not (base.startswith("requirements") and base.endswith((".txt", ".in")) or "/requirements/" in f"/{file}" and base.endswith(".txt")):
+                continue
+            try:
+                text = (self.facts.repo_dir / file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for requirement in re.finditer(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text, re.MULTILINE):
+                name = requirement.group(1).lower().replace("-", "_").replace(".", "_")
+                names.add(IMPORT_NAMES.get(name, name))
+        return frozenset(names)
+
+    @cached_property
+    def _uninstalled_tops(self) -> frozenset[str]:
+        return frozenset(entry.split(".")[0] for entry in self.facts.uninstalled_apps)
+
+    def _repo_module_path(self, parts: list[str]) -> str | None:
+        """The path as a repo module path: as written when its first part is a repo top-level package, else with an
+        app label expanded to its module (`users.services.x` → `styleguide_example.users.services.x`); None when the
+        path does not start in the repo."""
+        top = parts[0]
+        if top in self._repo_tops:
+            return ".".join(parts)
+        app = self.facts.apps.get(top)
+        if app is not None:
+            return ".".join([app.module, *parts[1:]])
+        return None
+
+    def _inherited(self, module_path: str) -> str | None:
+        """`pkg.views.TaskViewSet.list`: an attribute a repo class inherits from a Django/DRF base (or a model's API)."""
+        owner_path, _, attr = module_path.rpartition(".")
+        owner = self.facts.resolve_symbol(owner_path)
+        if owner is None or not owner[1] or "." in owner[1]:
+            return None
+        pending, seen = [owner[1]], set()
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            group = self.facts.classes.get(name, ())
+            if not group:
+                return f"{owner[0]}.{owner[1]} (inherited from {name})"
+            for cls in group:
+                if attr in cls.attributes:
+                    return f"{cls.module}.{cls.name}.{attr}, {cls.file}:{cls.line}"
+                pending.extend(base.rsplit(".", 1)[-1] for base in cls.bases)
+        return None
+
+    def _missing_part(self, module_path: str) -> str:
+        parts = module_path.split(".")
+        for size in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:size])
+            if prefix in self.facts.modules:
+                return f"`{prefix}` has no `{'.'.join(parts[size:])}`"
+        return f"no module `{module_path}` in the repo"
+
+    def _objects_of_unknown_models(self, line: int, text: str) -> Iterator[Reference]:
+        """`Name.objects.method` where Name is neither a model of the repo (or of an installed app) nor defined by the
+        plan: the plan assumes a model the repo does not have."""
+        for match in OBJECTS_OF.finditer(text):
+            name = match.group("model")
+            if self.facts.model(name) is not None or name in self.defined or name in _framework_classes():
+                continue
+            if mention_cue(self.plan, line, text, match.start(), match.end()) in ("new", "negated"):
+                continue
+            yield Reference("model", name, line, True, None, "repo", f"no model `{name}` in the repo")
+
+    def _reused_classes(self, line: int, text: str) -> Iterator[Reference]:
+        """Classes the plan builds on: bases in a class signature (`WaitingListEntry(TimeStampedModel)`),
+        `permission_classes`/`pagination_class`/... values, and backticked permission, pagination, mixin, filter and
+        serializer classes. Each is assumed to exist unless the plan defines it."""
+        found: list[tuple[str, re.Match[str]]] = []
+        for match in CLASS_SIGNATURE.finditer(text):
+            found.extend((base.strip(), match) for base in match.group("bases").split(","))
+        for match in CLASS_ATTRIBUTE_LIST.finditer(text):
+            found.extend((name.strip(), match) for name in match.group("names").split(","))
+        for match in REUSED_CLASS.finditer(text):
+            found.append((match.group(0).strip("`"), match))
+        for written, match in found:
+            name = written.rsplit(".", 1)[-1]
+            if not name or not name[0].isupper() or name in self.defined:
+                continue
+            if "." in written and written.split(".")[0][:1].islower():
+                continue  # a dotted base (`core.models.TimeStampedModel`): _dotted_paths checks it
+            cue = mention_cue(self.plan, line, text, match.start(), match.end())
+            if cue in ("new", "negated") and not match.re is CLASS_SIGNATURE:
+                continue
+            yield self._class_reference(name, line)
+
+    def _class_reference(self, name: str, line: int) -> Reference:
+        facts = self.facts
+        model = facts.model(name)
+        if model is not None and not model.external:
+            return Reference("class", name, line, True, f"{model.label}, {model.file}:{model.line}")
+        if name in facts.classes:
+            cls = facts.classes[name][0]
+            return Reference("class", name, line, True, f"{cls.module}.{name}, {cls.file}:{cls.line}")
+        if model is not None or name in _framework_classes():
+            return Reference("class", name, line, True, "Django / DRF / Celery class", "framework")
+        if self._mentions_uninstalled(self.plan.line(line)):
+            return Reference("class", name, line, True, None, "unknown")
+        return Reference("class", name, line, True, None, "repo", f"no class `{name}` in the repo, Django, DRF or Celery")
 
     def _settings(self, line: int, text: str) -> Iterator[Reference]:
         for match in SETTING.finditer(text):
             name = match.group("name")
+            if name in self.facts.framework_settings:
+                yield Reference("setting", name, line, True, "Django setting", "framework")
+                continue
             if name in self.facts.settings:
                 resolved = f"project settings, line {self.facts.settings[name]}"
-            elif name in self.facts.framework_settings:
-                resolved = "Django default setting"
             elif CELERY_SETTING.match(name):
-                resolved = "Celery setting (CELERY_ namespace)"
+                yield Reference("setting", name, line, True, "Celery setting (CELERY_ namespace)", "framework")
+                continue
             else:
                 resolved = None
             yield self._reference("setting", name, line, text, match, True, resolved, (name,))
 
-    # checked when cued as existing
-
     def _files(self, line: int, text: str) -> Iterator[Reference]:
+        """Every file path counts. One that exists resolves; a new file in an existing folder is a proposal (unless
+        presented as existing); a file under a folder the repo does not have is invented, unless that folder is an
+        app or package the plan proposes."""
+        if text.lstrip().startswith(("---", "+++", "diff --git")):
+            return  # a diff header (`a/backend/...`): the paths are the diff's, not references
         for match in FILE_PATH.finditer(text):
             path = match.group("path")
             resolved = self._file(path)
+            if resolved:
+                yield Reference("file", path, line, True, resolved)
+                continue
+            missing = self._missing_folder(path)
             strong = match.group("line") is not None
-            top = path.split("/")[0]
-            exempt = (path, top) if top in self.defined else (path,)
-            yield self._reference("file", path, line, text, match, strong, resolved, exempt)
+            if missing is None or path.rsplit(".", 1)[-1] in FRONTEND_SUFFIXES:
+                # a new file in an existing folder, or a frontend file (the scope grader's business): only when presented as existing
+                yield self._reference("file", path, line, text, match, strong, None, (path,))
+                continue
+            if missing.rsplit("/", 1)[-1] in self.defined:
+                continue  # a file of an app or package the plan proposes
+            if not path.endswith(".py") and "templates" in self._deepest_folder(path).split("/"):
+                continue  # a new template in a new folder of an existing templates folder
+            if self._new_app_folder(path, missing) and mention_cue(self.plan, line, text, match.start(), match.end()) == "new":
+                continue  # `Create backend/digests/tasks.py`: a new app's folder
+            yield Reference("file", path, line, True, None, "repo", f"folder `{missing}` does not exist in the repo")
+
+    def _new_app_folder(self, path: str, missing: str) -> bool:
+        """Whether the missing folder could be a new app: directly under the repo root or the backend folder, and
+        the file is not a project-level one (settings, wsgi, asgi, celery) that only an existing project has."""
+        if path.rsplit("/", 1)[-1] in PROJECT_FILES or "/settings/" in f"/{path}":
+            return False
+        parent = missing.rpartition("/")[0]
+        backend = self.facts.backend_dir.strip("/")
+        return parent in ("", backend) or (backend in ("", ".") and "/" not in missing)
+
+    def _missing_folder(self, path: str) -> str | None:
+        """The first folder of `path` the repo does not have (under the repo root, the backend or a frontend
+        folder, whichever holds more of it), or None when the file's folder exists."""
+        parts = path.lstrip("./").split("/")[:-1]
+        best: tuple[int, str] | None = None
+        for root in self._roots:
+            for size in range(len(parts), -1, -1):
+                folder = "/".join(filter(None, [root, *parts[:size]]))
+                if folder == "" or folder in self._folders:
+                    if size == len(parts):
+                        return None
+                    if best is None or size > best[0]:
+                        best = (size, "/".join(parts[: size + 1]))
+                    break
+        return best[1] if best else "/".join(parts[:1])
+
+    def _deepest_folder(self, path: str) -> str:
+        """The deepest existing folder (repo-relative) holding a prefix of `path`'s folders, under any root."""
+        parts = path.lstrip("./").split("/")[:-1]
+        best = ""
+        for root in self._roots:
+            for size in range(len(parts), 0, -1):
+                folder = "/".join(filter(None, [root, *parts[:size]]))
+                if folder in self._folders:
+                    if folder.count("/") > best.count("/"):
+                        best = folder
+                    break
+        return best
+
+    @cached_property
+    def _roots(self) -> tuple[str, ...]:
+        """Where a plan's relative paths start: the repo root, the backend and frontend folders, template folders
+        (`emails/mention.txt` is `backend/templates/emails/mention.txt`)."""
+        backend = self.facts.backend_dir.strip("/")
+        backend = "" if backend == "." else backend
+        folders = [backend, *(self.facts.frontend_dirs or (self.facts.frontend_dir,))]
+        app_paths = {app.path for app in self.facts.apps.values()}
+        packages = sorted(  # `app/urls/issue.py` is `apiserver/issuetrack/app/urls/issue.py`: paths from a package holding apps
+            folder
+            for folder in (file.rsplit("/", 1)[0] for file in self.facts.files if file.endswith("/__init__.py"))
+            if folder.count("/") == backend.count("/") + (1 if backend else 0) and folder not in app_paths
+        )
+        templates = sorted(folder for folder in self._folders if folder.rsplit("/", 1)[-1] == "templates")
+        return tuple(dict.fromkeys(("", *(folder.strip("/") for folder in folders if folder), *packages, *templates)))
+
+    @cached_property
+    def _file_roots(self) -> tuple[str, ...]:
+        """`_roots` and every app folder: an existing file may be named from inside its app (`selectors/schools.py`);
+        a missing one is not placed in whichever app happens to have that folder."""
+        return tuple(dict.fromkeys((*self._roots, *sorted(app.path for app in self.facts.apps.values()))))
+
+    @cached_property
+    def _folders(self) -> frozenset[str]:
+        found: set[str] = set()
+        for file in self.facts.files:
+            parts = file.split("/")[:-1]
+            for size in range(1, len(parts) + 1):
+                found.add("/".join(parts[:size]))
+        return frozenset(found)
 
     def _file(self, path: str) -> str | None:
         path = path.lstrip("./")
-        folders = [self.facts.backend_dir, self.facts.frontend_dir]
-        for candidate in [path] + [f"{folder.strip('/')}/{path}" for folder in folders if folder and folder != "."]:
+        for candidate in [f"{root}/{path}" if root else path for root in self._file_roots]:
             if candidate in self.facts.files:
                 return candidate
         return None
@@ -367,7 +696,9 @@ class _Context:
                 continue
             kind, resolved = self._resolve_named(name, kind_word)
             if kind is not None:
-                yield Reference(kind, name, line, True, resolved)
+                framework = resolved is not None and resolved.startswith("Django")
+                unknown = resolved is None and kind in ("model", "class") and self._mentions_uninstalled(text)
+                yield Reference(kind, name, line, True, resolved, "framework" if framework else "unknown" if unknown else "repo")
 
     def _resolve_named(self, name: str, kind_word: str) -> tuple[str | None, str | None]:
         """(kind, where) for a cued backticked name; kind None when the name is not checkable."""
@@ -428,6 +759,7 @@ def _framework_classes() -> frozenset[str]:
     pattern = re.compile(r"^class\s+([A-Za-z_]\w*)", re.MULTILINE)
     for package, folders in (
         ("rest_framework", ("",)),
+        ("celery", ("", "app")),
         ("django_filters", ("", "rest_framework")),
         (
             "django",

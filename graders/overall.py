@@ -1,4 +1,5 @@
-"""Overall score: a weighted mean of completeness, conventions and grounding, capped on a scope violation.
+"""Overall score: a weighted mean of completeness, conventions and grounding, capped on a scope violation
+and scaled down when grounding is below `grounding_gate` (a plan written for another codebase).
 
 The weights and the cap are data (`graders/weights.yaml`), validated strictly.
 """
@@ -30,6 +31,9 @@ class OverallWeights(BaseModel):
 
     weights: DimensionWeights
     scope_violation_cap: float = Field(ge=0, le=1)
+    grounding_gate: float = Field(default=0.0, ge=0, le=1)
+    """Below this grounding score (most assumed repo references do not exist), overall is multiplied by
+    grounding / grounding_gate: a plan designed for another codebase cannot outrank a useful on-topic one (issue 20)."""
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> "OverallWeights":
@@ -74,10 +78,19 @@ def overall_score(
         applied = {dimension: weight / total for dimension, weight in applicable.items()}
         uncapped = sum(applied[dimension] * float(scores[dimension]) for dimension in applied)
     uncapped = min(1.0, max(0.0, uncapped))
+    grounding = scores.get("grounding")
+    gated = grounding is not None and 0 < weights.grounding_gate and float(grounding) < weights.grounding_gate
+    if gated:
+        uncapped *= float(grounding) / weights.grounding_gate
     capped = not scope_passed and uncapped > weights.scope_violation_cap
     score = min(uncapped, weights.scope_violation_cap) if not scope_passed else uncapped
     terms = " + ".join(f"{applied[d]:.2f}×{d} {float(scores[d]):.2f}" for d in applied) or "no dimension applies"
     explanation = f"{terms} = {uncapped:.2f}"
+    if gated:
+        explanation = (
+            f"{terms}, × {float(grounding) / weights.grounding_gate:.2f} because grounding {float(grounding):.2f} is below "
+            f"{weights.grounding_gate:.2f} (most assumed repo references do not exist) = {uncapped:.2f}"
+        )
     if not scope_passed:
         explanation += (
             f"; scope violated, capped at {weights.scope_violation_cap:.2f}" if capped

@@ -8,6 +8,21 @@ It is computed once per repo path and cached (the sample repos do not change dur
 Models of third-party apps listed in INSTALLED_APPS (`django.contrib.auth` → `User`, `Group`;
 `rest_framework.authtoken` → `Token`) are read the same way from their installed source, found
 with `importlib.util.find_spec` on the top-level package, which locates without importing.
+INSTALLED_APPS entries whose package is not installed here (`django_celery_beat` when archbench's
+environment lacks it) are listed in `uninstalled_apps`: their models cannot be read, so graders
+treat names under them as unknown, never as invented.
+
+Real layouts are followed, not only the sample repos' (issue 16):
+- settings: the module named by `DJANGO_SETTINGS_MODULE` in manage.py/wsgi.py/asgi.py and every
+  repo module it star-imports (`from config.settings.celery import *`), besides `settings*.py`;
+- Celery tasks: functions decorated with `@shared_task`, `@app.task`, `@<name>.task` or
+  `@periodic_task` and classes deriving from Celery's `Task`, in any module (`bgtasks/*_task.py`);
+- URLs: `urlpatterns` built from list splats (`[*issue_urls, ...]`), `+=`, `+`, `include()` of a
+  module name, of a module object or of a list, with list names imported from other modules
+  (`from .issue import urlpatterns as issue_urls`) followed to their module;
+- re-exports: `exports` maps each module to the names it imports (`from .issue import Issue` in
+  `db/models/__init__.py`), so `resolve_symbol("proj.db.models.Issue")` finds the class where it
+  is defined; `__all__` entries count as names of the module.
 """
 
 from __future__ import annotations
@@ -32,6 +47,7 @@ LIST_VIEW_BASES = frozenset(
 ROUTER_CLASSES = frozenset({"DefaultRouter", "SimpleRouter"})
 URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
 TASK_DECORATORS = frozenset({"shared_task", "task", "periodic_task"})
+SETTINGS_ENTRY_FILES = ("manage.py", "wsgi.py", "asgi.py", "celery.py")
 
 
 @dataclass(frozen=True)
@@ -184,6 +200,41 @@ class RepoFacts:
     modules: dict[str, frozenset[str]]
     """Dotted module name (relative to the backend folder) → its top-level names."""
     unparsed_files: tuple[str, ...] = ()
+    frontend_dirs: tuple[str, ...] = ()
+    """Every frontend folder (`frontend_dir: [web, admin]` in archbench.yaml); `frontend_dir` is the first."""
+    exports: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Module → {name it imports: `origin.module.name`}: re-exports (`from .issue import Issue`), relative imports resolved."""
+    uninstalled_apps: tuple[str, ...] = ()
+    """INSTALLED_APPS entries that are neither repo apps nor installed here (`django_celery_beat`): unknown, not invented."""
+
+    def resolve_symbol(self, dotted: str) -> tuple[str, str] | None:
+        """(module, name) where `pkg.module.Name` is defined, following re-exports; None when the repo has no such
+        name. `issuetrack.db.models.Issue` → (`issuetrack.db.models.issue`, `Issue`). A module path resolves to itself
+        with name ``""``."""
+        if dotted in self.modules:
+            return dotted, ""
+        module, _, name = dotted.rpartition(".")
+        seen: set[tuple[str, str]] = set()
+        while module and (module, name) not in seen:
+            seen.add((module, name))
+            if module not in self.modules:
+                owner = self.resolve_symbol(module)
+                if owner is None or not owner[1]:
+                    return None
+                # `Model.attr` under a module: the class must have the attribute
+                classes = [cls for cls in self.classes.get(owner[1], ()) if cls.module == owner[0]]
+                return (owner[0], f"{owner[1]}.{name}") if any(name in cls.attributes for cls in classes) else None
+            if name in self.modules[module] and name not in self.exports.get(module, {}):
+                return module, name  # defined here (an `__all__` entry that is imported is followed below)
+            origin = self.exports.get(module, {}).get(name)
+            if origin is None:
+                return (module, name) if name in self.modules[module] else None
+            if origin in self.modules:
+                return origin, ""
+            module, _, name = origin.rpartition(".")
+            if module not in self.modules:
+                return None
+        return None
 
     @property
     def url_names(self) -> frozenset[str]:
@@ -279,6 +330,31 @@ def _strings(node: ast.AST | None) -> tuple[str, ...]:
     return (single,) if single is not None else ()
 
 
+def _list_of_known(node: ast.AST, values: dict[str, object]) -> list[object] | None:
+    """A list built from literals and earlier settings: `[*THIRD_PARTY_APPS, *LOCAL_APPS, "x"]`, `A + B`; else None."""
+    if isinstance(node, ast.Name):
+        known = values.get(node.id)
+        return list(known) if isinstance(known, (list, tuple)) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _list_of_known(node.left, values), _list_of_known(node.right, values)
+        return None if left is None or right is None else [*left, *right]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items: list[object] = []
+        for element in node.elts:
+            if isinstance(element, ast.Starred):
+                expanded = _list_of_known(element.value, values)
+                if expanded is None:
+                    return None
+                items.extend(expanded)
+            else:
+                try:
+                    items.append(ast.literal_eval(element))
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    return None
+        return items
+    return None
+
+
 def _is_true(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
@@ -337,20 +413,21 @@ class _RawModel:
 class _Scanner:
     def __init__(self, repo_dir: Path):
         self.repo_dir = repo_dir
-        backend_dir, self.project_package, frontend_dir = self._layout()
+        backend_dir, self.project_package, frontend_dirs = self._layout()
         self.backend_dir = PurePosixPath(backend_dir).as_posix()
-        self.frontend_dir = PurePosixPath(frontend_dir).as_posix() if frontend_dir else None
+        self.frontend_dirs = tuple(PurePosixPath(folder).as_posix() for folder in frontend_dirs)
+        self.frontend_dir = self.frontend_dirs[0] if self.frontend_dirs else None
         self.modules: dict[str, _Module] = {}
         self.unparsed: list[str] = []
         self.classes: dict[str, list[ClassFacts]] = {}
         self.class_nodes: dict[tuple[str, str], ast.ClassDef] = {}
 
-    def _layout(self) -> tuple[str, str | None, str | None]:
-        """(backend folder, project package, frontend folder) from archbench.yaml, else guessed."""
+    def _layout(self) -> tuple[str, str | None, tuple[str, ...]]:
+        """(backend folder, project package, frontend folders) from archbench.yaml, else guessed."""
         if (self.repo_dir / CONVENTIONS_FILE).is_file():
             config = load_repo_config(self.repo_dir)
-            return config.backend_dir, config.project_package, config.frontend_dir
-        frontend = "frontend" if (self.repo_dir / "frontend").is_dir() else None
+            return config.backend_dir, config.project_package, config.frontend_dirs
+        frontend = ("frontend",) if (self.repo_dir / "frontend").is_dir() else ()
         return ("backend" if (self.repo_dir / "backend").is_dir() else "."), None, frontend
 
     def scan(self) -> RepoFacts:
@@ -369,6 +446,7 @@ class _Scanner:
             repo_dir=self.repo_dir,
             backend_dir=self.backend_dir,
             frontend_dir=self.frontend_dir,
+            frontend_dirs=self.frontend_dirs,
             files=frozenset(files),
             apps=apps,
             installed_apps=installed_apps,
@@ -382,9 +460,62 @@ class _Scanner:
             setting_values=setting_values,
             framework_settings=_django_global_settings(),
             classes={name: tuple(facts) for name, facts in self.classes.items()},
-            modules={name: self._top_level_names(module.tree) for name, module in self.modules.items()},
+            modules={name: self._top_level_names(module.tree) | self._public_names(module) for name, module in self.modules.items()},
             unparsed_files=tuple(self.unparsed),
+            exports={name: self._imports(module) for name, module in self.modules.items()},
+            uninstalled_apps=self._uninstalled(installed_apps, apps),
         )
+
+    @staticmethod
+    def _uninstalled(installed_apps: tuple[str, ...], apps: dict[str, AppFacts]) -> tuple[str, ...]:
+        repo_modules = {app.module for app in apps.values()}
+        found = []
+        for entry in installed_apps:
+            module = entry.split(".apps.")[0]
+            if module in repo_modules or any(module.startswith(f"{repo}.") for repo in repo_modules):
+                continue
+            if installed_package_dir(module.split(".")[0]) is None and module.split(".")[0] not in {m.split(".")[0] for m in repo_modules}:
+                found.append(module)
+        return tuple(found)
+
+    def _absolute(self, module: _Module, node: ast.ImportFrom) -> str:
+        """The absolute module an ImportFrom names (`from .issue import X` in `pkg.models` → `pkg.models.issue`)."""
+        if not node.level:
+            return node.module or ""
+        package = module.name if module.file.endswith("__init__.py") else module.name.rpartition(".")[0]
+        for _ in range(node.level - 1):
+            package = package.rpartition(".")[0]
+        return f"{package}.{node.module}" if node.module else package
+
+    def _imports(self, module: _Module) -> dict[str, str]:
+        """Names a module imports at top level → where from (`Issue` → `pkg.db.models.issue.Issue`); star imports of
+        repo modules bring in that module's own names."""
+        found: dict[str, str] = {}
+        for node in module.tree.body:
+            if isinstance(node, ast.ImportFrom):
+                source = self._absolute(module, node)
+                for alias in node.names:
+                    if alias.name == "*":
+                        star = self.modules.get(source)
+                        if star is not None and star is not module:
+                            for name in self._top_level_names(star.tree):
+                                found.setdefault(name, f"{source}.{name}")
+                        continue
+                    found[alias.asname or alias.name] = f"{source}.{alias.name}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        found[alias.asname] = alias.name
+        return found
+
+    @staticmethod
+    def _public_names(module: _Module) -> frozenset[str]:
+        """`__all__` entries (a package's declared exports; where they come from is in `exports`)."""
+        names: set[str] = set()
+        for statement in module.tree.body:
+            if "__all__" in _assigned_names(statement):
+                names.update(_strings(_assigned_value(statement)))
+        return frozenset(names)
 
     # files and modules
 
@@ -470,7 +601,32 @@ class _Scanner:
             in_project = self.project_package is None or module.file.startswith(self.project_package.rstrip("/") + "/")
             if in_project and (stem.startswith("settings") or "/settings/" in module.file):
                 chosen.append(module)
-        return sorted(chosen, key=lambda module: (module.file.endswith("settings.py") is False, module.file))
+        declared = self._declared_settings_modules()
+        ordered = sorted(chosen, key=lambda module: (module.file.endswith("settings.py") is False, module.file))
+        return [*declared, *(module for module in ordered if module not in declared)]
+
+    def _declared_settings_modules(self) -> list[_Module]:
+        """The module `DJANGO_SETTINGS_MODULE` names (manage.py, wsgi.py, …) and the repo modules it star-imports, in order."""
+        names: list[str] = []
+        for module in self.modules.values():
+            if module.file.rsplit("/", 1)[-1] not in SETTINGS_ENTRY_FILES:
+                continue
+            for node in ast.walk(module.tree):
+                if isinstance(node, ast.Call) and len(node.args) >= 2 and _string(node.args[0]) == "DJANGO_SETTINGS_MODULE":
+                    value = _string(node.args[1])
+                    if value and value in self.modules and value not in names:
+                        names.append(value)
+        found: list[_Module] = []
+        pending = list(names)
+        while pending:
+            module = self.modules.get(pending.pop(0))
+            if module is None or module in found:
+                continue
+            found.append(module)
+            for node in module.tree.body:
+                if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+                    pending.append(self._absolute(module, node))
+        return found
 
     def _settings(self) -> tuple[dict[str, int], dict[str, object]]:
         lines: dict[str, int] = {}
@@ -492,7 +648,9 @@ class _Scanner:
         try:
             literal = ast.literal_eval(value)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return
+            literal = _list_of_known(value, values)
+            if literal is None:
+                return
         if isinstance(statement, ast.AugAssign) and isinstance(values.get(name), (list, tuple)):
             values[name] = [*values[name], *literal]
             return
@@ -641,10 +799,22 @@ class _Scanner:
         )
 
     def _tasks(self) -> dict[str, TaskFacts]:
+        """Celery tasks in any module: decorated functions (`@shared_task`, `@app.task(...)`) and `Task` subclasses."""
         found: dict[str, TaskFacts] = {}
         for module in self.modules.values():
-            if not (module.file.endswith("/tasks.py") or "/tasks/" in module.file):
-                continue
+            celery_task_names = {
+                alias.asname or alias.name
+                for node in module.tree.body
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "celery"
+                for alias in node.names
+                if alias.name == "Task"
+            }
+            for node in module.tree.body:
+                if isinstance(node, ast.ClassDef) and any(
+                    (base := _dotted(item)) and (base in celery_task_names or base in ("celery.Task", "app.Task", "celery_app.Task"))
+                    for item in node.bases
+                ):
+                    found.setdefault(node.name, TaskFacts(node.name, module.name, module.file, node.lineno, {}))
             for node in module.tree.body:
                 if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     continue
@@ -674,8 +844,9 @@ class _Scanner:
         return tuple(routes)
 
     def _module_routes(
-        self, module_name: str, prefix: str, views: dict[str, ViewFacts], visited: set[str], mounted: bool
+        self, module_name: str, prefix: str, views: dict[str, ViewFacts], visited: set[str], mounted: bool, variable: str = "urlpatterns"
     ) -> Iterator[UrlRoute]:
+        """Routes of `variable` (urlpatterns) in a urls module, includes and splats followed."""
         module = self.modules.get(module_name)
         if module is None or module_name in visited:
             return
@@ -687,9 +858,10 @@ class _Scanner:
             for name in _assigned_names(statement)
             if isinstance(value := _assigned_value(statement), ast.expr)
         }
-        context = _UrlContext(self, module, routers, lists, views, visited, mounted)
+        context = _UrlContext(self, module, routers, lists, views, visited, mounted, self._imports(module))
+        context.expanding.add(variable)  # `urlpatterns = urlpatterns + [...]`: each statement adds only its new part
         for statement in module.tree.body:
-            if "urlpatterns" in _assigned_names(statement) and _assigned_value(statement) is not None:
+            if variable in _assigned_names(statement) and _assigned_value(statement) is not None:
                 yield from context.patterns(_assigned_value(statement), prefix)
 
 
@@ -702,6 +874,8 @@ class _UrlContext:
     views: dict[str, ViewFacts]
     visited: set[str]
     mounted: bool
+    imports: dict[str, str] = field(default_factory=dict)
+    """Local name → imported origin (`issue_urls` → `pkg.app.urls.issue.urlpatterns`), for splats of imported lists."""
     expanding: set[str] = field(default_factory=set)
     """List variables being expanded, so that `urlpatterns = urlpatterns + [...]` cannot loop."""
 
@@ -718,8 +892,22 @@ class _UrlContext:
             self.expanding.add(node.id)
             yield from self.patterns(self.lists[node.id], prefix)
             self.expanding.discard(node.id)
+        elif isinstance(node, ast.Name) and node.id in self.imports:
+            yield from self.imported(self.imports[node.id], prefix)
         elif isinstance(node, ast.Call) and _call_name(node) in URL_FUNCTIONS and node.args:
             yield from self.route(node, prefix)
+
+    def imported(self, origin: str, prefix: str) -> Iterator[UrlRoute]:
+        """An imported urls module (`from . import issue`) or list (`from .issue import urlpatterns as issue_urls`)."""
+        scanner = self.scanner
+        if origin in scanner.modules:
+            yield from scanner._module_routes(origin, prefix, self.views, self.visited, self.mounted)
+            return
+        module, _, variable = origin.rpartition(".")
+        if module in scanner.modules and (module not in self.visited or variable != "urlpatterns"):
+            if variable != "urlpatterns":
+                self.visited.discard(module)
+            yield from scanner._module_routes(module, prefix, self.views, self.visited, self.mounted, variable)
 
     def route(self, call: ast.Call, prefix: str) -> Iterator[UrlRoute]:
         path = _join(prefix, _regex_to_path(_string(call.args[0]) or ""))

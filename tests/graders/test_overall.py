@@ -6,6 +6,8 @@ from archbench.graders.overall import WEIGHTS_FILE, load_weights, overall_score
 from archbench.core.strict_yaml import InputError
 
 WEIGHTS = load_weights()
+UNGATED = WEIGHTS.model_copy(update={"grounding_gate": 0.0})
+"""The weighted mean and the scope cap alone (the grounding gate has its own tests)."""
 
 
 def test_bundled_weights_load_and_sum_to_one():
@@ -30,11 +32,11 @@ def test_bundled_weights_load_and_sum_to_one():
     ],
 )
 def test_overall(scores, passed, expected):
-    assert overall_score(scores, passed, WEIGHTS).score == pytest.approx(expected)
+    assert overall_score(scores, passed, UNGATED).score == pytest.approx(expected)
 
 
 def test_not_applicable_dimension_is_left_out_and_weights_renormalised():
-    verdict = overall_score({"completeness": 1.0, "conventions": None, "grounding": 0.0}, True, WEIGHTS)
+    verdict = overall_score({"completeness": 1.0, "conventions": None, "grounding": 0.0}, True, UNGATED)
     share = WEIGHTS.weights.completeness / (WEIGHTS.weights.completeness + WEIGHTS.weights.grounding)
     assert verdict.score == pytest.approx(share)
     assert set(verdict.applied_weights) == {"completeness", "grounding"}
@@ -66,3 +68,22 @@ def test_weights_file_is_strict(tmp_path, content, message):
     with pytest.raises(InputError, match=message) as error:
         load_weights(path)
     assert str(path) in str(error.value)
+
+
+def test_grounding_gate_scales_a_plan_whose_references_mostly_do_not_exist():
+    """Issue 20: a complete plan written for another codebase (grounding 0.2) must fall below a useful on-topic
+    plan (completeness 0.4, everything it names exists). Without the gate it would not."""
+    assert WEIGHTS.grounding_gate == pytest.approx(0.5)
+    wrong_repo = {"completeness": 0.95, "conventions": 1.0, "grounding": 0.2}
+    medium = {"completeness": 0.4, "conventions": 1.0, "grounding": 1.0}
+    assert overall_score(wrong_repo, True, UNGATED).score > overall_score(medium, True, UNGATED).score
+    gated = overall_score(wrong_repo, True, WEIGHTS)
+    assert gated.score == pytest.approx(overall_score(wrong_repo, True, UNGATED).score * 0.2 / 0.5)
+    assert gated.score < overall_score(medium, True, WEIGHTS).score
+    assert "below 0.50" in gated.explanation
+
+
+def test_grounding_gate_leaves_grounded_and_not_applicable_plans_alone():
+    for grounding in (0.5, 0.8, 1.0, None):
+        scores = {"completeness": 0.6, "conventions": 0.5, "grounding": grounding}
+        assert overall_score(scores, True, WEIGHTS).score == pytest.approx(overall_score(scores, True, UNGATED).score)
