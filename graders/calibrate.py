@@ -754,7 +754,7 @@ class SetReport:
                 "by plan kind    "
                 + "  ".join(
                     f"{kind} scope {_pct(report.scope_accuracy_by_plan_kind[kind])}"
-                    f"/items {_pct(report.item_agreement_by_plan_kind[kind])}"
+                    f"/items {_pct(report.item_agreement_by_plan_kind.get(kind))}"
                     for kind in sorted(report.scope_accuracy_by_plan_kind)
                 )
             )
