@@ -119,7 +119,8 @@ class PlanGrade:
         lines = [f"scenario {self.scenario} (version {self.scenario_version})"]
         explanations = self.explanations()
         for name, value in self.scores.items():
-            lines.append(f"  {name:<13}{value:5.2f}  {explanations[name]}")
+            shown = "  n/a" if name in self.not_applicable else f"{value:5.2f}"  # never the placeholder 1.00
+            lines.append(f"  {name:<13}{shown}  {explanations[name]}")
         if self.scope.violations:
             lines += ["", "scope violations:"]
             for violation in self.scope.violations:

@@ -235,3 +235,27 @@ def test_item_aspects_follow_the_graders_item_ids():
     items = pd.Series(["notif-model", "notif-model.field.read_at", "list.status.200", "pk-type", "app-model:tasks.Task", "pk-type"])
     scorers = pd.Series(["completeness", "completeness", "completeness", "conventions", "grounding", "conventions"])
     assert item_aspect(items, scorers).tolist() == ["entry", "field", "status", "pk-type", "app-model", "pk-type"]
+
+
+def test_a_dimension_that_did_not_apply_is_na_not_a_perfect_score(write, tmp_path):
+    # issue 16: grounding with no repo reference and conventions with no applicable rule are reported as 1.0 by
+    # the scorers (inspect needs a number) and flagged not_applicable; the report must not average that 1.0 in
+    never = [SampleSpec(scenario=s, overall=0.4, completeness=0.4, conventions=1.0, grounding=1.0, not_applicable=("conventions", "grounding")) for s in "ab"]
+    sometimes = [
+        SampleSpec(scenario="a", overall=0.6, conventions=0.5, grounding=1.0, not_applicable=("grounding",)),
+        SampleSpec(scenario="b", overall=0.6, conventions=1.0, grounding=0.2, not_applicable=("conventions",)),
+    ]
+    logs = [write("never", "terse", SONNET, never), write("sometimes", "seed", SONNET, sometimes)]
+    summary = build_report(logs, tmp_path / "out")
+
+    terse, seed = variant(summary, "terse", SONNET), variant(summary, "seed", SONNET)
+    assert terse["conventions"] is None and terse["grounding"] is None
+    assert seed["conventions"] == pytest.approx(0.5) and seed["grounding"] == pytest.approx(0.2)
+    assert [v["grounding"] for v in json.loads((tmp_path / "out" / "summary.json").read_text())["variants"]] == [pytest.approx(0.2), None]
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    (terse_row,) = [line for line in markdown.splitlines() if line.startswith("| terse")]
+    assert terse_row.count("| n/a ") == 2 and "1.000" not in terse_row
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "<td>n/a</td>" in html
+    table = pd.read_parquet(tmp_path / "out" / "samples.parquet")
+    assert table["grounding"].isna().sum() == 3
