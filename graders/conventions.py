@@ -1248,7 +1248,8 @@ def _general_outcome(context: RuleContext, rule: GeneralRule) -> Outcome:
     patterns = [phrases_regex(tuple(group)) for group in rule.mentions or []]
     lines = [_first_line(context.plan, pattern) for pattern in patterns]
     if all(line is not None for line in lines):
-        said = [pattern.search(context.plan.line(line)).group(0) for pattern, line in zip(patterns, lines)]
+        # the first match in the text is the one on `line`; it may run onto the next line ("on⏎commit")
+        said = [" ".join(pattern.search(context.plan.text).group(0).split()) for pattern in patterns]
         return True, min(line for line in lines if line is not None), f"mentions {' and '.join(said)}"
     missing = [group[0] for group, line in zip(rule.mentions or [], lines) if line is None]
     return False, trigger, f"applies here but the plan never mentions {' / '.join(missing)}"
