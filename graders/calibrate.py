@@ -23,7 +23,7 @@ import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping
+from typing import Annotated, Any, Iterable, Literal, Mapping
 
 import numpy as np
 from archbench.graders import judge as llm_judge
@@ -57,6 +57,7 @@ SETS_FILE = "sets.yaml"
 DEVELOPMENT = "development"
 HELD_OUT = "held-out"
 BLIND = "blind"
+NOTE_SECTIONS = ("scope", "completeness", "quality", "references", "assumed_references")  # notes on a whole label
 SCENARIOS_SUBDIR = "scenarios"  # a set's own scenarios (repos outside sample_repos), looked up before the default folder
 SET_DESCRIPTIONS = {
     DEVELOPMENT: "seen while tuning the graders",
@@ -92,6 +93,8 @@ PlanKind = Literal[
     "medium",
     "generic",
     "hallucinated",
+    "scope_trap",
+    "frontend_instructing",
 ]
 PlanViolationKind = Literal["implementation_code", "frontend_code", "frontend_instructions"]
 
@@ -157,6 +160,20 @@ class ReferenceLabel(_Strict):
     note: str = ""
 
 
+class QualityRating(_Strict):
+    """`quality: {rating, reason}`, the form gold/held_out_3 writes (gold/wrong_repo writes `quality: 4` and `quality_note`)."""
+
+    rating: int = Field(ge=1, le=5)
+    reason: str = Field(min_length=1)
+
+
+class AssumedReference(_Strict):
+    """gold/held_out_3's `assumed_references`: a repo reference the plan assumes exists, and whether it does."""
+
+    ref: str = Field(min_length=1)
+    exists: bool
+
+
 class CaseLabel(_Strict):
     """One labelled plan. `items` (completeness) and `quality` (a reviewer's 1-5 rating) are each optional,
     but a case carries at least one of them; a case without item labels pins its scenario by `version`."""
@@ -170,18 +187,24 @@ class CaseLabel(_Strict):
     kinds: list[PlanKind] = Field(min_length=1)
     scope: ScopeLabel
     items: ItemLabels | None = None
-    quality: int | None = Field(default=None, ge=1, le=5)
+    quality: QualityRating | Annotated[int, Field(ge=1, le=5)] | None = None
     quality_note: str = ""
     references: list[ReferenceLabel] = []
+    assumed_references: list[AssumedReference] = []
     notes: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _labelled(self) -> "CaseLabel":
         if self.items is None and self.quality is None:
             raise ValueError("a case needs item labels (items), a quality rating (quality) or both")
-        if self.quality_note and self.quality is None:
-            raise ValueError("quality_note without quality")
+        if self.quality_note and not isinstance(self.quality, int):
+            raise ValueError("quality_note goes with `quality: <1-5>`; `quality: {rating, reason}` carries its own reason")
         return self
+
+    @property
+    def rating(self) -> int | None:
+        """The reviewer's 1-5 rating, in either form."""
+        return self.quality.rating if isinstance(self.quality, QualityRating) else self.quality
 
 
 class LabelsFile(_Strict):
@@ -365,9 +388,9 @@ def _load_set(name: str, directory: Path, scenarios_dir: str | Path, role: str =
         unknown = sorted(set(label.items.exceptions) - set(item_ids)) if label.items is not None else []
         if unknown:
             raise fail(f"items.except names ids the rubric does not have: {unknown}", "items")
-        unknown_notes = sorted(set(label.notes) - set(item_ids) - {"scope"})
+        unknown_notes = sorted(set(label.notes) - set(item_ids) - set(NOTE_SECTIONS))
         if unknown_notes:
-            raise fail(f"notes are keyed by item id or 'scope'; unknown: {unknown_notes}", "notes")
+            raise fail(f"notes are keyed by item id or one of {list(NOTE_SECTIONS)}; unknown: {unknown_notes}", "notes")
         plan_lines = len(parse_plan(plan_text).lines)
         beyond = [reference.ref for reference in label.references if reference.line > plan_lines]
         if beyond:
@@ -586,21 +609,21 @@ def rank_pairs(cases: tuple[GoldCase, ...], verdicts: Mapping[str, Verdict], kee
     `overall` does not put strictly the right way round."""
     by_scenario: dict[str, list[GoldCase]] = defaultdict(list)
     for case in cases:
-        if case.label.quality is not None and verdicts.get(case.id, Verdict(None)).overall is not None:
+        if case.label.rating is not None and verdicts.get(case.id, Verdict(None)).overall is not None:
             by_scenario[case.label.scenario].append(case)
     pairs = 0
     misordered = []
     for scenario_cases in by_scenario.values():
         for better in scenario_cases:
             for worse in scenario_cases:
-                if better.label.quality <= worse.label.quality or not keep(better.label, worse.label):
+                if better.label.rating <= worse.label.rating or not keep(better.label, worse.label):
                     continue
                 pairs += 1
                 high, low = verdicts[better.id], verdicts[worse.id]
                 if not high.overall > low.overall:
                     misordered.append(
                         Misordered(
-                            better.id, worse.id, better.label.quality, worse.label.quality,
+                            better.id, worse.id, better.label.rating, worse.label.rating,
                             high.overall, low.overall, _score_summary(low.scores),
                         )
                     )
@@ -608,12 +631,12 @@ def rank_pairs(cases: tuple[GoldCase, ...], verdicts: Mapping[str, Verdict], kee
 
 
 def clearly_different(better: CaseLabel, worse: CaseLabel) -> bool:
-    return better.quality - worse.quality >= CLEARLY_DIFFERENT
+    return better.rating - worse.rating >= CLEARLY_DIFFERENT
 
 
 def useful_over_weak(better: CaseLabel, worse: CaseLabel) -> bool:
     """A useful on-topic plan against an off-topic, thin or generic one."""
-    return better.quality >= USEFUL_QUALITY and bool(set(worse.kinds) & set(WEAK_KINDS)) and worse.quality < USEFUL_QUALITY
+    return better.rating >= USEFUL_QUALITY and bool(set(worse.kinds) & set(WEAK_KINDS)) and worse.rating < USEFUL_QUALITY
 
 
 @dataclass(frozen=True)
@@ -863,14 +886,15 @@ class CalibrationReport:
                 ("violation recall", lambda g: _pct(g.scope.recall)),
                 ("scope kappa", lambda g: _num(g.scope.kappa)),
                 *(
-                    (f"{kind} recall", lambda g, kind=kind: _pct(g.scope_by_kind[kind].recall))
-                    for kind in PLAN_VIOLATION_KINDS
+                    (f"{kind} recall", lambda g, kind=kind: _pct(g.scope_by_kind[kind].recall if kind in g.scope_by_kind else None))
+                    for kind in (*PLAN_VIOLATION_KINDS, *VIOLATION_FAMILY)
                 ),
                 ("completeness item agreement", lambda g: _pct(g.items.accuracy)),
-                ("overall orders clear pairs", lambda g: _pct(g.ranking.accuracy)),
-                ("  useful above weak plans", lambda g: _fraction(g.weak_below_useful)),
                 ("  95% CI, resampling plans", lambda g: _interval(g.item_agreement_ci)),
                 ("completeness kappa", lambda g: _num(g.items.kappa)),
+                ("overall orders clear pairs", lambda g: _pct(g.ranking.accuracy)),
+                ("  pairs (quality >= 2 apart)", lambda g: str(g.ranking.pairs) if g.ranking.pairs else "  n/a"),
+                ("useful above weak plans", lambda g: _fraction(g.weak_below_useful)),
                 ("plans", lambda g: str(g.scope.total)),
                 ("item labels", lambda g: str(g.items.total)),
             ]
@@ -918,6 +942,9 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
     """Compare one grader's verdicts (by case id) with the labels."""
     scope_pairs: list[tuple[bool, bool]] = []
     kind_pairs: dict[str, list[tuple[bool, bool]]] = {kind: [] for kind in PLAN_VIOLATION_KINDS}
+    # labels that name `frontend_instructions` are also compared on that kind exactly
+    exact_kinds = [kind for kind in VIOLATION_FAMILY if any(kind in case.label.scope.violations for case in cases)]
+    kind_pairs.update({kind: [] for kind in exact_kinds})
     item_pairs: list[tuple[bool, bool]] = []
     by_scenario: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     scope_by_plan_kind: dict[str, list[bool]] = defaultdict(list)
@@ -943,6 +970,9 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
         for kind in PLAN_VIOLATION_KINDS:
             graded_kind = (kind not in labelled_kinds) if verdict.scope_passed is None else kind in graded_kinds
             kind_pairs[kind].append((kind in labelled_kinds, graded_kind))
+        for kind in exact_kinds:
+            labelled_exact = kind in label.scope.violations
+            kind_pairs[kind].append((labelled_exact, (not labelled_exact) if verdict.scope_passed is None else kind in verdict.violations))
         scope_agrees = labelled_violation == graded_violation and (
             verdict.scope_passed is None or labelled_kinds == graded_kinds
         )
@@ -961,7 +991,7 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
             )
         if verdict.scope_passed is False and label.scope.passed and set(label.kinds) & set(MUST_PASS_KINDS):
             must_pass_failures.append(case.id)
-        if verdict.scope_passed is False and label.scope.passed and (label.quality or 0) >= GOOD_QUALITY:
+        if verdict.scope_passed is False and label.scope.passed and (label.rating or 0) >= GOOD_QUALITY:
             good_failures.append(case.id)
         if label.items is None:
             continue
@@ -1066,7 +1096,7 @@ def deterministic_verdict(case: GoldCase) -> Verdict:
     completeness, and for a quality-rated case the whole grade (conventions, grounding, `overall`)."""
     overall: float | None = None
     scores: dict[str, float | None] = {}
-    if case.label.quality is not None:
+    if case.label.rating is not None:
         grade = grade_plan(case.plan_text, case.scenario)
         scope, completeness, overall = grade.scope, grade.completeness, grade.overall.score
         scores = {name: value for name, value in grade.scores.items() if name not in ("scope", "overall")}
