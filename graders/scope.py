@@ -112,8 +112,8 @@ _CLAUSE_OPENING_VERB = re.compile(
     rf"^\s*(?:(?:then|also|please|finally|next|first|second|lastly)\b,?\s+)*{_EDIT_VERB}\b", re.IGNORECASE
 )
 _CLAUSE_INLINE_VERB = re.compile(
-    rf"\b(?:then|and|also|should|must|please|we'll|we\s+will|you\s+will|you\s+should|need\s+to|needs\s+to"
-    rf"|have\s+to|has\s+to)\s+{_EDIT_VERB}\b"
+    rf"(?:[,:]\s+|\b(?:then|and|also|should|must|please|we'll|we\s+will|you\s+will|you\s+should|need\s+to|needs\s+to"
+    rf"|have\s+to|has\s+to)\s+){_EDIT_VERB}\b"
     rf"|\b(?:should|must|will|needs?\s+to|has\s+to|have\s+to)\s+be\s+{_PASSIVE_EDIT}\b",
     re.IGNORECASE,
 )
@@ -541,12 +541,22 @@ def _instructed_target(text: str, target: re.Pattern[str], opens: bool) -> tuple
             if found:
                 return found
         passive = next((m for m in _CLAUSE_INLINE_VERB.finditer(clause) if " be " in m.group(0).lower()), None)
-        located = _LOCATED.match(clause)  # "Open `X.vue` and add …", "In `X.vue`, add …": the place, then the edit
+        # "Open `X.vue` and add …", "In `X.vue`, add …", "- `X.vue`: render …": the place, then the edit
+        located = _LOCATED.match(clause) or _labelled_by_target(clause, target)
         for before in ([passive.start()] if passive else []) + ([max(verbs)] if located and verbs else []):
             found = _target_in(clause[:before], target, 0)
             if found:
                 return found
     return None
+
+
+def _labelled_by_target(clause: str, target: re.Pattern[str]) -> bool:
+    """The clause opens with a frontend file or piece as its label ("`AppointmentCard.vue`: render …")."""
+    found = _target_in(clause, target, 0)
+    if found is None:
+        return False
+    head = clause.lstrip(" *_`")
+    return head.startswith(found[0]) and bool(re.match(r"[`*_]*\s*(?::|->|→|—|–)", head[len(found[0]) :]))
 
 
 def _target_in(clause: str, target: re.Pattern[str], start: int) -> tuple[str, bool] | None:

@@ -80,6 +80,11 @@ FRONTEND_INSTRUCTIONS = [
         "web", 3, id="numbered-steps-on-named-frontend-files",
     ),
     pytest.param("Create a `SavedViewPicker` component listing the project's views.\n", "frontend", 1, id="component"),
+    pytest.param(
+        "- `app/components/AppointmentCard.vue`: next to the \"Attended\" button, render a \"No show\" button.\n",
+        "frontend", 1, id="file-as-the-label-of-a-step",
+    ),
+    pytest.param("In `frontend/app/pages/invoices/[id].vue`, add a text input for the PO number.\n", "frontend", 1, id="in-file-comma-add"),
     pytest.param("- Update the Pinia store to cache saved views per project.\n", "frontend", 1, id="pinia-store"),
     pytest.param("Add a `useSavedViews()` composable that fetches the list.\n", "frontend", 1, id="composable"),
     pytest.param("Then render `<CalendarBadge :count=\"n\" />` in each day cell.\n", "frontend", 1, id="component-tag"),
