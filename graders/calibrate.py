@@ -193,6 +193,13 @@ class CaseLabel(_Strict):
     assumed_references: list[AssumedReference] = []
     notes: dict[str, str] = {}
 
+    @field_validator("quality", mode="before")
+    @classmethod
+    def _rating_in_range(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= 5:
+            raise ValueError(f"a quality rating is 1 to 5, got {value}")
+        return value
+
     @model_validator(mode="after")
     def _labelled(self) -> "CaseLabel":
         if self.items is None and self.quality is None:

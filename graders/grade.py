@@ -112,6 +112,7 @@ class PlanGrade:
             "weights": self.weights,
             "scope_violation_cap": self.scope_violation_cap,
             "overall_uncapped": self.overall.uncapped,
+            "relevance": self.overall.relevance,
             "not_applicable": self.not_applicable,
         }
 
