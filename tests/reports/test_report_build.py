@@ -259,3 +259,16 @@ def test_a_dimension_that_did_not_apply_is_na_not_a_perfect_score(write, tmp_pat
     assert "<td>n/a</td>" in html
     table = pd.read_parquet(tmp_path / "out" / "samples.parquet")
     assert table["grounding"].isna().sum() == 3
+
+
+def test_frontend_instructions_is_a_violation_kind_of_its_own(write, tmp_path):
+    # issue 16: prose instructions to edit frontend files are reported apart from frontend code, in every run
+    clean = [SampleSpec(scenario="a")]
+    instructed = [SampleSpec(scenario="a", overall=0.3, violations=[Violation("frontend_instructions", 4, "1. Edit `web/x.vue`")])]
+    clean_log = write("clean", "seed", SONNET, clean)
+    alone = build_report([clean_log], tmp_path / "clean")  # a run without any: the kind is still a column, at 0
+    assert variant(alone, "seed", SONNET)["scope_violation_rate_by_kind"]["frontend_instructions"] == 0
+    summary = build_report([clean_log, write("instructed", "terse", SONNET, instructed)], tmp_path / "out")
+    by_kind = variant(summary, "terse", SONNET)["scope_violation_rate_by_kind"]
+    assert by_kind["frontend_instructions"] == 1.0 and by_kind["frontend_code"] == 0
+    assert "frontend instructions" in (tmp_path / "out" / "report.md").read_text() + (tmp_path / "out" / "report.html").read_text()
