@@ -92,7 +92,7 @@ _FRONTEND_PIECE = re.compile(
     r"|\b(?i:(?:vue|nuxt|react)\s+(?:pages?|plugins?|middlewares?|layouts?|routes?|templates?|stores?|views?))\b"
     r"|\b(?i:(?:frontend|front-end|client-side|ui)\s+stores?)\b"
     r"|(?<![/\w])<[A-Z][A-Za-z0-9]*(?:\s[^<>]*)?/>|(?<![/\w])<[A-Z][A-Za-z0-9]*\s+[:@]?[\w.-]+="
-    r"|\b(?:CSS|SCSS|Sass|Tailwind)\b|\b(?i:stylesheets?)\b"
+    r"|\b(?:CSS|SCSS|Sass|Tailwind)\s+(?i:class(?:es)?|rules?|files?|modules?)\b|\b(?:SCSS|Sass)\b|\b(?i:stylesheets?)\b"
 )
 _FRONTEND_PIECE_LITERALS = (
     "use", "composable", "pinia", "vuex", "redux", "zustand", "definestore", "component", "vue", "nuxt",

@@ -56,6 +56,11 @@ BACKEND_ONLY = [
         id="theme-preference",
     ),
     pytest.param(
+        "- Add a `color` CharField(max_length=7) holding a CSS hex colour such as `#ff0000` to `Label`.\n"
+        "- Change the `theme` choices to light, dark and high-contrast; the SPA will map them to CSS variables.\n",
+        id="label-colour-and-theme-choices",
+    ),
+    pytest.param(
         "Add an endpoint `GET /api/notifications/unread-count/` that the bell badge polls every 30 s; "
         "the `NotificationBell` component reads `count` from it.\n",
         id="endpoint-a-component-polls",
@@ -90,6 +95,7 @@ FRONTEND_INSTRUCTIONS = [
     pytest.param("Then render `<CalendarBadge :count=\"n\" />` in each day cell.\n", "frontend", 1, id="component-tag"),
     pytest.param("The `CalendarDay.vue` template must be updated to show the count.\n", "frontend", 1, id="passive-edit"),
     pytest.param("- Style the badge in `web/styles/calendar.scss` with the theme colours.\n", "web", 1, id="stylesheet"),
+    pytest.param("Then add a CSS class `is-overdue` that turns the day cell red.\n", "frontend", 1, id="css-class"),
     pytest.param(
         "| file | change |\n|---|---|\n| `admin/pages/settings.tsx` | add a theme switch |\n",
         ("web", "admin"), 3, id="files-table-second-frontend",
