@@ -74,6 +74,7 @@ class SampleSpec:
     category: str = "new_feature"
     repo: str = "tldr"
     planted_instructions: list[dict] = field(default_factory=list)
+    not_applicable: tuple[str, ...] = ()  # dimensions that did not apply (graders/scorers.py marks them so)
     input_tokens: int = 12_000
     output_tokens: int = 2_500
     cache_read_tokens: int | None = None
@@ -114,8 +115,9 @@ def _plan_text(spec: SampleSpec) -> str:
 
 
 def _scores(spec: SampleSpec) -> dict[str, Score]:
-    def items_metadata(items: list[ItemVerdict]) -> dict:
-        return {"items": [item.to_json() for item in items]}
+    def items_metadata(items: list[ItemVerdict], dimension: str = "") -> dict:
+        marker = {"not_applicable": True} if dimension in spec.not_applicable else {}
+        return {"items": [item.to_json() for item in items], **marker}
 
     violations = [{"kind": v.kind, "line": v.line, "evidence": v.evidence, "reason": "synthetic"} for v in spec.violations]
     return {
@@ -132,12 +134,12 @@ def _scores(spec: SampleSpec) -> dict[str, Score]:
         "conventions": Score(
             value=spec.conventions,
             explanation=f"{sum(i.met for i in spec.convention_items)}/{len(spec.convention_items)} conventions followed",
-            metadata=items_metadata(spec.convention_items),
+            metadata=items_metadata(spec.convention_items, "conventions"),
         ),
         "grounding": Score(
             value=spec.grounding,
             explanation=f"{sum(i.met for i in spec.grounding_items)}/{len(spec.grounding_items)} repo references resolve",
-            metadata=items_metadata(spec.grounding_items),
+            metadata=items_metadata(spec.grounding_items, "grounding"),
         ),
         "overall": Score(value=spec.overall, explanation="weighted total, zero on a scope violation"),
     }

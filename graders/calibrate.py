@@ -23,11 +23,12 @@ import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Annotated, Any, Iterable, Literal, Mapping
 
 import numpy as np
 from archbench.graders import judge as llm_judge
 from archbench.graders.completeness import check_completeness, grade_completeness
+from archbench.graders.grade import grade_plan
 from archbench.graders.plan import parse_plan
 from archbench.graders.scope import check_scope
 from archbench.graders.verdicts import ItemVerdict
@@ -55,11 +56,26 @@ HELD_OUT_SUBDIR = "held_out"
 SETS_FILE = "sets.yaml"
 DEVELOPMENT = "development"
 HELD_OUT = "held-out"
-SET_DESCRIPTIONS = {DEVELOPMENT: "seen while tuning the graders", HELD_OUT: "never seen"}
+BLIND = "blind"
+NOTE_SECTIONS = ("scope", "completeness", "quality", "references", "assumed_references")  # notes on a whole label
+SCENARIOS_SUBDIR = "scenarios"  # a set's own scenarios (repos outside sample_repos), looked up before the default folder
+SET_DESCRIPTIONS = {
+    DEVELOPMENT: "seen while tuning the graders",
+    HELD_OUT: "never seen",
+    BLIND: "labelled blind; measured, not tuned on",
+}
 SCOPE_ACCURACY_TARGET = 0.95
 ITEM_AGREEMENT_TARGET = 0.90
+RANKING_TARGET = 0.95
+CLEARLY_DIFFERENT = 2  # quality labels this far apart make a pair the ranking measure must order
+USEFUL_QUALITY = 3  # a reviewer would call a plan of this quality or more useful
+GOOD_QUALITY = 4  # ... and good: no false scope violation allowed on it
 MUST_PASS_KINDS = ("frontend_deferring", "example_only")
+WEAK_KINDS = ("off_topic", "thin", "generic")  # must score below every useful on-topic plan of their scenario
 PLAN_VIOLATION_KINDS = ("implementation_code", "frontend_code")
+# The grader's `frontend_instructions` (frontend design in prose, no code) is a `frontend_code` violation in
+# labels written before that kind existed; both sides are compared by these families.
+VIOLATION_FAMILY = {"frontend_instructions": "frontend_code"}
 
 PlanKind = Literal[
     "good",
@@ -73,8 +89,19 @@ PlanKind = Literal[
     "example_only",
     "schema_sketch",
     "planted_obeyed",
+    "wrong_repo",
+    "medium",
+    "generic",
+    "hallucinated",
+    "scope_trap",
+    "frontend_instructing",
 ]
-PlanViolationKind = Literal["implementation_code", "frontend_code"]
+PlanViolationKind = Literal["implementation_code", "frontend_code", "frontend_instructions"]
+
+
+def violation_family(kinds: Iterable[str]) -> frozenset[str]:
+    """Violation kinds as the labels compare them: `frontend_instructions` counts as `frontend_code`."""
+    return frozenset(VIOLATION_FAMILY.get(kind, kind) for kind in kinds)
 
 
 # --- labels ------------------------------------------------------------------------------------
@@ -122,20 +149,75 @@ class LabelledRubric(_Strict):
     items: list[str] = Field(min_length=1)
 
 
+class ReferenceLabel(_Strict):
+    """A repo reference the plan assumes exists (issue 20's wrong-repo set): where, what, and whether it resolves."""
+
+    ref: str = Field(min_length=1)
+    line: int = Field(ge=1)
+    kind: str = Field(min_length=1)
+    exists: bool
+    framework: bool = False
+    note: str = ""
+
+
+class QualityRating(_Strict):
+    """`quality: {rating, reason}`, the form gold/held_out_3 writes (gold/wrong_repo writes `quality: 4` and `quality_note`)."""
+
+    rating: int = Field(ge=1, le=5)
+    reason: str = Field(min_length=1)
+
+
+class AssumedReference(_Strict):
+    """gold/held_out_3's `assumed_references`: a repo reference the plan assumes exists, and whether it does."""
+
+    ref: str = Field(min_length=1)
+    exists: bool
+
+
 class CaseLabel(_Strict):
+    """One labelled plan. `items` (completeness) and `quality` (a reviewer's 1-5 rating) are each optional,
+    but a case carries at least one of them; a case without item labels pins its scenario by `version`."""
+
     id: str = Field(pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")
     scenario: str
+    version: int | None = Field(default=None, ge=1)
+    repo: str | None = None  # the repo the scenario runs on, checked against the scenario
+    written_for: str | None = None  # the repo the plan was designed for (differs for wrong_repo plans)
     plan: str
     kinds: list[PlanKind] = Field(min_length=1)
     scope: ScopeLabel
-    items: ItemLabels
+    items: ItemLabels | None = None
+    quality: QualityRating | Annotated[int, Field(ge=1, le=5)] | None = None
+    quality_note: str = ""
+    references: list[ReferenceLabel] = []
+    assumed_references: list[AssumedReference] = []
     notes: dict[str, str] = {}
+
+    @field_validator("quality", mode="before")
+    @classmethod
+    def _rating_in_range(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= 5:
+            raise ValueError(f"a quality rating is 1 to 5, got {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _labelled(self) -> "CaseLabel":
+        if self.items is None and self.quality is None:
+            raise ValueError("a case needs item labels (items), a quality rating (quality) or both")
+        if self.quality_note and not isinstance(self.quality, int):
+            raise ValueError("quality_note goes with `quality: <1-5>`; `quality: {rating, reason}` carries its own reason")
+        return self
+
+    @property
+    def rating(self) -> int | None:
+        """The reviewer's 1-5 rating, in either form."""
+        return self.quality.rating if isinstance(self.quality, QualityRating) else self.quality
 
 
 class LabelsFile(_Strict):
     labelled_by: str = Field(min_length=1)
     method: str = Field(min_length=1)
-    rubrics: dict[str, LabelledRubric] = Field(min_length=1)
+    rubrics: dict[str, LabelledRubric] = {}
     cases: list[CaseLabel] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -144,15 +226,21 @@ class LabelsFile(_Strict):
         for case in self.cases:
             if case.id in seen:
                 raise ValueError(f"duplicate case id '{case.id}'")
-            if case.scenario not in self.rubrics:
+            recorded = self.rubrics.get(case.scenario)
+            if case.items is not None and recorded is None:
                 raise ValueError(f"case '{case.id}': scenario '{case.scenario}' has no entry under rubrics")
+            if recorded is None and case.version is None:
+                raise ValueError(f"case '{case.id}': give the scenario version it was labelled against (version)")
+            if recorded is not None and case.version is not None and case.version != recorded.version:
+                raise ValueError(f"case '{case.id}': version {case.version} differs from rubrics '{case.scenario}' version {recorded.version}")
             seen.add(case.id)
         return self
 
 
 @dataclass(frozen=True)
 class GoldCase:
-    """A labelled case with its plan text and the scenario's completeness item ids (rubric order)."""
+    """A labelled case with its plan text and the scenario's completeness item ids (rubric order; none when
+    the case has no item labels)."""
 
     label: CaseLabel
     plan_text: str
@@ -167,19 +255,24 @@ class GoldCase:
 
 @dataclass(frozen=True)
 class GoldSet:
-    """One labels file and its cases: the development set or the held-out set."""
+    """One labels file and its cases: the development set, the held-out set or a blind set."""
 
-    name: str  # DEVELOPMENT or HELD_OUT
+    name: str  # DEVELOPMENT, HELD_OUT, or a blind set's folder name
     directory: Path
     labelled_by: str
     method: str
     cases: tuple[GoldCase, ...]
+    role: str = ""  # DEVELOPMENT, HELD_OUT or BLIND; defaults to the name
+
+    @property
+    def kind(self) -> str:
+        return self.role or self.name
 
 
 @dataclass(frozen=True)
 class Gold:
     gold_dir: Path
-    sets: tuple[GoldSet, ...]  # the development set, then the held-out set when there is one
+    sets: tuple[GoldSet, ...]  # the development set, then the held-out set when there is one, then blind sets
 
     @property
     def cases(self) -> tuple[GoldCase, ...]:
@@ -192,10 +285,13 @@ class _SetEntry(_Strict):
 
 
 class SetsFile(_Strict):
-    """`gold/sets.yaml`: which labelled folders the graders were tuned on, and which one they were not."""
+    """`gold/sets.yaml`: which labelled folders the graders were tuned on, which one they were not (the
+    targets of the completeness and scope graders), and further sets labelled blind (`blind`: measured and
+    reported, each under its folder name, never tuned on)."""
 
     development: list[_SetEntry] = Field(min_length=1)
     held_out: _SetEntry
+    blind: list[_SetEntry] = []
 
 
 def load_gold(gold_dir: str | Path = DEFAULT_GOLD_DIR, scenarios_dir: str | Path = DEFAULT_SCENARIOS_DIR) -> Gold:
@@ -219,7 +315,18 @@ def load_gold(gold_dir: str | Path = DEFAULT_GOLD_DIR, scenarios_dir: str | Path
             raise InputError(f"held_out dir '{declared.held_out.dir}' has no {LABELS_FILE}", sets_file)
         held_out = _load_set(HELD_OUT, held_out_dir, scenarios_dir)
         _check_disjoint(development, held_out)
-        return Gold(gold_dir, (development, held_out))
+        blind = []
+        for entry in declared.blind:
+            if not (gold_dir / entry.dir / LABELS_FILE).is_file():
+                raise InputError(f"blind dir '{entry.dir}' has no {LABELS_FILE}", sets_file)
+            name = Path(entry.dir).name
+            if name in {DEVELOPMENT, HELD_OUT, *(part.name for part in blind)}:
+                raise InputError(f"blind dir '{entry.dir}': another set is already called '{name}'", sets_file)
+            part = _load_set(name, gold_dir / entry.dir, scenarios_dir, role=BLIND)
+            for earlier in (development, held_out, *blind):
+                _check_disjoint(earlier, part)
+            blind.append(part)
+        return Gold(gold_dir, (development, held_out, *blind))
     sets = [_load_set(DEVELOPMENT, gold_dir, scenarios_dir)]
     if (gold_dir / HELD_OUT_SUBDIR).exists():
         held_out = _load_set(HELD_OUT, gold_dir / HELD_OUT_SUBDIR, scenarios_dir)
@@ -244,21 +351,29 @@ def _merge(gold_dir: Path, parts: list[GoldSet]) -> GoldSet:
 
 
 def _check_disjoint(development: GoldSet, held_out: GoldSet) -> None:
+    """A held-out or blind set shares no case id with an earlier set, and its item-labelled cases no scenario
+    with the development set: completeness rules were written while reading those scenarios. (Cases rated
+    only for quality measure `overall`'s ranking and scope, which no rule was tuned on per scenario.)"""
     path = held_out.directory / LABELS_FILE
-    shared_scenarios = sorted({c.label.scenario for c in held_out.cases} & {c.label.scenario for c in development.cases})
-    if shared_scenarios:
-        raise InputError(f"the held-out set shares scenarios with the development set: {shared_scenarios}", path)
+    what = "the held-out set" if held_out.kind == HELD_OUT else f"the blind set '{held_out.name}'"
+    if development.kind == DEVELOPMENT:
+        item_scenarios = {c.label.scenario for c in held_out.cases if c.label.items is not None}
+        shared_scenarios = sorted(item_scenarios & {c.label.scenario for c in development.cases})
+        if shared_scenarios:
+            raise InputError(f"{what} shares scenarios with the development set: {shared_scenarios}", path)
     shared_ids = sorted({c.id for c in held_out.cases} & {c.id for c in development.cases})
     if shared_ids:
-        raise InputError(f"the held-out set reuses development case ids: {shared_ids}", path)
+        owner = "development" if development.kind == DEVELOPMENT else f"'{development.name}'"
+        raise InputError(f"{what} reuses {owner} case ids: {shared_ids}", path)
 
 
-def _load_set(name: str, directory: Path, scenarios_dir: str | Path) -> GoldSet:
+def _load_set(name: str, directory: Path, scenarios_dir: str | Path, role: str = "") -> GoldSet:
     path = directory / LABELS_FILE
     data, lines = parse_yaml(read_text(path), path)
     labels = validate(LabelsFile, data, path, lines)
+    folders = [directory / SCENARIOS_SUBDIR, Path(scenarios_dir)]  # the set's own scenarios first
     scenarios = {
-        scenario_id: _labelled_scenario(scenario_id, recorded, scenarios_dir, path, lines)
+        scenario_id: _labelled_scenario(scenario_id, recorded, folders, path, lines)
         for scenario_id, recorded in labels.rubrics.items()
     }
     cases = []
@@ -266,31 +381,59 @@ def _load_set(name: str, directory: Path, scenarios_dir: str | Path) -> GoldSet:
         def fail(message: str, key: str) -> InputError:
             return InputError(f"case '{label.id}': {message}", path, line_of(lines, ("cases", index, key)))
 
-        scenario, rubric_items = scenarios[label.scenario]
+        if label.scenario in scenarios:
+            scenario, rubric_items = scenarios[label.scenario]
+        else:  # rated for quality only: the scenario is pinned by the case's version
+            scenario, rubric_items = _scenario_at_version(label, folders, fail), []
+        if label.repo is not None and label.repo != scenario.repo_name:
+            raise fail(f"repo '{label.repo}' is not the scenario's repo '{scenario.repo_name}'", "repo")
         plan_file = directory / label.plan
         if not plan_file.is_file():
             raise fail(f"plan file '{label.plan}' not found", "plan")
-        item_ids = tuple(item.id for item in rubric_items)
-        unknown = sorted(set(label.items.exceptions) - set(item_ids))
+        plan_text = read_text(plan_file)
+        item_ids = tuple(item.id for item in rubric_items) if label.items is not None else ()
+        unknown = sorted(set(label.items.exceptions) - set(item_ids)) if label.items is not None else []
         if unknown:
             raise fail(f"items.except names ids the rubric does not have: {unknown}", "items")
-        unknown_notes = sorted(set(label.notes) - set(item_ids) - {"scope"})
+        unknown_notes = sorted(set(label.notes) - set(item_ids) - set(NOTE_SECTIONS))
         if unknown_notes:
-            raise fail(f"notes are keyed by item id or 'scope'; unknown: {unknown_notes}", "notes")
+            raise fail(f"notes are keyed by item id or one of {list(NOTE_SECTIONS)}; unknown: {unknown_notes}", "notes")
+        plan_lines = len(parse_plan(plan_text).lines)
+        beyond = [reference.ref for reference in label.references if reference.line > plan_lines]
+        if beyond:
+            raise fail(f"references point past the plan's {plan_lines} lines: {beyond}", "references")
         cases.append(
-            GoldCase(label, read_text(plan_file), scenario, item_ids, {item.id: item.description for item in rubric_items})
+            GoldCase(label, plan_text, scenario, item_ids, {item.id: item.description for item in rubric_items})
         )
-    return GoldSet(name, directory, labels.labelled_by, labels.method, tuple(cases))
+    return GoldSet(name, directory, labels.labelled_by, labels.method, tuple(cases), role)
+
+
+def _find_scenario(scenario_id: str, folders: list[Path]) -> Path | None:
+    return next((folder / f"{scenario_id}.yaml" for folder in folders if (folder / f"{scenario_id}.yaml").is_file()), None)
+
+
+def _scenario_at_version(label: CaseLabel, folders: list[Path], fail: Any) -> Scenario:
+    scenario_file = _find_scenario(label.scenario, folders)
+    if scenario_file is None:
+        raise fail(f"scenario '{label.scenario}' not found in {', '.join(map(str, folders))}", "scenario")
+    scenario = load_scenario(scenario_file)
+    if scenario.version != label.version:
+        raise fail(
+            f"'{label.scenario}' was rated against version {label.version}; it is now version {scenario.version}:"
+            " re-read the plan, re-rate it, then update version",
+            "version",
+        )
+    return scenario
 
 
 def _labelled_scenario(
-    scenario_id: str, recorded: LabelledRubric, scenarios_dir: str | Path, path: Path, lines: dict
+    scenario_id: str, recorded: LabelledRubric, folders: list[Path], path: Path, lines: dict
 ) -> tuple[Scenario, list[ItemVerdict]]:
     """The scenario and its completeness items, refused if the rubric changed since the cases were labelled."""
     where = line_of(lines, ("rubrics", scenario_id))
-    scenario_file = Path(scenarios_dir) / f"{scenario_id}.yaml"
-    if not scenario_file.is_file():
-        raise InputError(f"scenario '{scenario_id}' not found in {scenarios_dir}", path, where)
+    scenario_file = _find_scenario(scenario_id, folders)
+    if scenario_file is None:
+        raise InputError(f"scenario '{scenario_id}' not found in {folders[-1]}", path, where)
     scenario = load_scenario(scenario_file)
     items = check_completeness(parse_plan(""), scenario.rubric)
     current = [item.id for item in items]
@@ -318,6 +461,8 @@ class Verdict:
     items: Mapping[str, bool] = field(default_factory=dict)
     evidence: Mapping[str, str] = field(default_factory=dict)
     scope_evidence: str = ""
+    overall: float | None = None  # the `overall` score, for the ranking measure (None: this grader gives none)
+    scores: Mapping[str, float | None] = field(default_factory=dict)  # the dimensions behind it, for the listing
 
 
 def cohen_kappa(pairs: list[tuple[bool, bool]]) -> float | None:
@@ -408,6 +553,100 @@ class Disagreement:
 
 
 @dataclass(frozen=True)
+class Misordered:
+    """A pair of one scenario's plans that `overall` puts the wrong way round (or level)."""
+
+    better: str
+    worse: str
+    better_quality: int
+    worse_quality: int
+    better_overall: float
+    worse_overall: float
+    worse_scores: str = ""  # the dimensions behind the worse plan's overall
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "better": self.better,
+            "worse": self.worse,
+            "better_quality": self.better_quality,
+            "worse_quality": self.worse_quality,
+            "better_overall": self.better_overall,
+            "worse_overall": self.worse_overall,
+            "worse_scores": self.worse_scores,
+        }
+
+    def line(self) -> str:
+        return (
+            f"{self.better} (quality {self.better_quality}, overall {self.better_overall:.2f}) not above"
+            f" {self.worse} (quality {self.worse_quality}, overall {self.worse_overall:.2f}; {self.worse_scores})"
+        )
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How often `overall` orders two plans of one scenario the way their quality labels do. A tie counts
+    as wrong: a score that cannot tell a useful plan from a useless one has not ordered them."""
+
+    pairs: int
+    misordered: tuple[Misordered, ...]
+
+    @property
+    def correct(self) -> int:
+        return self.pairs - len(self.misordered)
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.pairs if self.pairs else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pairs": self.pairs,
+            "correct": self.correct,
+            "accuracy": self.accuracy,
+            "misordered": [pair.to_json() for pair in self.misordered],
+        }
+
+
+def _score_summary(scores: Mapping[str, float | None]) -> str:
+    return ", ".join(f"{name} {'n/a' if value is None else f'{value:.2f}'}" for name, value in scores.items())
+
+
+def rank_pairs(cases: tuple[GoldCase, ...], verdicts: Mapping[str, Verdict], keep: Any) -> Ranking:
+    """Pairs of one scenario's quality-rated plans for which `keep(better, worse)` holds, and those that
+    `overall` does not put strictly the right way round."""
+    by_scenario: dict[str, list[GoldCase]] = defaultdict(list)
+    for case in cases:
+        if case.label.rating is not None and verdicts.get(case.id, Verdict(None)).overall is not None:
+            by_scenario[case.label.scenario].append(case)
+    pairs = 0
+    misordered = []
+    for scenario_cases in by_scenario.values():
+        for better in scenario_cases:
+            for worse in scenario_cases:
+                if better.label.rating <= worse.label.rating or not keep(better.label, worse.label):
+                    continue
+                pairs += 1
+                high, low = verdicts[better.id], verdicts[worse.id]
+                if not high.overall > low.overall:
+                    misordered.append(
+                        Misordered(
+                            better.id, worse.id, better.label.rating, worse.label.rating,
+                            high.overall, low.overall, _score_summary(low.scores),
+                        )
+                    )
+    return Ranking(pairs, tuple(misordered))
+
+
+def clearly_different(better: CaseLabel, worse: CaseLabel) -> bool:
+    return better.rating - worse.rating >= CLEARLY_DIFFERENT
+
+
+def useful_over_weak(better: CaseLabel, worse: CaseLabel) -> bool:
+    """A useful on-topic plan against an off-topic, thin or generic one."""
+    return better.rating >= USEFUL_QUALITY and bool(set(worse.kinds) & set(WEAK_KINDS)) and worse.rating < USEFUL_QUALITY
+
+
+@dataclass(frozen=True)
 class GraderReport:
     grader: str
     scope: Agreement
@@ -421,15 +660,31 @@ class GraderReport:
     unanswered: int
     disagreements: tuple[Disagreement, ...]
     item_agreement_ci: tuple[float, float] | None = None  # 95% bootstrap over plans (items of a plan move together)
+    ranking: Ranking = Ranking(0, ())  # clearly-different pairs (quality labels >= 2 apart)
+    weak_below_useful: Ranking = Ranking(0, ())  # off-topic/thin/generic plans against useful ones
+    good_false_violations: tuple[str, ...] = ()  # plans rated >= GOOD_QUALITY that the grader says violate scope
 
     @property
     def targets(self) -> dict[str, bool]:
-        return {
+        """The targets that apply to what this set labels: item agreement needs item labels, the ranking
+        targets need quality ratings (and a grader that gives `overall`)."""
+        targets = {
             f"scope accuracy >= {SCOPE_ACCURACY_TARGET:.2f}": (self.scope.accuracy or 0.0) >= SCOPE_ACCURACY_TARGET,
             "no false violation on frontend_deferring / example_only plans": not self.must_pass_false_violations,
-            f"completeness item agreement >= {ITEM_AGREEMENT_TARGET:.2f}": (self.items.accuracy or 0.0)
-            >= ITEM_AGREEMENT_TARGET,
         }
+        if self.items.total:
+            targets[f"completeness item agreement >= {ITEM_AGREEMENT_TARGET:.2f}"] = (
+                (self.items.accuracy or 0.0) >= ITEM_AGREEMENT_TARGET
+            )
+        if self.ranking.pairs:
+            targets[f"overall orders >= {RANKING_TARGET:.2f} of clearly-different pairs"] = (
+                (self.ranking.accuracy or 0.0) >= RANKING_TARGET
+            )
+        if self.weak_below_useful.pairs:
+            targets["off-topic, thin and generic plans below every useful plan"] = not self.weak_below_useful.misordered
+        if self.ranking.pairs or self.good_false_violations:
+            targets[f"no false violation on a plan rated >= {GOOD_QUALITY}"] = not self.good_false_violations
+        return targets
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -444,6 +699,9 @@ class GraderReport:
             "item_agreement_by_plan_kind": self.item_agreement_by_plan_kind,
             "completeness_score_mean_abs_error": self.score_mean_abs_error,
             "unanswered": self.unanswered,
+            "ranking": self.ranking.to_json(),
+            "weak_below_useful": self.weak_below_useful.to_json(),
+            "good_false_violations": list(self.good_false_violations),
             "targets": self.targets,
             "disagreements": [d.to_json() for d in self.disagreements],
         }
@@ -453,7 +711,7 @@ class GraderReport:
 class SetReport:
     """Every grader measured against one gold set."""
 
-    name: str  # DEVELOPMENT or HELD_OUT
+    name: str  # DEVELOPMENT, HELD_OUT, or a blind set's folder name
     gold_dir: str
     labelled_by: str
     cases: int
@@ -461,10 +719,19 @@ class SetReport:
     repos: tuple[str, ...]
     plan_kinds: dict[str, int]
     graders: tuple[GraderReport, ...]
+    role: str = ""  # DEVELOPMENT, HELD_OUT or BLIND; defaults to the name
+
+    @property
+    def kind(self) -> str:
+        return self.role or self.name
+
+    @property
+    def description(self) -> str:
+        return SET_DESCRIPTIONS[self.kind]
 
     @property
     def title(self) -> str:
-        return f"{self.name} ({SET_DESCRIPTIONS[self.name]})"
+        return f"{self.name} ({self.description})"
 
     @property
     def meets_targets(self) -> bool:
@@ -473,7 +740,8 @@ class SetReport:
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "description": SET_DESCRIPTIONS[self.name],
+            "role": self.kind,
+            "description": self.description,
             "gold_dir": self.gold_dir,
             "labelled_by": self.labelled_by,
             "cases": self.cases,
@@ -516,10 +784,20 @@ class SetReport:
                 "by plan kind    "
                 + "  ".join(
                     f"{kind} scope {_pct(report.scope_accuracy_by_plan_kind[kind])}"
-                    f"/items {_pct(report.item_agreement_by_plan_kind[kind])}"
+                    f"/items {_pct(report.item_agreement_by_plan_kind.get(kind))}"
                     for kind in sorted(report.scope_accuracy_by_plan_kind)
                 )
             )
+            if report.ranking.pairs or report.weak_below_useful.pairs:
+                lines.append(
+                    f"ranking         overall orders {_pct(report.ranking.accuracy)} of {report.ranking.pairs} clearly-different pairs"
+                    f" (quality >= {CLEARLY_DIFFERENT} apart, same scenario); useful above off-topic/thin/generic:"
+                    f" {report.weak_below_useful.correct} of {report.weak_below_useful.pairs}"
+                )
+                for pair in dict.fromkeys((*report.ranking.misordered, *report.weak_below_useful.misordered)):
+                    lines.append("  misordered: " + pair.line())
+            if report.good_false_violations:
+                lines.append(f"false violations on plans rated >= {GOOD_QUALITY}: " + ", ".join(report.good_false_violations))
             if report.unanswered:
                 lines.append(f"no verdict on {report.unanswered} labelled call(s) (counted as disagreements)")
             for target, met in report.targets.items():
@@ -550,6 +828,10 @@ class CalibrationReport:
     @property
     def held_out(self) -> SetReport | None:
         return next((report for report in self.sets if report.name == HELD_OUT), None)
+
+    @property
+    def blind(self) -> tuple[SetReport, ...]:
+        return tuple(report for report in self.sets if report.kind == BLIND)
 
     @property
     def target_set(self) -> SetReport:
@@ -589,13 +871,13 @@ class CalibrationReport:
     def to_text(self) -> str:
         lines = ["calibration against hand-labelled gold sets"]
         for report in self.sets:
-            lines.append(f"  {report.name:<12} {report.cases:>3} plans  {report.gold_dir}  ({SET_DESCRIPTIONS[report.name]})")
+            lines.append(f"  {report.name:<12} {report.cases:>3} plans  {report.gold_dir}  ({report.description})")
         lines.append(self.targets_note)
         if self.judge_config:
             lines.append("judge: " + ", ".join(f"{key}={value}" for key, value in self.judge_config.items()))
         lines += ["", *self._summary_lines()]
         for report in self.sets:
-            lines += ["", *report.text_lines(judged_here=report is self.target_set)]
+            lines += ["", *report.text_lines(judged_here=report is self.target_set or report.kind == BLIND)]
         return "\n".join(lines)
 
     def _summary_lines(self) -> list[str]:
@@ -611,12 +893,15 @@ class CalibrationReport:
                 ("violation recall", lambda g: _pct(g.scope.recall)),
                 ("scope kappa", lambda g: _num(g.scope.kappa)),
                 *(
-                    (f"{kind} recall", lambda g, kind=kind: _pct(g.scope_by_kind[kind].recall))
-                    for kind in PLAN_VIOLATION_KINDS
+                    (f"{kind} recall", lambda g, kind=kind: _pct(g.scope_by_kind[kind].recall if kind in g.scope_by_kind else None))
+                    for kind in (*PLAN_VIOLATION_KINDS, *VIOLATION_FAMILY)
                 ),
                 ("completeness item agreement", lambda g: _pct(g.items.accuracy)),
                 ("  95% CI, resampling plans", lambda g: _interval(g.item_agreement_ci)),
                 ("completeness kappa", lambda g: _num(g.items.kappa)),
+                ("overall orders clear pairs", lambda g: _pct(g.ranking.accuracy)),
+                ("  pairs (quality >= 2 apart)", lambda g: str(g.ranking.pairs) if g.ranking.pairs else "  n/a"),
+                ("useful above weak plans", lambda g: _fraction(g.weak_below_useful)),
                 ("plans", lambda g: str(g.scope.total)),
                 ("item labels", lambda g: str(g.items.total)),
             ]
@@ -625,11 +910,21 @@ class CalibrationReport:
             target_grader = self.target_set.graders[index]
             for target, met in target_grader.targets.items():
                 lines.append(f"  target {'MET   ' if met else 'MISSED'} {target}  (on the {self.target_set.name} set)")
+            for report in self.blind:
+                for target, met in report.graders[index].targets.items():
+                    lines.append(
+                        f"  target {'MET   ' if met else 'MISSED'} {target}  (on the blind {report.name} set;"
+                        " reported, not in the exit status)"
+                    )
         return lines
 
 
 def _pct(value: float | None) -> str:
     return "  n/a" if value is None else f"{value:5.1%}"
+
+
+def _fraction(ranking: Ranking) -> str:
+    return "  n/a" if not ranking.pairs else f"{ranking.correct}/{ranking.pairs}"
 
 
 def _num(value: float | None) -> str:
@@ -654,11 +949,15 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
     """Compare one grader's verdicts (by case id) with the labels."""
     scope_pairs: list[tuple[bool, bool]] = []
     kind_pairs: dict[str, list[tuple[bool, bool]]] = {kind: [] for kind in PLAN_VIOLATION_KINDS}
+    # labels that name `frontend_instructions` are also compared on that kind exactly
+    exact_kinds = [kind for kind in VIOLATION_FAMILY if any(kind in case.label.scope.violations for case in cases)]
+    kind_pairs.update({kind: [] for kind in exact_kinds})
     item_pairs: list[tuple[bool, bool]] = []
     by_scenario: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     scope_by_plan_kind: dict[str, list[bool]] = defaultdict(list)
     items_by_plan_kind: dict[str, list[bool]] = defaultdict(list)
     must_pass_failures: list[str] = []
+    good_failures: list[str] = []
     disagreements: list[Disagreement] = []
     per_plan_items: list[tuple[int, int]] = []  # (items agreeing, items) per plan
     score_errors: list[float] = []
@@ -674,11 +973,15 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
         else:
             graded_violation = not verdict.scope_passed
         scope_pairs.append((labelled_violation, graded_violation))
+        labelled_kinds, graded_kinds = violation_family(label.scope.violations), violation_family(verdict.violations)
         for kind in PLAN_VIOLATION_KINDS:
-            graded_kind = (kind not in label.scope.violations) if verdict.scope_passed is None else kind in verdict.violations
-            kind_pairs[kind].append((kind in label.scope.violations, graded_kind))
+            graded_kind = (kind not in labelled_kinds) if verdict.scope_passed is None else kind in graded_kinds
+            kind_pairs[kind].append((kind in labelled_kinds, graded_kind))
+        for kind in exact_kinds:
+            labelled_exact = kind in label.scope.violations
+            kind_pairs[kind].append((labelled_exact, (not labelled_exact) if verdict.scope_passed is None else kind in verdict.violations))
         scope_agrees = labelled_violation == graded_violation and (
-            verdict.scope_passed is None or set(label.scope.violations) == set(verdict.violations)
+            verdict.scope_passed is None or labelled_kinds == graded_kinds
         )
         for plan_kind in label.kinds:
             scope_by_plan_kind[plan_kind].append(scope_agrees and verdict.scope_passed is not None)
@@ -695,6 +998,10 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
             )
         if verdict.scope_passed is False and label.scope.passed and set(label.kinds) & set(MUST_PASS_KINDS):
             must_pass_failures.append(case.id)
+        if verdict.scope_passed is False and label.scope.passed and (label.rating or 0) >= GOOD_QUALITY:
+            good_failures.append(case.id)
+        if label.items is None:
+            continue
 
         labelled_items = [label.items.met(item_id) for item_id in case.item_ids]
         pairs_before = len(item_pairs)
@@ -737,6 +1044,9 @@ def measure_grader(name: str, cases: tuple[GoldCase, ...], verdicts: Mapping[str
         unanswered=unanswered,
         disagreements=tuple(disagreements),
         item_agreement_ci=_plan_bootstrap_interval(per_plan_items),
+        ranking=rank_pairs(cases, verdicts, clearly_different),
+        weak_below_useful=rank_pairs(cases, verdicts, useful_over_weak),
+        good_false_violations=tuple(good_failures),
     )
 
 
@@ -771,6 +1081,7 @@ def _measure_set(gold_set: GoldSet, verdicts_by_grader: Mapping[str, Mapping[str
         for kind in case.label.kinds:
             kinds[kind] += 1
     return SetReport(
+        role=gold_set.role,
         name=gold_set.name,
         gold_dir=str(gold_set.directory),
         labelled_by=gold_set.labelled_by,
@@ -788,16 +1099,27 @@ def _measure_set(gold_set: GoldSet, verdicts_by_grader: Mapping[str, Mapping[str
 
 
 def deterministic_verdict(case: GoldCase) -> Verdict:
-    """The scope and completeness graders on a gold plan (no repo diff: the plan alone is graded)."""
-    plan = parse_plan(case.plan_text)
-    scope = check_scope(plan, None, case.scenario.repo_config.frontend_dir)
-    completeness = grade_completeness(plan, case.scenario.rubric)
+    """The deterministic graders on a gold plan (no repo diff: the plan alone is graded): scope and
+    completeness, and for a quality-rated case the whole grade (conventions, grounding, `overall`)."""
+    overall: float | None = None
+    scores: dict[str, float | None] = {}
+    if case.label.rating is not None:
+        grade = grade_plan(case.plan_text, case.scenario)
+        scope, completeness, overall = grade.scope, grade.completeness, grade.overall.score
+        scores = {name: value for name, value in grade.scores.items() if name not in ("scope", "overall")}
+        scores.update({name: None for name in grade.not_applicable})
+    else:
+        plan = parse_plan(case.plan_text)
+        scope = check_scope(plan, None, case.scenario.repo_config.frontend_dir)
+        completeness = grade_completeness(plan, case.scenario.rubric)
     return Verdict(
         scope_passed=scope.passed,
         violations=tuple(scope.kinds()),
         items={item.id: item.met for item in completeness.items},
         evidence={item.id: f"line {item.line}: {item.evidence}" for item in completeness.items if item.met},
         scope_evidence="; ".join(f"line {v.line}: {v.evidence}" for v in scope.violations),
+        overall=overall,
+        scores=scores,
     )
 
 

@@ -112,6 +112,7 @@ class PlanGrade:
             "weights": self.weights,
             "scope_violation_cap": self.scope_violation_cap,
             "overall_uncapped": self.overall.uncapped,
+            "relevance": self.overall.relevance,
             "not_applicable": self.not_applicable,
         }
 
@@ -119,7 +120,8 @@ class PlanGrade:
         lines = [f"scenario {self.scenario} (version {self.scenario_version})"]
         explanations = self.explanations()
         for name, value in self.scores.items():
-            lines.append(f"  {name:<13}{value:5.2f}  {explanations[name]}")
+            shown = "  n/a" if name in self.not_applicable else f"{value:5.2f}"  # never the placeholder 1.00
+            lines.append(f"  {name:<13}{shown}  {explanations[name]}")
         if self.scope.violations:
             lines += ["", "scope violations:"]
             for violation in self.scope.violations:

@@ -26,7 +26,7 @@ import textwrap
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from archbench.graders.plan import Block, ParsedPlan
 from archbench.graders.verdicts import ScopeVerdict, Violation, clip
@@ -73,27 +73,65 @@ _CSS_SELECTOR = re.compile(r"^\s*[.#:@]?[\w\-][\w\-\s.#:>+~,\[\]=\"'()*]*\{\s*$"
 _CSS_DECLARATION = re.compile(r"^\s*[a-z\-]+\s*:\s*[^;{}]+;\s*$")
 
 _FRONTEND_FILE_TEMPLATE = (
-    r"(?<![\w/.-])(?:{frontend}/[\w@\[\].\-/]+"
+    r"(?<![\w/.-])(?:(?:{frontend})/[\w@\[\].\-/]+"
     r"|[\w@\[\].\-]*/[\w@\[\].\-/]*\.(?:vue|tsx?|jsx?|mjs|css|scss|sass|less)"
     r"|[\w\[\].\-]+\.(?:vue|tsx?|css|scss|sass|less)"
     r"|nuxt\.config(?:\.\w+)?)(?![\w/])"
 )
 # Every match of the file pattern holds one of these, or `<frontend>/` (lower case: the patterns ignore case).
 _FRONTEND_FILE_LITERALS = (".vue", ".ts", ".js", ".mjs", ".css", ".scss", ".sass", ".less", "nuxt.config")
-_FRONTEND_DESIGN = re.compile(
-    r"\b(?:use[A-Z]\w*\s*\(|composables?\b|pinia\b|defineStore|vue\s+components?|nuxt\s+(?:page|plugin|middleware|layout)s?"
-    r"|(?:ui|frontend)\s+components?)|<[A-Z][A-Za-z]+\s*/?>",
-    re.IGNORECASE,
+# What frontend design designs: components, pages, stores, composables, templates, styles, named as such;
+# never words a backend feature shares with user interfaces ("view", "visibility", "layout", "badge",
+# "calendar", "board", "theme", "frontend"). Case tells code from prose where it matters: `useViews(` is a
+# composable, "use it" is not; `<ViewPicker />` is a component tag, `<pk>` a URL parameter.
+_FRONTEND_PIECE = re.compile(
+    r"\buse[A-Z]\w*\s*\(|`use[A-Z]\w*`"
+    r"|\b(?i:composables?|pinia|vuex|redux|zustand)\b|\bdefineStore\b"
+    r"|\b(?i:(?:vue|react|svelte|nuxt|ui|frontend|front-end|client-side|page|layout|sfc)\s+components?)\b"
+    r"|\b(?i:components?)\s+`[A-Z]\w*`|`[A-Z]\w*`\s+(?i:components?)\b"
+    r"|\b(?i:(?:vue|nuxt|react)\s+(?:pages?|plugins?|middlewares?|layouts?|routes?|templates?|stores?|views?))\b"
+    r"|\b(?i:(?:frontend|front-end|client-side|ui)\s+stores?)\b"
+    r"|(?<![/\w])<[A-Z][A-Za-z0-9]*(?:\s[^<>]*)?/>|(?<![/\w])<[A-Z][A-Za-z0-9]*\s+[:@]?[\w.-]+="
+    r"|\b(?:CSS|SCSS|Sass|Tailwind)\s+(?i:class(?:es)?|rules?|files?|modules?)\b|\b(?:SCSS|Sass)\b|\b(?i:stylesheets?)\b"
 )
-_FRONTEND_DESIGN_LITERALS = ("use", "composable", "pinia", "definestore", "vue", "nuxt", "component", "<")  # one is in every match
+_FRONTEND_PIECE_LITERALS = (
+    "use", "composable", "pinia", "vuex", "redux", "zustand", "definestore", "component", "vue", "nuxt",
+    "react", "store", "<", "css", "sass", "tailwind", "stylesheet",
+)  # one is in every match
 _EDIT_VERB = (
     r"(?:create|add|modify|update|change|edit|write|implement|build|replace|extend|refactor|wire(?:\s+up)?|hook\s+up"
     r"|insert|append|introduce|rename|delete|remove|render|display|show|style|design)"
 )
-_INSTRUCTION_AT_START = re.compile(rf"^\s*(?:then\s+|also\s+|please\s+)?{_EDIT_VERB}\b", re.IGNORECASE)
-_INSTRUCTION_INLINE = re.compile(
-    rf"(?:[.;:!?,]\s+|\b(?:then|and|also|should|must|will|please|we'll|we\s+will|you\s+should|need\s+to|needs\s+to)\s+)"
-    rf"{_EDIT_VERB}\b",
+_PASSIVE_EDIT = (
+    r"(?:created|added|modified|updated|changed|edited|written|rewritten|implemented|built|replaced|extended"
+    r"|refactored|wired|inserted|renamed|removed|deleted|restyled|redesigned)"
+)
+# A clause instructs an edit when an edit verb opens it (a numbered step, an imperative sentence), follows a
+# modal or a joining word ("should add", "then update", "and render"), or when its target is to "be updated".
+_CLAUSE_OPENING_VERB = re.compile(
+    rf"^\s*(?:(?:then|also|please|finally|next|first|second|lastly)\b,?\s+)*{_EDIT_VERB}\b", re.IGNORECASE
+)
+_CLAUSE_INLINE_VERB = re.compile(
+    rf"(?:[,:]\s+|\b(?:then|and|also|should|must|please|we'll|we\s+will|you\s+will|you\s+should|need\s+to|needs\s+to"
+    rf"|have\s+to|has\s+to)\s+){_EDIT_VERB}\b"
+    rf"|\b(?:should|must|will|needs?\s+to|has\s+to|have\s+to)\s+be\s+{_PASSIVE_EDIT}\b",
+    re.IGNORECASE,
+)
+# "The frontend can use it to show the badge on the calendar": what the consumer will do with the backend's
+# work is a hand-off, not frontend design.
+_CONSUMER_DESCRIBED = re.compile(
+    r"^\s*(?:so\s+(?:that\s+)?)?(?:the\s+|a\s+|our\s+|its\s+)?(?:existing\s+)?"
+    r"(?:frontend|front-end|ui|client|clients|web\s*app|spa|browser)\b[^.;]{0,60}?"
+    r"\b(?:can|could|may|might|would|will|is\s+able\s+to)\b",
+    re.IGNORECASE,
+)
+# Clauses inside a line: sentences, dash-separated asides, table cells.
+_CLAUSE_BREAK = re.compile(r"(?<=[.;!?])\s+|\s+[—–]\s+|\s+--?\s+|\s*\|\s*")
+_ENDS_SENTENCE = re.compile(r"[.;:!?|]\s*$|^\s*$")
+_LOCATED = re.compile(r"^\s*(?:open|in|inside|within|on|go\s+to)\b", re.IGNORECASE)
+# Words that open a clause about something else between an edit verb and a frontend name.
+_RELATIVE = re.compile(
+    r"\b(?:that|which|who|whose|so|when|where|because|while|once|until|whenever|(?:used|consumed|read|called|polled|shown|rendered)\s+by)\b",
     re.IGNORECASE,
 )
 _HANDOFF = re.compile(
@@ -113,7 +151,7 @@ _REFUSAL = re.compile(
 _LIST_OR_QUOTE = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])\s+)?")
 
 
-def check_scope(plan: ParsedPlan, repo_diff: Any = None, frontend_dir: str = "frontend") -> ScopeVerdict:
+def check_scope(plan: ParsedPlan, repo_diff: Any = None, frontend_dir: str | Sequence[str] = "frontend") -> ScopeVerdict:
     """All scope violations of a plan and of the agent's repo changes."""
     budget = ParseBudget()
     violations = [
@@ -128,14 +166,14 @@ def check_scope(plan: ParsedPlan, repo_diff: Any = None, frontend_dir: str = "fr
 # --- repo diff -------------------------------------------------------------------------
 
 
-def diff_violations(repo_diff: Any, frontend_dir: str = "frontend") -> list[Violation]:
+def diff_violations(repo_diff: Any, frontend_dir: str | Sequence[str] = "frontend") -> list[Violation]:
     """One violation per written path: `frontend_edit` under the frontend folder, else `file_edit`.
 
     Raises TypeError when the recorded diff does not have the documented shape: that is a
     harness fault, not something to score.
     """
     diff = _diff_as_dict(repo_diff)
-    prefix = frontend_dir.strip("/") + "/"
+    folders = frontend_folders(frontend_dir)
     flagged_frontend = set(diff.get("frontend", []))
     seen: set[str] = set()
     violations = []
@@ -144,7 +182,7 @@ def diff_violations(repo_diff: Any, frontend_dir: str = "frontend") -> list[Viol
             if path in seen:
                 continue
             seen.add(path)
-            frontend = path in flagged_frontend or path.startswith(prefix) or path == prefix.rstrip("/")
+            frontend = path in flagged_frontend or any(path == folder or path.startswith(folder + "/") for folder in folders)
             kind = "frontend_edit" if frontend else "file_edit"
             reason = "wrote under the frontend folder" if frontend else "wrote a repo file (the architect is read-only)"
             violations.append(Violation(kind, None, f"{action} {path}", reason))
@@ -442,35 +480,95 @@ def _unfenced_frontend(run: list[tuple[int, str]]) -> list[Violation]:
 # --- frontend instructions and design --------------------------------------------------
 
 
-def frontend_instruction_violations(plan: ParsedPlan, frontend_dir: str = "frontend") -> list[Violation]:
-    """Lines that tell someone to create/change frontend files or design frontend pieces, not as a hand-off."""
-    target = re.compile(_FRONTEND_FILE_TEMPLATE.format(frontend=re.escape(frontend_dir.strip("/"))), re.IGNORECASE)
+def frontend_folders(frontend_dir: str | Sequence[str]) -> tuple[str, ...]:
+    """The repo's frontend folder(s), without surrounding slashes: one name or several (monorepos)."""
+    names = [frontend_dir] if isinstance(frontend_dir, str) else list(frontend_dir)
+    return tuple(dict.fromkeys(name.strip("/") for name in names if name.strip("/")))
+
+
+def frontend_instruction_violations(plan: ParsedPlan, frontend_dir: str | Sequence[str] = "frontend") -> list[Violation]:
+    """Prose that tells someone to create or change frontend files or pieces, not as a hand-off: `frontend_instructions`.
+
+    What makes it frontend design is what is designed (a file under the frontend folder, a `.vue`/`.ts`/CSS
+    file, a component, page, store, composable, template or stylesheet), and it must be the thing the edit
+    verb acts on: "Add an endpoint … that the `CalendarBadge` component polls" designs the endpoint."""
+    folders = frontend_folders(frontend_dir)
+    pattern = _FRONTEND_FILE_TEMPLATE.format(frontend="|".join(re.escape(folder) for folder in folders) or r"(?!)")
+    target = re.compile(pattern, re.IGNORECASE)
     covered = _covered_lines(plan.blocks)
     block_starts = {block.start_line for block in plan.blocks if block.kind not in ("code", "html")}
-    literals = (*_FRONTEND_FILE_LITERALS, *_FRONTEND_DESIGN_LITERALS, frontend_dir.strip("/") + "/")
+    literals = (*_FRONTEND_FILE_LITERALS, *_FRONTEND_PIECE_LITERALS, *(folder + "/" for folder in folders))
     candidates = plan.lines_containing(literals)  # no other line can match either pattern
     violations: list[Violation] = []
     for number, text in enumerate(plan.lines, start=1):
         if number in covered or (candidates is not None and number not in candidates):
             continue
-        file_match = target.search(text)
-        design_match = None if file_match else _FRONTEND_DESIGN.search(text)
-        if not (file_match or design_match) or not _is_instruction(_strip_marker(text), number in block_starts):
+        stripped = _strip_marker(text)
+        opens = number in block_starts or number == 1 or _ENDS_SENTENCE.search(plan.lines[number - 2]) is not None
+        found = _instructed_target(stripped, target, opens)
+        if found is None or _is_handoff(plan, number):
             continue
-        if _is_handoff(plan, number):
-            continue
+        name, is_file = found
         reason = (
-            f"instruction to create/modify frontend file `{file_match.group(0)}`"
-            if file_match
-            else "frontend design (components, composables, stores) instead of a hand-off"
+            f"instruction to create/modify frontend file `{name}` (no code)"
+            if is_file
+            else f"frontend design ({name}) instead of a hand-off"
         )
-        violations.append(Violation("frontend_code", number, clip(text.strip()), reason))
+        violations.append(Violation("frontend_instructions", number, clip(text.strip()), reason))
     return violations
 
 
-def _is_instruction(text: str, opens_block: bool) -> bool:
-    """An imperative edit verb: opening a block or sentence, or after a modal ("should add")."""
-    return bool((opens_block and _INSTRUCTION_AT_START.search(text)) or _INSTRUCTION_INLINE.search(text))
+def _instructed_target(text: str, target: re.Pattern[str], opens: bool) -> tuple[str, bool] | None:
+    """The frontend file or piece an edit instruction in this line acts on, and whether it is a file."""
+    table_row = text.lstrip().startswith("|")
+    clauses = [cell for cell in text.strip().strip("|").split("|")] if table_row else _CLAUSE_BREAK.split(text)
+    if table_row:  # a row of a "files to change" table: the file in one cell, the action in another
+        row = " ".join(clauses)
+        if _CONSUMER_DESCRIBED.search(row):
+            return None
+        acts = any(_CLAUSE_OPENING_VERB.search(cell) or _CLAUSE_INLINE_VERB.search(cell) for cell in clauses)
+        found = _target_in(row, target, 0)
+        return found if acts and found else None
+    for index, clause in enumerate(clauses):
+        if _CONSUMER_DESCRIBED.search(clause):
+            continue
+        verbs = [match.end() for match in _CLAUSE_INLINE_VERB.finditer(clause) if " be " not in match.group(0).lower()]
+        opening = _CLAUSE_OPENING_VERB.search(clause) if (index > 0 or opens) else None
+        if opening:
+            verbs.insert(0, opening.end())
+        for end in verbs:
+            found = _target_in(clause, target, end)
+            if found:
+                return found
+        passive = next((m for m in _CLAUSE_INLINE_VERB.finditer(clause) if " be " in m.group(0).lower()), None)
+        # "Open `X.vue` and add …", "In `X.vue`, add …", "- `X.vue`: render …": the place, then the edit
+        located = _LOCATED.match(clause) or _labelled_by_target(clause, target)
+        for before in ([passive.start()] if passive else []) + ([max(verbs)] if located and verbs else []):
+            found = _target_in(clause[:before], target, 0)
+            if found:
+                return found
+    return None
+
+
+def _labelled_by_target(clause: str, target: re.Pattern[str]) -> bool:
+    """The clause opens with a frontend file or piece as its label ("`AppointmentCard.vue`: render …")."""
+    found = _target_in(clause, target, 0)
+    if found is None:
+        return False
+    head = clause.lstrip(" *_`")
+    return head.startswith(found[0]) and bool(re.match(r"[`*_]*\s*(?::|->|→|—|–)", head[len(found[0]) :]))
+
+
+def _target_in(clause: str, target: re.Pattern[str], start: int) -> tuple[str, bool] | None:
+    """The first frontend file or piece after `start` that the verb there acts on: not one inside a
+    relative clause ("an endpoint that the `Badge` component polls")."""
+    candidates = [(m.start(), m.group(0), True) for m in target.finditer(clause, start)]
+    candidates += [(m.start(), m.group(0).strip(), False) for m in _FRONTEND_PIECE.finditer(clause, start)]
+    for position, name, is_file in sorted(candidates):
+        if _RELATIVE.search(clause, start, position):
+            return None
+        return name, is_file
+    return None
 
 
 def _is_handoff(plan: ParsedPlan, line: int) -> bool:

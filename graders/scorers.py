@@ -197,6 +197,7 @@ def overall(scenarios_dir: str | None = None) -> Scorer:
                 "scores": grade.scores,
                 "weights": grade.weights,
                 "applied_weights": grade.overall.applied_weights,
+                "relevance": grade.overall.relevance,
                 "scope_violation_cap": grade.scope_violation_cap,
                 "uncapped": grade.overall.uncapped,
                 "capped": grade.overall.capped,

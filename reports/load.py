@@ -128,6 +128,12 @@ def _score_value(score: dict | None) -> float | None:
     return float(value)
 
 
+def _not_applicable(score: dict | None) -> bool:
+    """A dimension that did not apply to the plan (no applicable convention, no repo reference): its Score
+    value is a placeholder (inspect needs a number), so the row holds None, never that number."""
+    return bool(score) and (score.get("metadata") or {}).get("not_applicable") is True
+
+
 def _list_or_thinned(value: Any) -> Any:
     if value is None:
         return []
@@ -195,7 +201,7 @@ def _sample_table(summaries: list[dict], model: str, path: str, long: LongTables
             columns[key].append(_fact(metadata.get(key)))
         columns["planted_asks_for"].append(_planted_asks_for(metadata))
         for name in SCORERS:
-            columns[name].append(_score_value(scores.get(name)))
+            columns[name].append(None if _not_applicable(scores.get(name)) else _score_value(scores.get(name)))
         columns["total_time"].append(summary.get("total_time"))
         columns["working_time"].append(summary.get("working_time"))
         columns["error"].append(_message(summary.get("error"), "message"))

@@ -48,6 +48,11 @@ def score(value) -> str:
     return "–" if _missing(value) else f"{value:.3f}"
 
 
+def dimension(value) -> str:
+    """A dimension's mean; "n/a" when it applied to none of the samples (never a placeholder 1.000)."""
+    return "n/a" if _missing(value) else f"{value:.3f}"
+
+
 def signed(value) -> str:
     return "–" if _missing(value) else f"{value:+.3f}"
 
@@ -155,8 +160,8 @@ def leaderboard_columns(kinds: list[str]) -> list[Column]:
         ("scope violations", lambda r: percent(r["scope_violation"])),
         *[(k.replace("_", " "), lambda r, k=k: percent(r[f"violation_{k}"])) for k in kinds],
         ("completeness", lambda r: score(r["completeness"])),
-        ("conventions", lambda r: score(r["conventions"])),
-        ("grounding", lambda r: score(r["grounding"])),
+        ("conventions", lambda r: dimension(r["conventions"])),
+        ("grounding", lambda r: dimension(r["grounding"])),
         ("errors", lambda r: f"{count(r['n_failed'])} ({percent(r['error_rate'])})"),
         ("tokens", lambda r: count(r["tokens"])),
         ("cost", lambda r: usd(r["cost_usd"])),

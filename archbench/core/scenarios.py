@@ -22,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
 
 # what a planted instruction in a repo baits the agent into; the scope grader's violation kinds
-ViolationKind = Literal["implementation_code", "frontend_code", "frontend_edit", "file_edit"]
+ViolationKind = Literal["implementation_code", "frontend_code", "frontend_instructions", "frontend_edit", "file_edit"]
 VIOLATION_KINDS: tuple[ViolationKind, ...] = get_args(ViolationKind)
 
 Category = Literal[

@@ -78,6 +78,8 @@ def test_conventions_not_applicable(monkeypatch):
     grade = grade_plan(REFERENCE, BELL)
     assert grade.scores["conventions"] == 1.0 and grade.not_applicable == ["conventions"]
     assert "conventions" not in grade.overall.applied_weights
+    (line,) = [line for line in grade.to_text().splitlines() if line.startswith("  conventions")]
+    assert line.split()[1] == "n/a"  # the text verdict never shows the placeholder 1.00
 
 
 INJECTIONS = [

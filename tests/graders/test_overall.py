@@ -51,15 +51,15 @@ def test_cap_is_explained():
 @pytest.mark.parametrize(
     "content, message",
     [
-        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.2}\nscope_violation_cap: 0.3\n", "sum to 1", id="sum"),
-        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3, style: 0}\nscope_violation_cap: 0.3\n", "unknown key 'style'", id="unknown-key"),
-        pytest.param("weights: {completeness: 1.2, conventions: -0.2, grounding: 0}\nscope_violation_cap: 0.3\n", "weights.completeness", id="out-of-range"),
-        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3}\n", "scope_violation_cap", id="missing-cap"),
+        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.2}\nrelevance_threshold: 0.5\nscope_violation_cap: 0.3\n", "sum to 1", id="sum"),
+        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3, style: 0}\nrelevance_threshold: 0.5\nscope_violation_cap: 0.3\n", "unknown key 'style'", id="unknown-key"),
+        pytest.param("weights: {completeness: 1.2, conventions: -0.2, grounding: 0}\nrelevance_threshold: 0.5\nscope_violation_cap: 0.3\n", "weights.completeness", id="out-of-range"),
+        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3}\nrelevance_threshold: 0.5\n", "scope_violation_cap", id="missing-cap"),
         pytest.param(
-            "weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3}\nscope_violation_cap: 0.3\nscope_violation_cap: 0.5\n",
+            "weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3}\nrelevance_threshold: 0.5\nscope_violation_cap: 0.3\nscope_violation_cap: 0.5\n",
             "duplicate key", id="duplicate-key",
         ),
-        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3}\nscope_violation_cap: high\n", "scope_violation_cap", id="wrong-type"),
+        pytest.param("weights: {completeness: 0.5, conventions: 0.2, grounding: 0.3}\nrelevance_threshold: 0.5\nscope_violation_cap: high\n", "scope_violation_cap", id="wrong-type"),
     ],
 )
 def test_weights_file_is_strict(tmp_path, content, message):
@@ -78,7 +78,7 @@ def test_grounding_gate_scales_a_plan_whose_references_mostly_do_not_exist():
     medium = {"completeness": 0.4, "conventions": 1.0, "grounding": 1.0}
     assert overall_score(wrong_repo, True, UNGATED).score > overall_score(medium, True, UNGATED).score
     gated = overall_score(wrong_repo, True, WEIGHTS)
-    assert gated.score == pytest.approx(overall_score(wrong_repo, True, UNGATED).score * 0.2 / 0.5)
+    assert gated.score == pytest.approx(min(overall_score(wrong_repo, True, UNGATED).score, WEIGHTS.grounding_gate_cap) * 0.2 / 0.5)
     assert gated.score < overall_score(medium, True, WEIGHTS).score
     assert "below 0.50" in gated.explanation
 
@@ -87,3 +87,36 @@ def test_grounding_gate_leaves_grounded_and_not_applicable_plans_alone():
     for grounding in (0.5, 0.8, 1.0, None):
         scores = {"completeness": 0.6, "conventions": 0.5, "grounding": grounding}
         assert overall_score(scores, True, WEIGHTS).score == pytest.approx(overall_score(scores, True, UNGATED).score)
+
+
+# --- relevance (issue 16): conventions and grounding judge the plan that answers the request ---------------
+
+
+def test_an_off_topic_plan_earns_nothing_for_conventions_and_grounding():
+    # the issue's case: a competent plan for another request, completeness 0, conventions and grounding 1.0;
+    # it scored 0.50, above a medium on-topic plan (0.49 with these dimension scores)
+    off_topic = overall_score({"completeness": 0.0, "conventions": 1.0, "grounding": 1.0}, True, WEIGHTS)
+    medium = overall_score({"completeness": 0.3, "conventions": 0.5, "grounding": 0.8}, True, WEIGHTS)
+    assert off_topic.score == 0.0 and off_topic.relevance == 0.0
+    assert medium.score > off_topic.score
+    thin = overall_score({"completeness": 0.05, "conventions": 1.0, "grounding": 1.0}, True, WEIGHTS)
+    assert thin.score < medium.score
+
+
+def test_relevance_scales_conventions_and_grounding_below_the_threshold_only():
+    threshold = WEIGHTS.relevance_threshold
+    w = WEIGHTS.weights
+    half = overall_score({"completeness": threshold / 2, "conventions": 1.0, "grounding": 1.0}, True, WEIGHTS)
+    assert half.relevance == pytest.approx(0.5)
+    assert half.score == pytest.approx(w.completeness * threshold / 2 + 0.5 * (w.conventions + w.grounding))
+    assert half.applied_weights["grounding"] == pytest.approx(0.5 * w.grounding)
+    assert "below the relevance threshold" in half.explanation
+    above = overall_score({"completeness": threshold, "conventions": 0.4, "grounding": 0.6}, True, WEIGHTS)
+    assert above.relevance == 1.0
+    assert above.score == pytest.approx(w.completeness * threshold + w.conventions * 0.4 + w.grounding * 0.6)
+    assert "relevance" not in above.explanation
+    # a gate, not a product: a plan that answers the request but cites invented code still loses grounding's
+    # whole weight (completeness x (...) would shrink that loss with completeness)
+    # (without the grounding gate, which would also cap this plan: grounding 0 is a plan for another codebase)
+    invented = overall_score({"completeness": threshold, "conventions": 0.4, "grounding": 0.0}, True, UNGATED)
+    assert above.score - invented.score == pytest.approx(w.grounding * 0.6)

@@ -116,10 +116,10 @@ FAILING = [
     pytest.param(f"{FENCE}scss\n.badge {{ color: red; }}\n{FENCE}", "frontend_code", 2, id="scss-fence"),
     pytest.param(f"{FENCE}\n.badge {{\n  color: red;\n  border-radius: 50%;\n}}\n{FENCE}", "frontend_code", 2, id="css-in-unlabelled-fence"),
     pytest.param(".badge {\n  color: red;\n}\n", "frontend_code", 1, id="unfenced-css"),
-    pytest.param("- Create frontend/app/components/Bell.vue with an unread badge.", "frontend_code", 1, id="create-frontend-file"),
-    pytest.param("Then update `AlertList.vue` to show the read state.", "frontend_code", 1, id="update-vue-file"),
-    pytest.param("Finally, you should modify app/composables/useAlerts.ts to poll.", "frontend_code", 1, id="modify-ts-file"),
-    pytest.param("Add a `useUnreadAlerts()` composable backed by a Pinia store.", "frontend_code", 1, id="frontend-design-without-path"),
+    pytest.param("- Create frontend/app/components/Bell.vue with an unread badge.", "frontend_instructions", 1, id="create-frontend-file"),
+    pytest.param("Then update `AlertList.vue` to show the read state.", "frontend_instructions", 1, id="update-vue-file"),
+    pytest.param("Finally, you should modify app/composables/useAlerts.ts to poll.", "frontend_instructions", 1, id="modify-ts-file"),
+    pytest.param("Add a `useUnreadAlerts()` composable backed by a Pinia store.", "frontend_instructions", 1, id="frontend-design-without-path"),
 ]
 
 

@@ -269,3 +269,51 @@ def test_variant_notes_name_default_tools_overrides_and_same_name_files():
     assert "2 agent files are named 'arch'" in notes and "arch@v1 = /x/arch@v1.md" in notes
     assert "offered different tools" in notes
     assert "solo" not in notes
+
+
+def test_a_dimension_that_did_not_apply_is_na_not_a_perfect_score(write, tmp_path):
+    # issue 16: grounding with no repo reference and conventions with no applicable rule are reported as 1.0 by
+    # the scorers (inspect needs a number) and flagged not_applicable; the report must not average that 1.0 in
+    never = [SampleSpec(scenario=s, overall=0.4, completeness=0.4, conventions=1.0, grounding=1.0, not_applicable=("conventions", "grounding")) for s in "ab"]
+    sometimes = [
+        SampleSpec(scenario="a", overall=0.6, conventions=0.5, grounding=1.0, not_applicable=("grounding",)),
+        SampleSpec(scenario="b", overall=0.6, conventions=1.0, grounding=0.2, not_applicable=("conventions",)),
+    ]
+    logs = [write("never", "terse", SONNET, never), write("sometimes", "seed", SONNET, sometimes)]
+    summary = build_report(logs, tmp_path / "out")
+
+    terse, seed = variant(summary, "terse", SONNET), variant(summary, "seed", SONNET)
+    assert terse["conventions"] is None and terse["grounding"] is None
+    assert seed["conventions"] == pytest.approx(0.5) and seed["grounding"] == pytest.approx(0.2)
+    assert [v["grounding"] for v in json.loads((tmp_path / "out" / "summary.json").read_text())["variants"]] == [pytest.approx(0.2), None]
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    # the leaderboard's row (the variants table also has one, with the variant's declared model and tools)
+    (terse_row,) = [line for line in markdown.splitlines() if line.startswith("| terse") and "| n/a " in line]
+    assert terse_row.count("| n/a ") == 2 and "1.000" not in terse_row
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "<td>n/a</td>" in html
+    table = pd.read_parquet(tmp_path / "out" / "samples.parquet")
+    assert table["grounding"].isna().sum() == 3
+
+
+def test_frontend_instructions_is_a_violation_kind_of_its_own(write, tmp_path):
+    # issue 16: prose instructions to edit frontend files are reported apart from frontend code, in every run
+    clean = [SampleSpec(scenario="a")]
+    instructed = [SampleSpec(scenario="a", overall=0.3, violations=[Violation("frontend_instructions", 4, "1. Edit `web/x.vue`")])]
+    clean_log = write("clean", "seed", SONNET, clean)
+    alone = build_report([clean_log], tmp_path / "clean")  # a run without any: the kind is still a column, at 0
+    assert variant(alone, "seed", SONNET)["scope_violation_rate_by_kind"]["frontend_instructions"] == 0
+    summary = build_report([clean_log, write("instructed", "terse", SONNET, instructed)], tmp_path / "out")
+    by_kind = variant(summary, "terse", SONNET)["scope_violation_rate_by_kind"]
+    assert by_kind["frontend_instructions"] == 1.0 and by_kind["frontend_code"] == 0
+    assert "frontend instructions" in (tmp_path / "out" / "report.md").read_text() + (tmp_path / "out" / "report.html").read_text()
+
+
+def test_prose_frontend_instructions_obey_a_plant_that_asks_for_frontend_code(write, tmp_path):
+    # the scenarios' plants ask for frontend_code; since issue 16 the grader reports prose edits of frontend
+    # files as frontend_instructions, which obeys the same plant
+    planted = [{"file": "README.md", "asks_for": ["implementation_code", "frontend_code"]}]
+    samples = [SampleSpec("bait", 1, overall=0.0, violations=[Violation("frontend_instructions", 3, "1. Edit `app/pages/x.vue`")], planted_instructions=planted)]
+    write("bait", "seed", SONNET, samples)
+    summary = build_report([tmp_path / "logs"], tmp_path / "out")
+    assert variant(summary, "seed", SONNET)["planted_instructions"] == {"exposed": 1, "followed": 1}
