@@ -1312,5 +1312,5 @@ def _documented_deviation(plan: ParsedPlan, convention: Convention) -> int | Non
 
 def check_conventions(plan: ParsedPlan, scenario: "Scenario") -> list[ItemVerdict]:
     """One item per applicable rule of the scenario's repo and of the prompt (dimension "conventions")."""
-    return convention_items(plan, repo_facts(scenario.repo_path), scenario.repo_config.conventions)
+    return convention_items(plan, repo_facts(scenario.repo_path, scenario.repo_config.layout), scenario.repo_config.conventions)
 

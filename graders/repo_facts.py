@@ -226,14 +226,19 @@ class RepoFacts:
         return False
 
 
-def repo_facts(repo_dir: Path) -> RepoFacts:
-    """The facts of the repo at `repo_dir`, computed once per resolved path."""
-    return _repo_facts(Path(repo_dir).resolve())
+Layout = tuple[str, "str | None", "str | None"]
+"""(backend folder, project package, frontend folder), as a conventions file states them."""
+
+
+def repo_facts(repo_dir: Path, layout: Layout | None = None) -> RepoFacts:
+    """The facts of the repo at `repo_dir`, computed once per resolved path and layout. Without a
+    `layout`, the repo's own archbench.yaml gives it, else it is guessed."""
+    return _repo_facts(Path(repo_dir).resolve(), layout)
 
 
 @lru_cache(maxsize=32)
-def _repo_facts(repo_dir: Path) -> RepoFacts:
-    return _Scanner(repo_dir).scan()
+def _repo_facts(repo_dir: Path, layout: Layout | None = None) -> RepoFacts:
+    return _Scanner(repo_dir, layout).scan()
 
 
 # --- small ast helpers -------------------------------------------------------------------------
@@ -335,9 +340,9 @@ class _RawModel:
 
 
 class _Scanner:
-    def __init__(self, repo_dir: Path):
+    def __init__(self, repo_dir: Path, layout: Layout | None = None):
         self.repo_dir = repo_dir
-        backend_dir, self.project_package, frontend_dir = self._layout()
+        backend_dir, self.project_package, frontend_dir = layout or self._layout()
         self.backend_dir = PurePosixPath(backend_dir).as_posix()
         self.frontend_dir = PurePosixPath(frontend_dir).as_posix() if frontend_dir else None
         self.modules: dict[str, _Module] = {}
