@@ -116,8 +116,9 @@ def _backend_modules(facts: RepoFacts) -> list[tuple[str, str, ast.Module]]:
             continue
         if prefix not in ("", ".") and not relative.startswith(prefix + "/"):
             continue
-        if any(part in SKIPPED_DIRS for part in PurePosixPath(relative).parts):
-            continue
+        parts = PurePosixPath(relative).parts
+        if any(part in SKIPPED_DIRS or part == "tests" for part in parts) or parts[-1].startswith("test_"):
+            continue  # test modules: plans do not cite them
         try:
             tree = ast.parse((facts.repo_dir / relative).read_text(encoding="utf-8"), filename=relative)
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):

@@ -35,8 +35,11 @@ JSON_KEY = re.compile(r'"([a-z][a-z0-9_]*)"\s*:')
 QUERY_PARAM = re.compile(r"[?&]([a-z][a-z0-9_]*)=")
 REQUEST_WORDS = re.compile(r"\b(?:request|body|payload|input|accepts?|sends?|takes?|params?)\b", re.IGNORECASE)
 RESPONSE_WORDS = re.compile(r"\b(?:response|returns?|output|responds?|serializ\w+|fields?)\b", re.IGNORECASE)
+STATUS_WORDS = re.compile(r"status|codes?|responses?|returns?", re.IGNORECASE)
 QUERY_WORDS = re.compile(r"\bquery\b|\bfilter(?:s|ed)?\s+by\b|\?[a-z]", re.IGNORECASE)
 INDEX_LINE = re.compile(r"\bindex(?:es|ed)?\b|models\.Index|db_index", re.IGNORECASE)
+TASK_SECTION = re.compile(r"celery|background|async|periodic|worker|\bbeat\b|\bjobs?\b|\btasks?\b", re.IGNORECASE)
+LIST_TASK_NAME = re.compile(r"^[*]*`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?:\([^)`]*\))?`")
 UNIQUE_LINE = re.compile(r"\bunique\b|UniqueConstraint|unique_together", re.IGNORECASE)
 TRIGGERS = (
     "on_commit", "post_save", "pre_save", "celery beat", "beat schedule", "crontab", "periodic", "every day", "daily",
@@ -134,7 +137,8 @@ def _draft_models(plan: ParsedPlan, facts: RepoFacts, taken: set[str], sources: 
         fields = [item for item in proposals.fields if item.model == model.name and item.type]
         if model.existing and not fields:
             continue
-        field_names = {item.name for item in fields}
+        inherited = {name for base in model.bases for parent in [facts.model(base.rsplit(".", 1)[-1])] if parent for name in parent.fields}
+        field_names = {item.name for item in fields} | inherited
         item_id = _unique_id(_slug(re.sub(r"(?<!^)(?=[A-Z])", " ", model.name)) + "-model", taken)
         sources[item_id] = model.line
         indexes, constraints = [], []
@@ -176,10 +180,17 @@ def _draft_endpoints(plan: ParsedPlan, facts: RepoFacts, taken: set[str], source
         block = plan.block_at(endpoint.line)
         later = [line for line in lines if line > endpoint.line]
         end = min([_section_end(plan, endpoint.line), *(line - 1 for line in later[:1])])
-        if block is not None and block.kind == "table_row":
-            end = block.end_line
         scope = _lines_text(plan, endpoint.line, max(end, block.end_line if block else endpoint.line))
         codes, request, response, query = [], [], [], []
+        if block is not None and block.kind == "table_row" and block.header:
+            for header, cell in zip(block.header, block.cells):
+                names = [name for name in BACKTICKED_NAME.findall(cell) if name not in ("true", "false", "null")]
+                for pattern, found in ((QUERY_WORDS, query), (REQUEST_WORDS, request), (RESPONSE_WORDS, response)):
+                    if pattern.search(header) or (found is query and re.search(r"\bquery\b|\?", cell)):
+                        found += [name for name in names if name not in found]
+                        break
+                codes = list(dict.fromkeys([*codes, *(int(code) for code in STATUS_CODE.findall(cell) if STATUS_WORDS.search(header))]))
+            scope = _lines_text(plan, block.end_line + 1, end) if end > block.end_line else []
         for _line, text in scope:
             codes = list(dict.fromkeys([*codes, *(int(code) for code in STATUS_CODE.findall(text))]))
             names = BACKTICKED_NAME.findall(text) + JSON_KEY.findall(text)
@@ -205,7 +216,12 @@ def _draft_endpoints(plan: ParsedPlan, facts: RepoFacts, taken: set[str], source
 
 
 def _draft_tasks(plan: ParsedPlan, facts: RepoFacts, taken: set[str], sources: dict[str, int]) -> list[dict]:
-    tasks = plan_proposals(plan, facts).tasks
+    tasks = dict(plan_proposals(plan, facts).tasks)
+    for block in plan.blocks:
+        if block.kind == "list_item" and any(TASK_SECTION.search(heading) for heading in block.section):
+            opening = LIST_TASK_NAME.match(block.text)
+            if opening and opening.group(1) not in tasks and opening.group(1) not in facts.tasks:
+                tasks[opening.group(1)] = block.start_line
     drafted = []
     for name, line in sorted(tasks.items(), key=lambda item: item[1]):
         mentions = plan.lines_matching(re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])"))
