@@ -305,8 +305,9 @@ def _prefix_rule(code: _Code, notes: list[str]) -> DraftRule | None:
 
 def _service_rule(code: _Code, notes: list[str]) -> DraftRule | None:
     files = code.facts.files
+    files = [path for path in files if "/tests/" not in f"/{path}"]
     services = sorted(path for path in files if path.endswith("/services.py") or "/services/" in path and path.endswith("__init__.py"))
-    selectors = sorted(path for path in files if path.endswith("/selectors.py"))
+    selectors = sorted(path for path in files if path.endswith("/selectors.py") or "/selectors/" in path and path.endswith("__init__.py"))
     if not services:
         models = _concrete_models(code.facts)
         framework = django_model_api() | {"objects", "save", "clean", "delete"} | {name for model in code.facts.external_models for name in model.attributes}

@@ -149,11 +149,20 @@ def declarations(facts: RepoFacts) -> CodeDeclarations:
                     imported[alias.asname or alias.name] = source
                     if is_package and source and source != module:
                         found.reexports.append(Declared(alias.asname or alias.name, module, file, node.lineno, source))
+        task_factories = {  # decorators of the module's own that wrap the function in shared_task / app.task
+            node.name
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef)
+            and any(
+                isinstance(call, ast.Call) and _decorator_name(call) and _last(_decorator_name(call)) in TASK_DECORATORS
+                for call in ast.walk(node)
+            )
+        }
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for decorator in node.decorator_list:
                     name = _decorator_name(decorator)
-                    if name and _last(name) in TASK_DECORATORS:
+                    if name and (_last(name) in TASK_DECORATORS or name in task_factories):
                         found.tasks.append(Declared(node.name, module, file, node.lineno, name))
                     elif name and "permission" in _last(name).lower():
                         found.permission_decorators.append(Declared(_last(name), module, file, decorator.lineno, node.name))

@@ -79,18 +79,31 @@ def test_tasks_outside_tasks_py_are_declared_and_either_seen_or_reported(tmp_pat
             def purge_carts():
                 return None
         """,
+        "backend/shop/jobs/locking.py": """
+            from celery import shared_task
+
+
+            def single_instance(func):
+                return shared_task(bind=True)(func)
+
+
+            @single_instance
+            def rebuild_search_index(self):
+                return None
+        """,
     })
     result = survey(repo)
     assert [(task.name, task.file) for task in result.declared.tasks] == [
         ("send_order_digest", "backend/shop/jobs/digest_job.py"), ("purge_carts", "backend/shop/jobs/digest_job.py"),
+        ("rebuild_search_index", "backend/shop/jobs/locking.py"),  # a decorator of the repo's own that wraps shared_task
     ]
     unfollowed = " ".join(finding.message for finding in findings(result, "unfollowed-task"))
-    for name in ("send_order_digest", "purge_carts"):
+    for name in ("send_order_digest", "purge_carts", "rebuild_search_index"):
         assert name in result.facts.tasks or f"`{name}`" in unfollowed
     text = result.to_text()
     assert all(name in text for name in result.facts.tasks)
     (contradiction,) = [f for f in findings(result, "contradicts-repo") if "tasks-in-tasks-module" in f.message]
-    assert contradiction.level == "problem" and "2 of the repo's 2 tasks live elsewhere" in contradiction.message
+    assert contradiction.level == "problem" and "3 of the repo's 3 tasks live elsewhere" in contradiction.message
 
 
 def test_splatted_url_lists_are_declared_and_either_followed_or_reported(tmp_path):
