@@ -363,6 +363,11 @@ class RepoSurvey:
         out.append(f"  REST_FRAMEWORK DEFAULT_PERMISSION_CLASSES: {framework.get('DEFAULT_PERMISSION_CLASSES', '-')}")
         classes = Counter(name for view in facts.views.values() for name in view.permission_classes)
         out += [f"  permission_classes holds {name} on {count} view(s)" for name, count in classes.most_common()]
+        for name, group in sorted(facts.classes.items()):
+            if name not in facts.views and any("permission_classes" in cls.attributes for cls in group):
+                children = [view for view in facts.views.values() if view.name != name and facts.is_subclass(view.name, name)]
+                if children:
+                    out.append(f"  {name} sets permission_classes; {len(children)} view(s) derive from it  {_where(group[0].file, group[0].line)}")
         decorators = Counter(item.name for item in self.declared.permission_decorators)
         out += [f"  @{name} decorates {count} view function(s)/method(s)" for name, count in decorators.most_common()]
         out.append(f"findings ({len(self.problems)} problem(s), {len(self.warnings)} warning(s)):")

@@ -99,6 +99,14 @@ def _slug(text: str, words: int = 4) -> str:
     return "-".join(parts)
 
 
+def _title(request: str, limit: int = 80) -> str:
+    """The request's first clause (up to a colon or a sentence end), cut at a word within `limit` characters."""
+    first = re.split(r"(?<=[.!?])\s|:\s", request.strip().splitlines()[0], maxsplit=1)[0].rstrip(".!?")
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()
 
@@ -122,7 +130,7 @@ def cmd_scenario_new(args: argparse.Namespace) -> int:
     for target in (path, plan):
         if target.exists():
             raise InputError("already exists; choose another --id", target)
-    title = args.title or args.request.strip().splitlines()[0][:100]
+    title = args.title or _title(args.request)
     lines = [
         f"id: {scenario_id}",
         "version: 1",
