@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archbench.graders.repo_facts import SKIPPED_DIRS, RepoFacts, django_model_api, repo_facts
-from archbench.graders.repo_survey import CodeDeclarations, _backend_modules, _framework_names, _last, declarations
+from archbench.graders.repo_facts import SKIPPED_DIRS, RepoFacts, _last, django_model_api, repo_facts
+from archbench.graders.repo_survey import CodeDeclarations, _backend_modules, _framework_names, declarations
 
 from archbench.core.strict_yaml import InputError
 

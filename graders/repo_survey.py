@@ -31,6 +31,8 @@ from archbench.graders.repo_facts import (
     SKIPPED_DIRS,
     TASK_DECORATORS,
     RepoFacts,
+    _dotted,
+    _last,
     installed_package_dir,
     repo_facts,
 )
@@ -78,19 +80,6 @@ class CodeDeclarations:
     paginators: list[Declared] = field(default_factory=list)
     choices_values: list[Declared] = field(default_factory=list)
     """String values of TextChoices members and of `*_CHOICES` tuples (name: the value)."""
-
-
-def _last(dotted: str) -> str:
-    return dotted.rsplit(".", 1)[-1]
-
-
-def _dotted(node: ast.AST | None) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        owner = _dotted(node.value)
-        return f"{owner}.{node.attr}" if owner else None
-    return None
 
 
 def _decorator_name(decorator: ast.expr) -> str | None:

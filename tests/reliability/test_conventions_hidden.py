@@ -83,14 +83,13 @@ def test_an_agent_that_writes_the_conventions_file_creates_it_and_never_reads_th
         assert workspace.diff().created == [CONVENTIONS_FILE]
 
 
-def test_a_scripted_model_hunting_the_conventions_file_through_the_task_sees_none_of_it(tmp_path):
-    """End to end: inspect's openai provider drives the real task; every tool result is checked."""
-    calls = HUNT[:4] + HUNT[5:] + (BASH_HUNT if bash_available() else [])
+def hunt_through_task(tmp_path: Path, calls: list, **task_args) -> list[str]:
+    """Run the real task with inspect's openai provider and a scripted model making `calls`; the tool results."""
     prompt = tmp_path / "hunter.md"
     prompt.write_text("---\nname: hunter\ndescription: looks everywhere\ntools: Read, Grep, Glob, LS, Bash\n---\nPlan.\n")
     with ScriptedOpenAIServer(explore_then_answer("# Plan\nNothing to see.", calls)) as server:
         (log,) = eval(
-            architect(prompts=str(prompt), scenario_ids="notifications"),
+            architect(prompts=str(prompt), **task_args),
             model="openai/gpt-4o-mini",
             model_base_url=server.base_url,
             model_args={"api_key": "sk-test-local", "responses_api": False},
@@ -101,7 +100,13 @@ def test_a_scripted_model_hunting_the_conventions_file_through_the_task_sees_non
     (sample,) = log.samples
     results = [message.text for message in sample.messages if message.role == "tool"]
     assert len(results) == len(calls)
-    seen = "\n".join(results)
+    return results
+
+
+def test_a_scripted_model_hunting_the_conventions_file_through_the_task_sees_none_of_it(tmp_path):
+    """End to end: inspect's openai provider drives the real task; every tool result is checked."""
+    calls = HUNT[:4] + HUNT[5:] + (BASH_HUNT if bash_available() else [])
+    seen = "\n".join(hunt_through_task(tmp_path, calls, scenario_ids="notifications"))
     assert "backend" in seen
     for line in secret_lines(ROOT / "sample_repos" / "tldr" / CONVENTIONS_FILE):
         assert line not in seen, line
@@ -147,21 +152,7 @@ def test_a_scenario_names_a_conventions_file_anywhere_and_the_agent_sees_none_of
         ("grep", {"pattern": "check:"}),
         ("grep", {"pattern": "secret reference plan|hidden-rubric-line"}),
     ] + ([("bash", {"command": "cat docs/house-rules.yaml bench/export.yaml bench/references/export.md; grep -rn 'check:' ."})] if bash_available() else [])
-    prompt = tmp_path / "hunter.md"
-    prompt.write_text("---\nname: hunter\ndescription: looks everywhere\ntools: Read, Grep, Glob, LS, Bash\n---\nPlan.\n")
-    with ScriptedOpenAIServer(explore_then_answer("# Plan\nNothing to see.", hunt)) as server:
-        (log,) = eval(
-            architect(prompts=str(prompt), scenarios=str(scenarios)),
-            model="openai/gpt-4o-mini",
-            model_base_url=server.base_url,
-            model_args={"api_key": "sk-test-local", "responses_api": False},
-            log_dir=str(tmp_path / "logs"),
-            display="none",
-        )
-    assert log.status == "success", log.error
-    (sample,) = log.samples
-    results = [message.text for message in sample.messages if message.role == "tool"]
-    assert len(results) == len(hunt)
+    results = hunt_through_task(tmp_path, hunt, scenarios=str(scenarios))
     seen = "\n".join(results)
     assert "styleguide_example" in seen  # the hunt did see the repo itself
     for line in secret_lines(rules) + ["secret reference plan line", "hidden-rubric-line"]:
