@@ -100,3 +100,14 @@ def test_repo_init_then_scenario_rubric_run_report(workdir, capsys, monkeypatch)
     reads = [message for message in calls if message.function == "read_file"]
     assert reads and all(message.error is None for message in calls)
     assert all(not message.text.startswith("[") for message in reads)
+
+
+def test_bad_input_exits_2_with_a_message(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "not-django").mkdir()
+    assert main(["repo", "init", "not-django"]) == 2
+    assert "no manage.py found" in capsys.readouterr().err
+    assert main(["scenario", "new", "--repo", "not-django", "--request", "Add tags"]) == 2
+    assert "archbench repo init not-django" in capsys.readouterr().err  # no conventions file yet: says how to get one
+    assert main(["rubric", "draft", "plan.md", "--scenario", "nope", "--scenarios", "."]) == 2
+    assert main(["rubric", "check", "--scenario", "nope", "--scenarios", "."]) == 2
