@@ -46,7 +46,7 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
         if budget:
             budget.check()
         scenario = load_scenario_cached(Path(state.metadata["scenario_file"]))
-        workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dir)
+        workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dir, hidden=scenario.hidden_repo_files)
         token = ACTIVE_SCENARIO.set(scenario)
         try:
             state.tools = architect_tools(

@@ -79,28 +79,45 @@ class Script:
         self.answer = answer
 
 
+READ_FIRST = (
+    (lambda path: "settings" in path.rsplit("/", 1)[-1] or "/settings/" in path),
+    (lambda path: path.endswith("/models.py") or "/models/" in path),
+    (lambda path: path.endswith("/urls.py")),
+    (lambda path: path.endswith("/tasks.py")),
+)
+READS = 4
+
+
+def _files_to_read(messages: list[ChatMessage]) -> list[str]:
+    """Up to READS files the repo has, from the paths the last glob (else the last listing) returned:
+    a settings module, models, urls, tasks, in that order of interest."""
+    results = [message for message in _tool_results(messages) if message.function in ("glob", "list_dir") and not message.error]
+    if not results:
+        return []
+    paths = [line.strip() for line in results[-1].text.splitlines() if line.strip() and not line.startswith("[")]
+    files = [path for path in paths if not path.endswith("/")]
+    chosen: list[str] = []
+    for wanted in READ_FIRST:
+        chosen += [path for path in files if wanted(path) and path not in chosen][:1]
+    chosen += [path for path in files if path.endswith(".py") and path not in chosen]
+    return chosen[:READS]
+
+
 def reference_turn(turn: int, messages: list[ChatMessage], tools: set[str], scenario: Scenario | None) -> Script:
+    """List the repo, glob its backend's Python files, read a few of those that exist, then answer."""
     if scenario is None:
         raise RuntimeError("archbench/reference answers only inside archbench's architect task (it needs the scenario)")
-    config = scenario.repo_config
-    steps: list[list[tuple[str, dict[str, object]]]] = []
+    backend = scenario.repo_config.backend_dir
+    steps: list[Callable[[], list[tuple[str, dict[str, object]]]]] = []
     if "list_dir" in tools:
-        steps.append([("list_dir", {"path": "."})])
-    reads: list[tuple[str, dict[str, object]]] = []
-    if "read_file" in tools:
-        reads.append(("read_file", {"path": f"{config.project_package}/settings.py"}))
+        steps.append(lambda: [("list_dir", {"path": "."})])
     if "glob" in tools:
-        reads.append(("glob", {"pattern": "**/models.py", "path": config.backend_dir}))
-    if reads:
-        steps.append(reads)
-    if "read_file" in tools and "glob" in tools and turn == len(steps):
-        found = [message for message in _tool_results(messages) if message.function == "glob"]
-        paths = found[-1].text.splitlines() if found else []
-        model_files = [path for path in paths if path.endswith("models.py")][:4]
-        if model_files:
-            return Script(calls=[("read_file", {"path": path}) for path in model_files])
-    if turn < len(steps):
-        return Script(calls=steps[turn])
+        steps.append(lambda: [("glob", {"pattern": "**/*.py", "path": backend})])
+    if "read_file" in tools:
+        steps.append(lambda: [("read_file", {"path": path}) for path in _files_to_read(messages)])
+    calls = steps[turn]() if turn < len(steps) else []
+    if calls:
+        return Script(calls=calls)
     return Script(answer=scenario.reference_plan_text())
 
 

@@ -1359,6 +1359,6 @@ def check_conventions(plan: ParsedPlan, scenario: "Scenario") -> list[ItemVerdic
     config = scenario.repo_config
     unknown = sorted(set(config.disable_general) - {rule.id for rule in load_general_conventions().rules})
     if unknown:
-        raise InputError(f"disable_general names no general rule: {unknown} (ids: graders/general_conventions.yaml)", scenario.repo_path / CONVENTIONS_FILE)
-    return convention_items(plan, repo_facts(scenario.repo_path), config.conventions, disabled=tuple(config.disable_general))
+        raise InputError(f"disable_general names no general rule: {unknown} (ids: graders/general_conventions.yaml)", scenario.conventions_path)
+    return convention_items(plan, repo_facts(scenario.repo_path, config.layout), config.conventions, disabled=tuple(config.disable_general))
 

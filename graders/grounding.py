@@ -161,7 +161,7 @@ class GroundingVerdict:
 
 def check_grounding(plan: ParsedPlan, scenario: "Scenario") -> GroundingVerdict:
     """Hallucinated repo references in the plan, with the line of each (dimension "grounding")."""
-    return grounding_verdict(plan, repo_facts(scenario.repo_path))
+    return grounding_verdict(plan, repo_facts(scenario.repo_path, scenario.repo_config.layout))
 
 
 def grounding_verdict(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals | None = None) -> GroundingVerdict:

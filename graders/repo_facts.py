@@ -277,14 +277,19 @@ class RepoFacts:
         return False
 
 
-def repo_facts(repo_dir: Path) -> RepoFacts:
-    """The facts of the repo at `repo_dir`, computed once per resolved path."""
-    return _repo_facts(Path(repo_dir).resolve())
+Layout = tuple[str, "str | None", "tuple[str, ...]"]
+"""(backend folder, project package, frontend folders), as a conventions file states them."""
+
+
+def repo_facts(repo_dir: Path, layout: Layout | None = None) -> RepoFacts:
+    """The facts of the repo at `repo_dir`, computed once per resolved path and layout. Without a
+    `layout`, the repo's own archbench.yaml gives it, else it is guessed."""
+    return _repo_facts(Path(repo_dir).resolve(), layout)
 
 
 @lru_cache(maxsize=32)
-def _repo_facts(repo_dir: Path) -> RepoFacts:
-    return _Scanner(repo_dir).scan()
+def _repo_facts(repo_dir: Path, layout: Layout | None = None) -> RepoFacts:
+    return _Scanner(repo_dir, layout).scan()
 
 
 # --- small ast helpers -------------------------------------------------------------------------
@@ -411,9 +416,9 @@ class _RawModel:
 
 
 class _Scanner:
-    def __init__(self, repo_dir: Path):
+    def __init__(self, repo_dir: Path, layout: Layout | None = None):
         self.repo_dir = repo_dir
-        backend_dir, self.project_package, frontend_dirs = self._layout()
+        backend_dir, self.project_package, frontend_dirs = layout or self._layout()
         self.backend_dir = PurePosixPath(backend_dir).as_posix()
         self.frontend_dirs = tuple(PurePosixPath(folder).as_posix() for folder in frontend_dirs)
         self.frontend_dir = self.frontend_dirs[0] if self.frontend_dirs else None

@@ -302,6 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("out", type=Path)
     export.add_argument("--scenarios", type=Path)
     export.set_defaults(handler=cmd_scenarios_export)
+
+    from archbench.app.own_repo import add_commands
+
+    add_commands(commands, _Parser)
     return parser
 
 

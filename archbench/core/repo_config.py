@@ -1,4 +1,5 @@
-"""The conventions file of a sample repo: `sample_repos/<name>/archbench.yaml` (docs/formats.md)."""
+"""The conventions file of a repo: `archbench.yaml` at its root, or a file anywhere that a scenario
+names with `conventions:` (docs/formats.md). Either way the agent under test never sees it."""
 
 from __future__ import annotations
 
@@ -138,13 +139,26 @@ class RepoConfig(BaseModel):
             raise ValueError(f"duplicate convention ids: {duplicated}")
         return self
 
+    @property
+    def layout(self) -> tuple[str, str | None, tuple[str, ...]]:
+        """(backend folder, project package, frontend folders): how the graders read the repo."""
+        return self.backend_dir, self.project_package, self.frontend_dirs
+
 
 @lru_cache(maxsize=64)
-def load_repo_config(repo_dir: Path) -> RepoConfig:
-    """Load and check a repo's conventions file; the folders it names must exist."""
-    path = repo_dir / CONVENTIONS_FILE
-    if not path.is_file():
-        raise InputError(f"sample repo has no {CONVENTIONS_FILE} conventions file (see docs/formats.md)", repo_dir)
+def load_repo_config(repo_dir: Path, path: Path | None = None) -> RepoConfig:
+    """Load and check a repo's conventions file (`path`, else `archbench.yaml` at the repo root);
+    the folders it names must exist in the repo."""
+    if path is None:
+        path = repo_dir / CONVENTIONS_FILE
+        if not path.is_file():
+            raise InputError(
+                f"repo has no {CONVENTIONS_FILE} conventions file; write one with `archbench repo init` and name it "
+                "from the scenario (`conventions: PATH`), or put it at the repo root (see docs/formats.md)",
+                repo_dir,
+            )
+    elif not path.is_file():
+        raise InputError("conventions file not found", path)
     config = load_model(RepoConfig, path)
     if config.name != repo_dir.name:
         raise InputError(f"name '{config.name}' does not match the folder name '{repo_dir.name}'", path)

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from archbench.core.corpus_io import is_export, materialize
-from archbench.core.repo_config import RepoConfig, load_repo_config
+from archbench.core.repo_config import CONVENTIONS_FILE, RepoConfig, load_repo_config
 from archbench.core.rubric import Rubric
 from archbench.core.strict_yaml import InputError, load_model, read_text
 
@@ -54,6 +54,8 @@ class Scenario(BaseModel):
     title: str = Field(min_length=1)
     category: Category
     repo: str
+    conventions: str | None = None
+    """The repo's conventions file, relative to this file; default: `archbench.yaml` at the repo root."""
     request: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
     reference_plan: str
     planted_instructions: list[PlantedInstruction] = []
@@ -73,8 +75,26 @@ class Scenario(BaseModel):
         return self.repo_path.name
 
     @property
+    def conventions_path(self) -> Path:
+        """The conventions file the graders use (never shown to the agent under test)."""
+        if self.conventions is None:
+            return self.repo_path / CONVENTIONS_FILE
+        return (self.base_dir / self.conventions).resolve()
+
+    @property
     def repo_config(self) -> RepoConfig:
-        return load_repo_config(self.repo_path)
+        return load_repo_config(self.repo_path, None if self.conventions is None else self.conventions_path)
+
+    @property
+    def hidden_repo_files(self) -> tuple[str, ...]:
+        """Files of the repo (relative to its root) the agent must never see: `archbench.yaml` at the
+        root, and the scenario's conventions file, the scenario file and its reference plan when they
+        lie inside the repo."""
+        hidden = [CONVENTIONS_FILE]
+        for path in (self.conventions_path, self.source_file, self.reference_plan_path):
+            if path is not None and path.resolve().is_relative_to(self.repo_path):
+                hidden.append(path.resolve().relative_to(self.repo_path).as_posix())
+        return tuple(dict.fromkeys(hidden))
 
     @property
     def reference_plan_path(self) -> Path:

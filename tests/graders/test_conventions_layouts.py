@@ -162,6 +162,7 @@ class _StubScenario:
     def __init__(self, repo: Path):
         self.repo_path = repo
         self.repo_config = load_repo_config(repo)
+        self.conventions_path = repo / "archbench.yaml"
 
 
 @pytest.mark.parametrize(

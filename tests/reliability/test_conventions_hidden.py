@@ -83,14 +83,13 @@ def test_an_agent_that_writes_the_conventions_file_creates_it_and_never_reads_th
         assert workspace.diff().created == [CONVENTIONS_FILE]
 
 
-def test_a_scripted_model_hunting_the_conventions_file_through_the_task_sees_none_of_it(tmp_path):
-    """End to end: inspect's openai provider drives the real task; every tool result is checked."""
-    calls = HUNT[:4] + HUNT[5:] + (BASH_HUNT if bash_available() else [])
+def hunt_through_task(tmp_path: Path, calls: list, **task_args) -> list[str]:
+    """Run the real task with inspect's openai provider and a scripted model making `calls`; the tool results."""
     prompt = tmp_path / "hunter.md"
-    prompt.write_text("---\nname: hunter\ndescription: looks everywhere\ntools: Read, Grep, Glob, LS, Bash\n---\nPlan.\n")
+    prompt.write_text("---\nname: hunter\ndescription: looks everywhere (no tools key: every tool)\n---\nPlan.\n")
     with ScriptedOpenAIServer(explore_then_answer("# Plan\nNothing to see.", calls)) as server:
         (log,) = eval(
-            architect(prompts=str(prompt), scenario_ids="notifications"),
+            architect(prompts=str(prompt), **task_args),
             model="openai/gpt-4o-mini",
             model_base_url=server.base_url,
             model_args={"api_key": "sk-test-local", "responses_api": False},
@@ -99,9 +98,65 @@ def test_a_scripted_model_hunting_the_conventions_file_through_the_task_sees_non
         )
     assert log.status == "success", log.error
     (sample,) = log.samples
-    results = [message.text for message in sample.messages if message.role == "tool"]
+    assert {name for name, _ in calls} <= set(sample.metadata["tools"])  # every call reached a real tool
+    results = [message.text + (message.error.message if message.error else "") for message in sample.messages if message.role == "tool"]
     assert len(results) == len(calls)
-    seen = "\n".join(results)
+    return results
+
+
+def test_a_scripted_model_hunting_the_conventions_file_through_the_task_sees_none_of_it(tmp_path):
+    """End to end: inspect's openai provider drives the real task; every tool result is checked."""
+    calls = HUNT[:4] + HUNT[5:] + (BASH_HUNT if bash_available() else [])
+    seen = "\n".join(hunt_through_task(tmp_path, calls, scenario_ids="notifications"))
     assert "backend" in seen
     for line in secret_lines(ROOT / "sample_repos" / "tldr" / CONVENTIONS_FILE):
         assert line not in seen, line
+
+
+def user_scenarios(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A user's repo whose conventions file sits inside it at a path of the user's choosing, named
+    from the scenario; the scenario folder and its reference plan sit inside the repo too."""
+    source = ROOT / "tests" / "fixtures" / "real_repos" / "django-styleguide-example"
+    repo = tmp_path / "django-styleguide-example"
+    shutil.copytree(source, repo)
+    rules = repo / "docs" / "house-rules.yaml"
+    rules.parent.mkdir()
+    (repo / CONVENTIONS_FILE).rename(rules)
+    scenarios = repo / "bench"
+    (scenarios / "references").mkdir(parents=True)
+    (scenarios / "references" / "export.md").write_text("# Plan\n\nA secret reference plan line that gives the answer away.\n")
+    (scenarios / "export.yaml").write_text(
+        "id: export\nversion: 1\ntitle: Export\ncategory: new_feature\nrepo: ..\nconventions: ../docs/house-rules.yaml\n"
+        "request: Users export their data\nreference_plan: references/export.md\n"
+        "rubric:\n  decisions:\n    - {id: hidden-rubric-line, description: a rubric line the agent must not read, all_of: [[export]]}\n"
+    )
+    return repo, rules, scenarios
+
+
+def test_a_scenario_names_a_conventions_file_anywhere_and_the_agent_sees_none_of_it(tmp_path):
+    """The conventions file, the scenario and its reference plan inside the user's repo: hidden from every tool."""
+    repo, rules, scenarios = user_scenarios(tmp_path)
+    from archbench.core.scenarios import load_scenario
+
+    scenario = load_scenario(scenarios / "export.yaml")
+    assert scenario.repo_config.conventions and scenario.conventions_path == rules.resolve()
+    assert set(scenario.hidden_repo_files) == {CONVENTIONS_FILE, "docs/house-rules.yaml", "bench/export.yaml", "bench/references/export.md"}
+    hunt = [
+        ("list_dir", {"path": "."}),
+        ("read_file", {"path": "docs/house-rules.yaml"}),
+        ("read_file", {"path": "bench/export.yaml"}),
+        ("read_file", {"path": "bench/references/export.md"}),
+        ("list_dir", {"path": "docs"}),
+        ("list_dir", {"path": "bench"}),
+        ("glob", {"pattern": "**/*.yaml"}),
+        ("glob", {"pattern": "**/*.md"}),
+        ("grep", {"pattern": "check:"}),
+        ("grep", {"pattern": "secret reference plan|hidden-rubric-line"}),
+    ] + ([("bash", {"command": "cat docs/house-rules.yaml bench/export.yaml bench/references/export.md; grep -rn 'check:' ."})] if bash_available() else [])
+    results = hunt_through_task(tmp_path, hunt, scenarios=str(scenarios))
+    seen = "\n".join(results)
+    assert "styleguide_example" in seen  # the hunt did see the repo itself
+    for line in secret_lines(rules) + ["secret reference plan line", "hidden-rubric-line"]:
+        assert line not in seen, line
+    listings = "\n".join(text for text, (name, _) in zip(results, hunt) if name in ("list_dir", "glob"))
+    assert "house-rules.yaml" not in listings and "export.yaml" not in listings and "export.md" not in listings
