@@ -158,10 +158,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:
-    from archbench.graders.rescore import rescore_logs
+    from archbench.graders.rescore import rescore
 
-    for path in rescore_logs(args.logs, args.scenarios):
-        print(path)
+    print(rescore(args.logs, args.scenarios).to_text())
     return EXIT_OK
 
 
