@@ -13,6 +13,9 @@ agent's edits to its copy.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from archbench.evals.agent import architect_agent
 from archbench.evals.tools import DEFAULT_MAX_OUTPUT
 from archbench.evals.toolset import offered_tools
@@ -23,6 +26,7 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
 from archbench.core.prompts import BASELINE_PROMPT, Prompt, load_prompts
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, Scenario, load_scenarios
+from archbench.core.strict_yaml import InputError
 
 # Bump when a change here could change results (prompting, tools, limits).
 TASK_VERSION = 1
@@ -36,6 +40,33 @@ def _as_list(value: str | list[str] | None) -> list[str] | None:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
     return [str(item) for item in value]
+
+
+def invocation_dir() -> Path:
+    """The directory the command was run in.
+
+    `inspect eval evals/architect.py` creates the task with the working directory changed to
+    the task file's folder (inspect's `chdir_python`), so `-T prompts=prompts/x.md` would be
+    looked up in `evals/`. While the working directory is this file's folder, the shell's
+    `PWD` (which a chdir inside the process does not change) says where the user was.
+    """
+    cwd = Path.cwd()
+    shell = os.environ.get("PWD")
+    if shell and cwd.resolve() == Path(__file__).resolve().parent and Path(shell).is_dir():
+        return Path(shell)
+    return cwd
+
+
+def task_path(value: str | Path, what: str) -> Path:
+    """A task-arg path: absolute as given, relative against the directory the command was run in."""
+    path = Path(value).expanduser()
+    if path.is_absolute():
+        resolved = path
+    else:
+        resolved = invocation_dir() / path
+    if not resolved.exists():
+        raise InputError(f"{what} not found (tried {resolved}; relative paths are taken from the directory you ran the command in)", value)
+    return resolved
 
 
 def make_sample(scenario: Scenario, prompt: Prompt) -> Sample:
@@ -73,7 +104,8 @@ def architect(
 
     Args:
         prompts: Agent files (Markdown with YAML front matter); default: the baseline prompt.
-        scenarios: Folder of scenario files; default: the bundled corpus.
+            Relative paths are taken from the directory the command was run in.
+        scenarios: Folder of scenario files; default: the bundled corpus (relative: as prompts).
         scenario_ids: Only these scenario ids.
         categories: Only scenarios of these categories.
         max_output: Cap, in characters, on each tool result.
@@ -81,9 +113,10 @@ def architect(
         judge: Also grade with this LLM judge model (on top of the deterministic graders).
         cache: Serve identical model calls from inspect's response cache.
     """
-    loaded_prompts = load_prompts(_as_list(prompts) or [BASELINE_PROMPT])
+    prompt_files = [task_path(prompt, "prompt file") for prompt in _as_list(prompts) or []]
+    loaded_prompts = load_prompts(prompt_files or [BASELINE_PROMPT])
     loaded_scenarios = load_scenarios(
-        scenarios or DEFAULT_SCENARIOS_DIR, ids=_as_list(scenario_ids), categories=_as_list(categories)
+        task_path(scenarios, "scenario folder") if scenarios else DEFAULT_SCENARIOS_DIR, ids=_as_list(scenario_ids), categories=_as_list(categories)
     )
     scorers = architect_scorers()
     if judge:
