@@ -293,6 +293,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _flushed(code: int) -> int:
+    sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
+    return code
+
+
+def _stdout_closed() -> int:
+    """The reader of our output went away (`archbench scenarios list | head`): stop quietly.
+
+    Python would report the broken pipe again when it flushes stdout at exit; pointing stdout
+    at /dev/null first keeps that quiet too. Exit 0: the reader had all it wanted."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -303,10 +321,12 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        return args.handler(args)
+        return _flushed(args.handler(args))
     except InputError as error:
         print(f"archbench: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return _stdout_closed()
 
 
 if __name__ == "__main__":
