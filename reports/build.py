@@ -338,18 +338,25 @@ def _comparison_notes(comparisons: pd.DataFrame) -> list[str]:
     return found
 
 
-def _jsonable(value):
-    """Plain JSON values: numpy scalars unwrapped, NaN and infinities as null."""
+JSON_DECIMALS = 12  # far below any difference the report resolves; drops float noise such as 1.0000000000000002
+INTEGER_KEYS = ("scenario_version", "versions", "epoch")  # held as floats in the tables (a missing one is NaN)
+
+
+def _jsonable(value, key: str = ""):
+    """Plain JSON values: numpy scalars unwrapped, NaN and infinities as null, floats rounded to
+    JSON_DECIMALS places, and whole numbers under INTEGER_KEYS written as integers."""
+    if key in INTEGER_KEYS and isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+        return int(value)
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): _jsonable(v, str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, key) for v in value]
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
     if isinstance(value, (np.integer, int)):
         return int(value)
     if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(value) else None
+        return round(float(value), JSON_DECIMALS) + 0.0 if math.isfinite(value) else None  # + 0.0: no -0.0
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     return value

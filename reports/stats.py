@@ -103,7 +103,10 @@ def cluster_bootstrap_ci(means: np.ndarray, *, confidence: float = 0.95, resampl
     if means.size < 2:
         return Interval(estimate, math.nan, math.nan)
     resampler = resampler or Resampler()
-    return percentile_interval(estimate, resampler.weights(means.size) @ means, confidence)
+    interval = percentile_interval(estimate, resampler.weights(means.size) @ means, confidence)
+    # a resampled mean lies within the data's range; outside it is float rounding (1.0000000000000002)
+    low, high = means.min(), means.max()
+    return Interval(estimate, float(np.clip(interval.ci_low, low, high)), float(np.clip(interval.ci_high, low, high)))
 
 
 def sign_flip_matrix(n: int, rng: np.random.Generator, resamples: int = PERMUTATION_RESAMPLES) -> tuple[np.ndarray, bool]:

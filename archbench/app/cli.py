@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from archbench.app.cli_help import finish_parser
 from archbench.core.strict_yaml import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -18,7 +19,9 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep the message to one line
-        raise SystemExit(f"archbench: error: {message} (see: {self.prog} --help)") from None
+        from archbench.app.cli_help import suggestion
+
+        raise SystemExit(f"archbench: error: {message}{suggestion(self, message)} (see: {self.prog} --help)") from None
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -154,7 +157,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     (scenario,) = load_scenarios(args.scenarios or DEFAULT_SCENARIOS_DIR, ids=[args.scenario])
     grade = grade_plan(plan, scenario)
     print(json.dumps(grade.to_json(), indent=2) if args.json else grade.to_text())
-    return EXIT_OK
+    return EXIT_OK if grade.scope.passed else EXIT_FAILED  # a plan that violates scope fails, as in CI
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:
@@ -290,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("out", type=Path)
     export.add_argument("--scenarios", type=Path)
     export.set_defaults(handler=cmd_scenarios_export)
-    return parser
+    return finish_parser(parser)
 
 
 def _flushed(code: int) -> int:
