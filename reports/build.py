@@ -45,8 +45,11 @@ def build_report(
     *,
     pass_threshold: float = DEFAULT_PASS_THRESHOLD,
     seed: int = 0,
+    prompt_order: list[str] | None = None,
 ) -> dict:
-    """Build the report for `logs` (log files or directories) into `out_dir`; return the summary dict."""
+    """Build the report for `logs` (log files or directories) into `out_dir`; return the summary dict.
+
+    `prompt_order`: prompt names in the order a comparison names them A, B (see tables.one_factor_pairs)."""
     price_table = load_prices(prices)
     loaded = load_logs(logs)
     for skipped in loaded.skipped:
@@ -58,7 +61,7 @@ def build_report(
     resampler = stats.Resampler(seed)
 
     board = tables.leaderboard(prepared, resampler)
-    comparisons = tables.comparisons(prepared, resampler)
+    comparisons = tables.comparisons(prepared, resampler, prompt_order)
     selection = tables.model_selection(board, comparisons)
     variance = tables.variance(prepared, pass_threshold)
     values = tables.scenario_values(prepared)

@@ -77,7 +77,7 @@ def interval(low, high) -> str:
 
 def comparison_verdict(row: dict) -> str:
     if row["significant"]:
-        better, worse = (row["variant_a"], row["variant_b"]) if row["mean_difference"] > 0 else (row["variant_b"], row["variant_a"])
+        better, worse = (row["variant_b"], row["variant_a"]) if row["mean_difference"] > 0 else (row["variant_a"], row["variant_b"])
         return f"{better} better than {worse}"
     return "no significant difference"
 
@@ -133,7 +133,7 @@ COMPARISON_COLUMNS: list[Column] = [
     ("B", lambda r: r["variant_b"]),
     ("differs in", lambda r: r["differs_in"]),
     ("shared scenarios", lambda r: count(r["n"])),
-    ("A − B", lambda r: signed(r["mean_difference"])),
+    ("B − A", lambda r: signed(r["mean_difference"])),
     ("95% CI", lambda r: interval(r["ci_low"], r["ci_high"])),
     ("p", lambda r: p_value(r["p_value"])),
     ("p (Holm)", lambda r: p_value(r["p_holm"])),

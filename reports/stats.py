@@ -127,7 +127,7 @@ def sign_flip_p_values(differences: np.ndarray, signs: np.ndarray, exact: bool) 
 
 
 def paired_tests(differences: np.ndarray, *, confidence: float = 0.95, resampler: Resampler | None = None) -> list[PairedTest]:
-    """Paired comparisons, one per row of per-scenario differences (variant A minus B on each shared scenario).
+    """Paired comparisons, one per row of per-scenario differences (B − A on each shared scenario).
 
     CI: percentile bootstrap over scenarios. p-value: sign-flip permutation test (exact up
     to 12 scenarios). All rows have the same number of scenarios and share one set of

@@ -105,11 +105,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     prompt_a, prompt_b = (prompt.name for prompt in load_prompts(spec.prompts))
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
-    build_report(run_logs(log_dir), out_dir)
-    result = write_comparison(out_dir, prompt_a, prompt_b)
-    print(result["verdict"])
+    build_report(run_logs(log_dir), out_dir, prompt_order=[prompt_a, prompt_b])
+    _print_comparisons(write_comparison(out_dir, prompt_a, prompt_b))
     print(f"comparison: {out_dir / 'comparison.md'}  |  report: {out_dir / 'report.html'}")
     return EXIT_OK if success else EXIT_FAILED
+
+
+def _print_comparisons(results: list[dict]) -> None:
+    """A = the first --prompt, B = the second; one verdict per model, with its warnings."""
+    first = results[0]
+    print(f"A = {first['prompt_a']}, B = {first['prompt_b']} (differences are B − A)")
+    for result in results:
+        for warning in result["warnings"]:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(result["verdict"])
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
