@@ -117,7 +117,10 @@ def _write_tables(out_dir: Path, prepared: tables.Prepared, counts: pd.DataFrame
 
 
 def load_baseline(path: Path, price_table) -> Baseline:
-    """An earlier log dir / log file, or an earlier report's summary.json (with its items.parquet beside it)."""
+    """An earlier log dir / log file, or an earlier report's summary.json (with its items.parquet beside it),
+    or a folder holding one (what `archbench baseline promote` writes, or a report folder)."""
+    if path.is_dir() and (path / SUMMARY).is_file():
+        path = path / SUMMARY
     if path.is_file() and path.suffix == ".json" and path.name == SUMMARY:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

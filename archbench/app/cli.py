@@ -76,18 +76,47 @@ def _spec_from(args: argparse.Namespace):
 
 def cmd_run(args: argparse.Namespace) -> int:
     from archbench.app.run import run_logs, run_matrix
+    from archbench.app.workflows import significant_regressions
     from archbench.reports.build import build_report
 
     spec = _spec_from(args)
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
-    build_report(run_logs(log_dir), out_dir)
+    config, baseline = _config_baseline(args, log_dir)
+    summary = build_report(run_logs(log_dir), out_dir, baseline=baseline)
     print(f"logs:   {log_dir}  (inspect view --log-dir {log_dir})")
     print(f"report: {out_dir / 'report.html'}  |  {out_dir / 'report.md'}")
+    if config is not None and baseline is not None and _print_regressions(significant_regressions(summary, config)):
+        return EXIT_FAILED
     if not success:
         print("some samples or tasks did not complete; rerun the same command to resume", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _config_baseline(args: argparse.Namespace, log_dir: Path):
+    """(config, its baseline) for `run --config`: the same baseline nightly compares with; says so when it is missing."""
+    if not getattr(args, "config", None):
+        return None, None
+    from archbench.app.config import load_config
+    from archbench.app.workflows import baseline_path, no_baseline_message
+
+    config, _ = load_config(args.config)
+    baseline = baseline_path(config, args.config)
+    if baseline is None and config.baseline:
+        print(no_baseline_message(config, args.config, log_dir), file=sys.stderr)
+    return config, baseline
+
+
+def _print_regressions(regressions: list[dict]) -> bool:
+    """Print each significant regression (see workflows.significant_regressions); whether there was one."""
+    for regression in regressions:
+        print(
+            f"REGRESSION {regression['prompt']} × {regression['model']}: overall {regression['mean_difference']:+.3f} "
+            f"[{regression['ci_low']:+.3f}, {regression['ci_high']:+.3f}], p (Holm) = {regression['p_holm']:.4f}",
+            file=sys.stderr,
+        )
+    return bool(regressions)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -126,16 +155,14 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
     result = nightly(args.config, display=args.display)
     markdown = (result.report_dir / "report.md").read_text(encoding="utf-8")
+    if result.no_baseline:
+        print(result.no_baseline, file=sys.stderr)
+        markdown = f"> **{result.no_baseline}**\n\n{markdown}"
     if args.summary_out:
         with open(args.summary_out, "a", encoding="utf-8") as handle:
             handle.write(markdown + "\n")
     print(f"logs:   {result.log_dir}\nreport: {result.report_dir / 'report.html'}")
-    for regression in result.regressions:
-        print(
-            f"REGRESSION {regression['prompt']} × {regression['model']}: overall {regression['mean_difference']:+.3f} "
-            f"[{regression['ci_low']:+.3f}, {regression['ci_high']:+.3f}], p (Holm) = {regression['p_holm']:.4f}",
-            file=sys.stderr,
-        )
+    _print_regressions(result.regressions)
     if not result.completed:
         print("the run did not complete (errors or budget); rerun the same command to resume", file=sys.stderr)
     return result.exit_code
