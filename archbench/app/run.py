@@ -19,6 +19,7 @@ from inspect_ai.log import (
 )
 from inspect_ai.model import GenerateConfig, Model, get_model
 
+from archbench.app.progress import progress_lines
 from archbench.core.collector import run_collector
 from archbench.core.prompts import BASELINE_PROMPT, load_prompts
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
@@ -97,6 +98,14 @@ class RunSpec:
     def resolved_log_dir(self) -> Path:
         return self.log_dir or self.log_root / f"run-{self.fingerprint()}"
 
+    def describe(self, log_dir: Path) -> str:
+        """The matrix on one line (printed once at the start of a run without a terminal)."""
+        scenarios = self.scenario_ids or (f"categories {','.join(self.categories)}" if self.categories else f"all in {self.scenarios_dir}")
+        return (
+            f"archbench: {len(self.prompts)} prompt(s) × {len(self.models)} model(s) ({', '.join(self.models)}), "
+            f"scenarios: {scenarios if isinstance(scenarios, str) else ', '.join(scenarios)}, {self.epochs} epoch(s); logs: {log_dir}"
+        )
+
     def log_options(self) -> dict[str, bool]:
         """What inspect records besides the transcript; `eval`/`eval_set` keyword arguments."""
         return {"log_realtime": self.log_realtime, "log_model_api": self.log_model_api}
@@ -120,7 +129,7 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         judge=spec.judge,
         cache=spec.cache,
     )
-    with run_collector():
+    with run_collector(), progress_lines(display, spec.describe(log_dir)) as display:
         try:
             success, _logs = eval_set(
                 tasks=[task],
