@@ -58,6 +58,14 @@ ARGUMENT_HELP = {
 }
 
 
+# Placeholders that say what a value is, where the flag's name does not (--to TO, --out OUT)
+METAVARS = {
+    "--to": "DIR", "--out": "DIR", "--log-dir": "DIR", "--scenarios": "DIR", "--gold": "DIR",
+    "--config": "FILE", "--prices": "FILE", "--summary-out": "FILE", "--baseline": "PATH",
+    "--judge": "MODEL", "--model-base-url": "URL", "--epochs": "N", "--max-connections": "N",
+}
+
+
 def _commands(parser: argparse.ArgumentParser, path: str = ""):
     """(command path, parser) for the parser and every subcommand below it."""
     yield path, parser
@@ -78,7 +86,7 @@ def finish_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                 action.help = ARGUMENT_HELP.get((path, action.dest), ARGUMENT_HELP.get(action.dest))
             long = next((option for option in action.option_strings if option.startswith("--")), None)
             if long and action.nargs != 0 and action.metavar is None and action.choices is None:
-                action.metavar = long[2:].upper().replace("-", "_")  # --prompt PROMPT, not PROMPTS (its dest)
+                action.metavar = METAVARS.get(long, long[2:].upper().replace("-", "_"))  # --prompt PROMPT, not PROMPTS (its dest)
     return parser
 
 
