@@ -13,6 +13,9 @@ agent's edits to its copy.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from archbench.evals.agent import architect_agent
 from archbench.evals.tools import DEFAULT_MAX_OUTPUT
 from archbench.evals.toolset import offered_tools
@@ -24,6 +27,7 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from archbench.core.model_aliases import ModelAliases, load_aliases
 from archbench.core.prompts import BASELINE_PROMPT, Prompt, load_prompts
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, Scenario, load_scenarios
+from archbench.core.strict_yaml import InputError
 
 # Bump when a change here could change results (prompting, tools, limits).
 TASK_VERSION = 2  # 2: Claude Code's tool defaults (Bash when `tools` is omitted), permissionMode, skills
@@ -55,6 +59,33 @@ def prompt_facts(prompt: Prompt, aliases: ModelAliases) -> dict:
         "bash_deny": list(prompt.bash_deny),
         "skills": [skill.name for skill in prompt.skills],
     }
+
+
+def invocation_dir() -> Path:
+    """The directory the command was run in.
+
+    `inspect eval evals/architect.py` creates the task with the working directory changed to
+    the task file's folder (inspect's `chdir_python`), so `-T prompts=prompts/x.md` would be
+    looked up in `evals/`. While the working directory is this file's folder, the shell's
+    `PWD` (which a chdir inside the process does not change) says where the user was.
+    """
+    cwd = Path.cwd()
+    shell = os.environ.get("PWD")
+    if shell and cwd.resolve() == Path(__file__).resolve().parent and Path(shell).is_dir():
+        return Path(shell)
+    return cwd
+
+
+def task_path(value: str | Path, what: str) -> Path:
+    """A task-arg path: absolute as given, relative against the directory the command was run in."""
+    path = Path(value).expanduser()
+    if path.is_absolute():
+        resolved = path
+    else:
+        resolved = invocation_dir() / path
+    if not resolved.exists():
+        raise InputError(f"{what} not found (tried {resolved}; relative paths are taken from the directory you ran the command in)", value)
+    return resolved
 
 
 def make_sample(scenario: Scenario, prompt: Prompt, aliases: ModelAliases | None = None) -> Sample:
@@ -92,7 +123,8 @@ def architect(
 
     Args:
         prompts: Agent files (Markdown with YAML front matter); default: the baseline prompt.
-        scenarios: Folder of scenario files; default: the bundled corpus.
+            Relative paths are taken from the directory the command was run in.
+        scenarios: Folder of scenario files; default: the bundled corpus (relative: as prompts).
         scenario_ids: Only these scenario ids.
         categories: Only scenarios of these categories.
         max_output: Cap, in characters, on each tool result.
@@ -104,12 +136,13 @@ def architect(
         only_model: Keep only the prompts whose declared model resolves to this inspect model
             (`--model from-prompt` runs one such task per model; labels stay those of all the prompts).
     """
-    loaded_prompts = load_prompts(_as_list(prompts) or [BASELINE_PROMPT], skills_dir)
+    prompt_files = [task_path(prompt, "prompt file") for prompt in _as_list(prompts) or []]
+    loaded_prompts = load_prompts(prompt_files or [BASELINE_PROMPT], skills_dir)
     aliases = load_aliases(model_aliases)
     if only_model is not None:
         loaded_prompts = [prompt for prompt in loaded_prompts if aliases.lookup(prompt.model) == only_model]
     loaded_scenarios = load_scenarios(
-        scenarios or DEFAULT_SCENARIOS_DIR, ids=_as_list(scenario_ids), categories=_as_list(categories)
+        task_path(scenarios, "scenario folder") if scenarios else DEFAULT_SCENARIOS_DIR, ids=_as_list(scenario_ids), categories=_as_list(categories)
     )
     scorers = architect_scorers()
     if judge:

@@ -32,7 +32,7 @@ from archbench.graders.grade import grade_plan
 from archbench.graders.plan import parse_plan
 from archbench.graders.scope import check_scope
 from archbench.graders.verdicts import ItemVerdict
-from inspect_ai.model import Model, get_model
+from inspect_ai.model import Model
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from archbench.core.scenarios import (
@@ -1125,7 +1125,7 @@ def deterministic_verdict(case: GoldCase) -> Verdict:
 
 async def judge_gold_cases(cases: tuple[GoldCase, ...], model: str | Model) -> tuple[dict[str, Verdict], dict[str, Any]]:
     """The LLM judge's verdicts on every gold case, and its configuration."""
-    judge_model = get_model(model, config=llm_judge.JUDGE_CONFIG)
+    judge_model = llm_judge.judge_model(model)
     limit = asyncio.Semaphore(llm_judge.JUDGE_CONCURRENCY)
 
     async def one(case: GoldCase) -> tuple[str, llm_judge.JudgeResult]:
@@ -1157,6 +1157,8 @@ def calibrate(
     scenarios_dir: str | Path = DEFAULT_SCENARIOS_DIR,
 ) -> CalibrationReport:
     """Grade both gold sets and compare with their labels; `judge_model` (name or inspect Model) adds the LLM judge."""
+    if judge_model is not None:
+        llm_judge.judge_model(judge_model)  # a judge that cannot run fails before the graders' pass over the gold set
     gold = load_gold(gold_dir, scenarios_dir)
     verdicts: dict[str, dict[str, Verdict]] = {
         "deterministic": {case.id: deterministic_verdict(case) for case in gold.cases}

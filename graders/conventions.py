@@ -41,7 +41,7 @@ from archbench.graders.repo_facts import RepoFacts, django_model_api, repo_facts
 from archbench.graders.verdicts import ItemVerdict, clip
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from archbench.core.repo_config import CONVENTIONS_FILE, AppliesWhen, Convention, ConventionCheck, Phrase
+from archbench.core.repo_config import AppliesWhen, Convention, ConventionCheck, Phrase
 from archbench.core.strict_yaml import InputError, load_model
 
 if TYPE_CHECKING:

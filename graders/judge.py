@@ -28,11 +28,13 @@ from archbench.graders.completeness import check_completeness, completeness_scor
 from archbench.graders.plan import parse_plan
 from archbench.graders.scorers import load_sample_scenario
 from archbench.graders.verdicts import ItemVerdict, clip
+from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.model import GenerateConfig, Model, get_model
 from inspect_ai.scorer import Score, Scorer, Target, mean, scorer, stderr
 from inspect_ai.solver import TaskState
 
 from archbench.core.scenarios import Scenario
+from archbench.core.strict_yaml import InputError, plain_message
 
 logger = logging.getLogger(__name__)
 
@@ -238,6 +240,25 @@ class JudgeResult:
         return [c.id for c in self.criteria if c.id not in answered]
 
 
+OFFLINE_PROVIDER = "archbench"  # the offline baseline architects (evals/providers.py): they write plans, never judge
+
+
+def judge_model(model: str | Model) -> Model:
+    """The judge as an inspect Model; a name that cannot judge (or lacks its key) is an InputError, not a traceback."""
+    if isinstance(model, str):
+        if model.split("/", 1)[0] == OFFLINE_PROVIDER:
+            raise InputError(
+                f"'{model}' is an offline baseline architect: it writes plans and cannot judge them; "
+                "name an LLM as the judge, e.g. --judge anthropic/claude-sonnet-4-5"
+            )
+        if "/" not in model:
+            raise InputError(f"judge model '{model}' must be provider/name, e.g. anthropic/claude-sonnet-4-5")
+    try:
+        return get_model(model, config=JUDGE_CONFIG)
+    except (PrerequisiteError, ValueError, TypeError) as error:
+        raise InputError(f"judge model '{model}': {plain_message(error)}") from None
+
+
 def judge_config(model: Model) -> dict[str, Any]:
     return {
         "model": str(model),
@@ -302,17 +323,17 @@ def _model_under_test() -> Model | None:
 def judge(model: str | Model, allow_self_judge: bool = False, scenarios_dir: str | None = None) -> Scorer:
     """LLM rubric judge: scope (1 when both scope criteria are met) and completeness (rubric entries weighed
     as the completeness grader does) from per-criterion verdicts. Refuses to judge its own model's plans."""
-    judge_model = get_model(model, config=JUDGE_CONFIG)
+    grader = judge_model(model)
     tested = _model_under_test()
-    warned = check_not_self_judge(str(judge_model), str(tested) if tested else None, allow_self_judge)
+    warned = check_not_self_judge(str(grader), str(tested) if tested else None, allow_self_judge)
 
     async def score(state: TaskState, target: Target) -> Score:
         nonlocal warned
         if not warned:
-            warned = check_not_self_judge(str(judge_model), str(state.model), allow_self_judge)
+            warned = check_not_self_judge(str(grader), str(state.model), allow_self_judge)
         scenario = load_sample_scenario(state.metadata or {}, state.sample_id, scenarios_dir)
         plan = state.output.completion if state.output else ""
-        result = await judge_plan(plan, scenario, judge_model)
+        result = await judge_plan(plan, scenario, grader)
         metadata = {
             "judge": result.config,
             "neutralised": list(result.neutralised),

@@ -45,8 +45,11 @@ def build_report(
     *,
     pass_threshold: float = DEFAULT_PASS_THRESHOLD,
     seed: int = 0,
+    prompt_order: list[str] | None = None,
 ) -> dict:
-    """Build the report for `logs` (log files or directories) into `out_dir`; return the summary dict."""
+    """Build the report for `logs` (log files or directories) into `out_dir`; return the summary dict.
+
+    `prompt_order`: prompt names in the order a comparison names them A, B (see tables.one_factor_pairs)."""
     price_table = load_prices(prices)
     loaded = load_logs(logs)
     for skipped in loaded.skipped:
@@ -58,7 +61,7 @@ def build_report(
     resampler = stats.Resampler(seed)
 
     board = tables.leaderboard(prepared, resampler)
-    comparisons = tables.comparisons(prepared, resampler)
+    comparisons = tables.comparisons(prepared, resampler, prompt_order)
     selection = tables.model_selection(board, comparisons)
     variance = tables.variance(prepared, pass_threshold)
     values = tables.scenario_values(prepared)
@@ -117,7 +120,10 @@ def _write_tables(out_dir: Path, prepared: tables.Prepared, counts: pd.DataFrame
 
 
 def load_baseline(path: Path, price_table) -> Baseline:
-    """An earlier log dir / log file, or an earlier report's summary.json (with its items.parquet beside it)."""
+    """An earlier log dir / log file, or an earlier report's summary.json (with its items.parquet beside it),
+    or a folder holding one (what `archbench baseline promote` writes, or a report folder)."""
+    if path.is_dir() and (path / SUMMARY).is_file():
+        path = path / SUMMARY
     if path.is_file() and path.suffix == ".json" and path.name == SUMMARY:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -393,18 +399,25 @@ def _comparison_notes(comparisons: pd.DataFrame) -> list[str]:
     return found
 
 
-def _jsonable(value):
-    """Plain JSON values: numpy scalars unwrapped, NaN and infinities as null."""
+JSON_DECIMALS = 12  # far below any difference the report resolves; drops float noise such as 1.0000000000000002
+INTEGER_KEYS = ("scenario_version", "versions", "epoch")  # held as floats in the tables (a missing one is NaN)
+
+
+def _jsonable(value, key: str = ""):
+    """Plain JSON values: numpy scalars unwrapped, NaN and infinities as null, floats rounded to
+    JSON_DECIMALS places, and whole numbers under INTEGER_KEYS written as integers."""
+    if key in INTEGER_KEYS and isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+        return int(value)
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): _jsonable(v, str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, key) for v in value]
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
     if isinstance(value, (np.integer, int)):
         return int(value)
     if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(value) else None
+        return round(float(value), JSON_DECIMALS) + 0.0 if math.isfinite(value) else None  # + 0.0: no -0.0
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     return value

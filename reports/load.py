@@ -33,6 +33,7 @@ from inspect_ai.log import (
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from archbench.core.collector import collector_paused
+from archbench.graders.rescore import RESCORED_AT, RESCORED_FROM
 
 SCORERS = ("scope", "completeness", "conventions", "grounding", "overall")
 ITEM_SCORERS = ("completeness", "conventions", "grounding")
@@ -416,6 +417,30 @@ def latest_per_task(files: list[str], headers: dict[str, EvalLog | Exception]) -
     return [path for path in files if path in keep], superseded
 
 
+def latest_rescoring(files: list[str], headers: dict[str, EvalLog | Exception]) -> tuple[list[str], list[SkippedLog]]:
+    """Of a log and its `archbench rescore` copies (same `eval_id`), keep only the latest rescoring.
+
+    A rescored log holds the same samples, re-graded: a report over the run's folder and its
+    `-rescored` folder together would otherwise count every sample twice. Logs that share an
+    `eval_id` with no rescoring among them (copies of a file) are left to the repeat note."""
+    groups: dict[str, list[tuple[tuple, str]]] = {}
+    for path in files:
+        header = headers[path]
+        if isinstance(header, EvalLog):
+            metadata = header.eval.metadata or {}
+            rank = (RESCORED_FROM in metadata, str(metadata.get(RESCORED_AT) or ""), Path(path).name, path)
+            groups.setdefault(header.eval.eval_id, []).append((rank, path))
+    superseded: list[SkippedLog] = []
+    for candidates in groups.values():
+        (rank, newest), *older = sorted(candidates, reverse=True)
+        if not older or not rank[0]:
+            continue
+        for _, path in older:
+            superseded.append(SkippedLog(path, f"superseded by its rescored copy {newest} (archbench rescore)"))
+    dropped = {entry.path for entry in superseded}
+    return [path for path in files if path not in dropped], superseded
+
+
 def load_logs(paths: list[Path]) -> LoadedLogs:
     with collector_paused():  # parsed JSON and the column lists hold no cycles
         return _load_logs(paths)
@@ -425,6 +450,8 @@ def _load_logs(paths: list[Path]) -> LoadedLogs:
     files, skipped = resolve_log_files(paths)
     headers = read_headers(files)
     files, superseded = latest_per_task(files, headers)
+    files, rescored = latest_rescoring(files, headers)
+    superseded += rescored
     frames: list[pd.DataFrame] = []
     long = LongTables()
     logs: list[LogInfo] = []

@@ -83,7 +83,7 @@ def interval(low, high) -> str:
 
 def comparison_verdict(row: dict) -> str:
     if row["significant"]:
-        better, worse = (row["variant_a"], row["variant_b"]) if row["mean_difference"] > 0 else (row["variant_b"], row["variant_a"])
+        better, worse = (row["variant_b"], row["variant_a"]) if row["mean_difference"] > 0 else (row["variant_a"], row["variant_b"])
         return f"{better} better than {worse}"
     return "no significant difference"
 
@@ -174,7 +174,7 @@ COMPARISON_COLUMNS: list[Column] = [
     ("B", lambda r: r["variant_b"]),
     ("differs in", lambda r: r["differs_in"]),
     ("shared scenarios", lambda r: count(r["n"])),
-    ("A − B", lambda r: signed(r["mean_difference"])),
+    ("B − A", lambda r: signed(r["mean_difference"])),
     ("95% CI", lambda r: interval(r["ci_low"], r["ci_high"])),
     ("p", lambda r: p_value(r["p_value"])),
     ("p (Holm)", lambda r: p_value(r["p_holm"])),
@@ -291,6 +291,19 @@ def headline(summary: dict) -> list[str]:
     return facts
 
 
+def regression_headline(regressions: dict) -> str:
+    """The first thing a nightly reader needs: did anything get significantly worse than the baseline?"""
+    variants = regressions["variants"]
+    worse = variants[variants["significant"] & (variants["direction"] == "worse")] if not variants.empty else variants
+    if worse.empty:
+        return f"No significant regression against the baseline ({regressions['source']})."
+    named = "; ".join(
+        f"{row['prompt']} × {row['model']} {row['mean_difference']:+.3f} {interval(row['ci_low'], row['ci_high'])}, p (Holm) {p_value(row['p_holm'])}"
+        for row in worse.to_dict(orient="records")
+    )
+    return f"REGRESSION: {len(worse)} variant(s) significantly worse than the baseline ({regressions['source']}): {named}."
+
+
 def _regression_sections(regressions: dict) -> list[tuple[str, str, pd.DataFrame, list[Column]]]:
     """(title, explanation, table, columns) for each regression table that has rows."""
     sections = [("Variants", "Paired over the scenarios both runs ran in the same version; Holm-corrected across variants.",
@@ -349,6 +362,11 @@ def html(context: Context) -> str:
     if summary["partial"]:
         reasons = "".join(f"<li>{_e(r)}</li>" for r in summary["run"]["partial_reasons"])
         parts.append(f'<div class="banner"><strong>Partial report.</strong><ul>{reasons}</ul></div>')
+    if context.regressions is not None:  # first: what a nightly job acts on
+        parts.append(f"<h2>Changes against the baseline</h2><p class=\"banner\"><strong>{_e(regression_headline(context.regressions))}</strong></p>")
+        for title, explanation, frame, columns in _regression_sections(context.regressions):
+            parts.append(f"<h3>{_e(title)}</h3><p class=\"muted\">{_e(explanation)}</p>")
+            parts.append(_html_table(*_rows(frame, columns)) if not frame.empty else "<p>None.</p>")
     parts.append("<p>" + "<br>".join(_e(f) for f in headline(summary)) + "</p>")
     if summary["notes"]:
         parts.append("<h2>What this report cannot tell</h2><ul class=\"notes\">" + "".join(f"<li>{_e(n)}</li>" for n in summary["notes"]) + "</ul>")
@@ -370,12 +388,6 @@ def html(context: Context) -> str:
     else:
         parts.append("<p class=\"muted\">Variants that differ in one factor, on the scenarios they share. Paired bootstrap CI; sign-flip permutation p-value, Holm-corrected across all comparisons.</p>")
         parts.append(_html_table(*_rows(context.comparisons, COMPARISON_COLUMNS, limit=None)))
-
-    if context.regressions is not None:
-        parts.append(f"<h2>Changes against the baseline</h2><p class=\"muted\">Baseline: {_e(context.regressions['source'])}</p>")
-        for title, explanation, frame, columns in _regression_sections(context.regressions):
-            parts.append(f"<h3>{_e(title)}</h3><p class=\"muted\">{_e(explanation)}</p>")
-            parts.append(_html_table(*_rows(frame, columns)) if not frame.empty else "<p>None.</p>")
 
     parts.append("<h2>Breakdowns</h2><h3>By category</h3>")
     parts.append(_html_table(*_matrix_rows(context.categories, limit=None)))
@@ -437,6 +449,11 @@ def markdown(context: Context) -> str:
     out = ["# archbench report", ""]
     if summary["partial"]:
         out += ["> **Partial report.**", *[f"> - {_m(r)}" for r in summary["run"]["partial_reasons"]], ""]
+    if context.regressions is not None:  # first: what a nightly job acts on
+        out += ["## Changes against the baseline", "", f"**{_m(regression_headline(context.regressions))}**", ""]
+        for title, explanation, frame, columns in _regression_sections(context.regressions):
+            out += [f"### {title}", "", _m(explanation), ""]
+            out += [_md_table(*_rows(frame, columns, limit=15)) if not frame.empty else "None.", ""]
     out += [*[_m(f) for f in headline(summary)], ""]
     kinds = list(summary["variants"][0]["scope_violation_rate_by_kind"]) if summary["variants"] else []
     header, body, hidden = _rows(context.board, leaderboard_columns(kinds), limit=None)
@@ -448,11 +465,6 @@ def markdown(context: Context) -> str:
         out += ["## Model selection", "", _m(SELECTION_EXPLANATION), "", _md_table(*_rows(context.selection, SELECTION_COLUMNS, limit=None)), ""]
     if not context.comparisons.empty:
         out += ["## Pairwise comparisons", "", _md_table(*_rows(context.comparisons, COMPARISON_COLUMNS, limit=None)), ""]
-    if context.regressions is not None:
-        out += ["## Changes against the baseline", ""]
-        for title, explanation, frame, columns in _regression_sections(context.regressions):
-            out += [f"### {title}", "", _m(explanation), ""]
-            out += [_md_table(*_rows(frame, columns, limit=15)) if not frame.empty else "None.", ""]
     exposed = context.board[context.board["planted_exposed"] > 0]
     if not exposed.empty:
         out += ["## Planted instructions followed", "", _md_table(*_rows(exposed, PLANTED_SUMMARY_COLUMNS, limit=None)), ""]

@@ -103,7 +103,10 @@ def cluster_bootstrap_ci(means: np.ndarray, *, confidence: float = 0.95, resampl
     if means.size < 2:
         return Interval(estimate, math.nan, math.nan)
     resampler = resampler or Resampler()
-    return percentile_interval(estimate, resampler.weights(means.size) @ means, confidence)
+    interval = percentile_interval(estimate, resampler.weights(means.size) @ means, confidence)
+    # a resampled mean lies within the data's range; outside it is float rounding (1.0000000000000002)
+    low, high = means.min(), means.max()
+    return Interval(estimate, float(np.clip(interval.ci_low, low, high)), float(np.clip(interval.ci_high, low, high)))
 
 
 def sign_flip_matrix(n: int, rng: np.random.Generator, resamples: int = PERMUTATION_RESAMPLES) -> tuple[np.ndarray, bool]:
@@ -124,7 +127,7 @@ def sign_flip_p_values(differences: np.ndarray, signs: np.ndarray, exact: bool) 
 
 
 def paired_tests(differences: np.ndarray, *, confidence: float = 0.95, resampler: Resampler | None = None) -> list[PairedTest]:
-    """Paired comparisons, one per row of per-scenario differences (variant A minus B on each shared scenario).
+    """Paired comparisons, one per row of per-scenario differences (B − A on each shared scenario).
 
     CI: percentile bootstrap over scenarios. p-value: sign-flip permutation test (exact up
     to 12 scenarios). All rows have the same number of scenarios and share one set of

@@ -244,10 +244,17 @@ def variance(prepared: Prepared, pass_threshold: float) -> pd.DataFrame:
     ).reset_index()
 
 
-def one_factor_pairs(variants: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """Variant pairs that differ in exactly one factor (same prompt or same model): (a, b, what differs)."""
+def one_factor_pairs(variants: pd.DataFrame, prompt_order: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """Variant pairs that differ in exactly one factor (same prompt or same model): (a, b, what differs).
+
+    A is the variant whose prompt comes first in `prompt_order` (the order `archbench compare`
+    was given its prompts, so that A and B mean the same there and in the report); otherwise,
+    and between models, the alphabetically first variant."""
+    rank = {prompt: index for index, prompt in enumerate(prompt_order or [])}
     pairs = variants.merge(variants, how="cross", suffixes=("_a", "_b"))
-    pairs = pairs[pairs["variant_a"] < pairs["variant_b"]]
+    key_a = list(zip(pairs["prompt_a"].map(lambda p: rank.get(p, len(rank))), pairs["variant_a"]))
+    key_b = list(zip(pairs["prompt_b"].map(lambda p: rank.get(p, len(rank))), pairs["variant_b"]))
+    pairs = pairs[[a < b for a, b in zip(key_a, key_b)]]
     same_prompt = pairs["prompt_a"] == pairs["prompt_b"]
     same_model = pairs["model_a"] == pairs["model_b"]
     pairs = pairs[same_prompt ^ same_model]
@@ -271,13 +278,13 @@ def _batched_paired_tests(differences: list[np.ndarray], resampler: stats.Resamp
 TEST_COLUMNS = ["n", "mean_difference", "ci_low", "ci_high", "p_value", "sd_difference"]
 
 
-def comparisons(prepared: Prepared, resampler: stats.Resampler) -> pd.DataFrame:
-    """Paired differences between variants on the scenarios (same version) they share, Holm-corrected."""
+def comparisons(prepared: Prepared, resampler: stats.Resampler, prompt_order: list[str] | None = None) -> pd.DataFrame:
+    """Paired differences B − A between variants on the scenarios (same version) they share, Holm-corrected."""
     per_scenario = scenario_means(prepared.scored, ["overall"])
     wide = per_scenario.pivot_table(index=SCENARIO_KEYS, columns="variant", values="overall")
     variants = per_scenario[["variant", *VARIANT_KEYS]].drop_duplicates()
-    pairs = one_factor_pairs(variants)
-    differences = [(wide[a] - wide[b]).dropna().to_numpy() for a, b, _ in pairs]
+    pairs = one_factor_pairs(variants, prompt_order)
+    differences = [(wide[b] - wide[a]).dropna().to_numpy() for a, b, _ in pairs]
     results = _batched_paired_tests(differences, resampler)
     table = pd.DataFrame(
         [{"variant_a": a, "variant_b": b, "differs_in": factor, **r.__dict__} for (a, b, factor), r in zip(pairs, results)],
@@ -415,7 +422,7 @@ def model_selection(board: pd.DataFrame, comparisons: pd.DataFrame) -> pd.DataFr
                 worse[variant] = False if variant == best else None  # None: not compared (no shared scenarios)
                 continue
             row = pair.iloc[0]
-            best_minus_this = row["mean_difference"] if row["variant_a"] == best else -row["mean_difference"]
+            best_minus_this = row["mean_difference"] if row["variant_b"] == best else -row["mean_difference"]  # B − A
             worse[variant] = bool(row["significant"] and best_minus_this > 0)
         table = group[["prompt", "model", "variant", "overall_mean", "ci_low", "ci_high", "cost_per_sample_usd", "latency_median_s"]].copy()
         table["pareto"] = pareto_front(table["overall_mean"].to_numpy(), table["cost_per_sample_usd"].to_numpy())

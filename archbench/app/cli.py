@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from archbench.app.cli_help import finish_parser
 from archbench.core.strict_yaml import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -18,7 +19,9 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep the message to one line
-        raise SystemExit(f"archbench: error: {message} (see: {self.prog} --help)") from None
+        from archbench.app.cli_help import suggestion
+
+        raise SystemExit(f"archbench: error: {message}{suggestion(self, message)} (see: {self.prog} --help)") from None
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -79,6 +82,7 @@ def _spec_from(args: argparse.Namespace):
 
 def cmd_run(args: argparse.Namespace) -> int:
     from archbench.app.run import describe_prompts, run_logs, run_matrix
+    from archbench.app.workflows import significant_regressions
     from archbench.reports.build import build_report
 
     spec = _spec_from(args)
@@ -86,13 +90,41 @@ def cmd_run(args: argparse.Namespace) -> int:
     print("\n".join(describe_prompts(spec)))
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
-    build_report(run_logs(log_dir), out_dir)
+    config, baseline = _config_baseline(args, log_dir)
+    summary = build_report(run_logs(log_dir), out_dir, baseline=baseline)
     print(f"logs:   {log_dir}  (inspect view --log-dir {log_dir})")
     print(f"report: {out_dir / 'report.html'}  |  {out_dir / 'report.md'}")
+    if config is not None and baseline is not None and _print_regressions(significant_regressions(summary, config)):
+        return EXIT_FAILED
     if not success:
         print("some samples or tasks did not complete; rerun the same command to resume", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _config_baseline(args: argparse.Namespace, log_dir: Path):
+    """(config, its baseline) for `run --config`: the same baseline nightly compares with; says so when it is missing."""
+    if not getattr(args, "config", None):
+        return None, None
+    from archbench.app.config import load_config
+    from archbench.app.workflows import baseline_path, no_baseline_message
+
+    config, _ = load_config(args.config)
+    baseline = baseline_path(config, args.config)
+    if baseline is None and config.baseline:
+        print(no_baseline_message(config, args.config, log_dir), file=sys.stderr)
+    return config, baseline
+
+
+def _print_regressions(regressions: list[dict]) -> bool:
+    """Print each significant regression (see workflows.significant_regressions); whether there was one."""
+    for regression in regressions:
+        print(
+            f"REGRESSION {regression['prompt']} × {regression['model']}: overall {regression['mean_difference']:+.3f} "
+            f"[{regression['ci_low']:+.3f}, {regression['ci_high']:+.3f}], p (Holm) = {regression['p_holm']:.4f}",
+            file=sys.stderr,
+        )
+    return bool(regressions)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -113,11 +145,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
               "the comparison measures prompt and model together", file=sys.stderr)
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
-    build_report(run_logs(log_dir), out_dir)
-    result = write_comparison(out_dir, prompt_a, prompt_b)
-    print(result["verdict"])
+    build_report(run_logs(log_dir), out_dir, prompt_order=[prompt_a, prompt_b])
+    _print_comparisons(write_comparison(out_dir, prompt_a, prompt_b))
     print(f"comparison: {out_dir / 'comparison.md'}  |  report: {out_dir / 'report.html'}")
     return EXIT_OK if success else EXIT_FAILED
+
+
+def _print_comparisons(results: list[dict]) -> None:
+    """A = the first --prompt, B = the second; one verdict per model, with its warnings."""
+    first = results[0]
+    print(f"A = {first['prompt_a']}, B = {first['prompt_b']} (differences are B − A)")
+    for result in results:
+        for warning in result["warnings"]:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(result["verdict"])
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
@@ -125,16 +166,14 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
     result = nightly(args.config, display=args.display)
     markdown = (result.report_dir / "report.md").read_text(encoding="utf-8")
+    if result.no_baseline:
+        print(result.no_baseline, file=sys.stderr)
+        markdown = f"> **{result.no_baseline}**\n\n{markdown}"
     if args.summary_out:
         with open(args.summary_out, "a", encoding="utf-8") as handle:
             handle.write(markdown + "\n")
     print(f"logs:   {result.log_dir}\nreport: {result.report_dir / 'report.html'}")
-    for regression in result.regressions:
-        print(
-            f"REGRESSION {regression['prompt']} × {regression['model']}: overall {regression['mean_difference']:+.3f} "
-            f"[{regression['ci_low']:+.3f}, {regression['ci_high']:+.3f}], p (Holm) = {regression['p_holm']:.4f}",
-            file=sys.stderr,
-        )
+    _print_regressions(result.regressions)
     if not result.completed:
         print("the run did not complete (errors or budget); rerun the same command to resume", file=sys.stderr)
     return result.exit_code
@@ -165,14 +204,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
     (scenario,) = load_scenarios(args.scenarios or DEFAULT_SCENARIOS_DIR, ids=[args.scenario])
     grade = grade_plan(plan, scenario)
     print(json.dumps(grade.to_json(), indent=2) if args.json else grade.to_text())
-    return EXIT_OK
+    return EXIT_OK if grade.scope.passed else EXIT_FAILED  # a plan that violates scope fails, as in CI
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:
-    from archbench.graders.rescore import rescore_logs
+    from archbench.graders.rescore import rescore
 
-    for path in rescore_logs(args.logs, args.scenarios):
-        print(path)
+    print(rescore(args.logs, args.scenarios).to_text())
     return EXIT_OK
 
 
@@ -306,7 +344,25 @@ def build_parser() -> argparse.ArgumentParser:
     from archbench.app.own_repo import add_commands
 
     add_commands(commands, _Parser)
-    return parser
+    return finish_parser(parser)
+
+
+def _flushed(code: int) -> int:
+    sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
+    return code
+
+
+def _stdout_closed() -> int:
+    """The reader of our output went away (`archbench scenarios list | head`): stop quietly.
+
+    Python would report the broken pipe again when it flushes stdout at exit; pointing stdout
+    at /dev/null first keeps that quiet too. Exit 0: the reader had all it wanted."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,10 +375,12 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        return args.handler(args)
+        return _flushed(args.handler(args))
     except InputError as error:
         print(f"archbench: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return _stdout_closed()
 
 
 if __name__ == "__main__":

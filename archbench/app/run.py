@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,12 @@ from inspect_ai.log import (
 )
 from inspect_ai.model import GenerateConfig, Model, get_model
 
+from archbench.app.progress import progress_lines
 from archbench.core.collector import run_collector
 from archbench.core.model_aliases import FROM_PROMPT, load_aliases
 from archbench.core.prompts import BASELINE_PROMPT, Prompt, load_prompts
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
-from archbench.core.strict_yaml import InputError
+from archbench.core.strict_yaml import InputError, plain_message
 from archbench.graders.worker import grading_worker
 from archbench.evals.agent import CALLS_KEY
 from archbench.evals.architect import DEFAULT_MESSAGE_LIMIT, architect
@@ -87,6 +87,9 @@ class RunSpec:
         return groups
 
     def validate(self) -> None:
+        for path, flag in ((self.log_dir, "--log-dir"), (self.log_root, "the config's log_dir")):
+            if path is not None and path.exists() and not path.is_dir():
+                raise InputError(f"{flag} must name a folder, but this is a file", path)
         if self.epochs < 1:
             raise InputError(f"--epochs must be at least 1, got {self.epochs}")
         if self.max_connections is not None and self.max_connections < 1:
@@ -122,6 +125,14 @@ class RunSpec:
 
     def resolved_log_dir(self) -> Path:
         return self.log_dir or self.log_root / f"run-{self.fingerprint()}"
+
+    def describe(self, log_dir: Path) -> str:
+        """The matrix on one line (printed once at the start of a run without a terminal)."""
+        scenarios = self.scenario_ids or (f"categories {','.join(self.categories)}" if self.categories else f"all in {self.scenarios_dir}")
+        return (
+            f"archbench: {len(self.prompts)} prompt(s) × {len(self.models)} model(s) ({', '.join(self.models)}), "
+            f"scenarios: {scenarios if isinstance(scenarios, str) else ', '.join(scenarios)}, {self.epochs} epoch(s); logs: {log_dir}"
+        )
 
     def log_options(self) -> dict[str, bool]:
         """What inspect records besides the transcript; `eval`/`eval_set` keyword arguments."""
@@ -177,10 +188,11 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         for warning in prompt.warnings + offered_tools(prompt)[1]:
             logger.warning(warning)
     log_dir = spec.resolved_log_dir()
+    check_resumable(log_dir)
     activate(RunBudget(spec.max_usd, spec.max_tokens) if spec.max_usd or spec.max_tokens else None)
     planned = tasks(spec)
     # plans are graded in a worker process, so that no model connection waits on a grader
-    with run_collector(), grading_worker():
+    with run_collector(), grading_worker(), progress_lines(display, spec.describe(log_dir)) as display:
         try:
             success, _logs = eval_set(
                 tasks=planned,
@@ -258,6 +270,45 @@ def models(spec: RunSpec) -> list[Model]:
         except TypeError as error:
             raise InputError(f"model '{name}': {error} (check the -M / args model arguments)") from None
         except PrerequisiteError as error:
-            plain = " ".join(re.sub(r"\[/?[a-z ]+\]", "", str(error)).split())  # drop rich markup and line breaks
-            raise InputError(f"model '{name}': {plain}") from None
+            raise InputError(f"model '{name}': {plain_message(error)}") from None
+        except ValueError as error:  # an unknown provider, or an unknown archbench/<name>
+            raise InputError(unknown_model_message(name, error)) from None
     return resolved
+
+
+def unknown_model_message(name: str, error: ValueError) -> str:
+    """inspect's message, plus the providers it knows (and the closest) when the provider is the problem."""
+    import difflib
+
+    from inspect_ai._util.registry import registry_find, registry_info
+
+    message = f"model '{name}': {error}"
+    provider = name.split("/", 1)[0]
+    try:
+        known = sorted({registry_info(api).name.split("/")[-1] for api in registry_find(lambda info: info.type == "modelapi")})
+    except Exception:  # noqa: BLE001 - inspect's registry is internal; the message stands without the list
+        return message
+    if provider in known:
+        return message
+    close = difflib.get_close_matches(provider, known, n=1)
+    hint = f" Did you mean '{close[0]}/...'?" if close else ""
+    return f"{message}{hint} Known providers: {', '.join(known)}."
+
+
+def check_resumable(log_dir: Path) -> None:
+    """Every log already in the folder can be read, or resuming stops with a message, not a traceback.
+
+    A crash or a full disk can leave an `.eval` file cut short; inspect's eval set then fails
+    reading it. Naming the file and the way out is all that is needed."""
+    if not log_dir.is_dir():
+        return
+    for path in run_logs(log_dir):
+        try:
+            read_eval_log(str(path), header_only=True)
+        except Exception as error:  # noqa: BLE001 - any unreadable log stops the resume the same way
+            raise InputError(
+                f"cannot resume: this log in the run folder cannot be read ({type(error).__name__}: {error}); it is probably "
+                f"cut short by a crash or a full disk. Move it out of the folder (e.g. mv '{path}' '{path}.broken') and rerun "
+                "the same command: its task's samples are run again",
+                path,
+            ) from None

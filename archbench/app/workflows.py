@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ class NightlyResult:
     summary: dict
     regressions: list[dict]  # variant-level, significant, worse by at least min_effect
     completed: bool
+    no_baseline: str = ""  # why nothing was checked for regressions, and how to pin a baseline; "" when one was used
 
     @property
     def exit_code(self) -> int:
@@ -52,6 +54,29 @@ def baseline_path(config: ExperimentConfig, config_path: Path) -> Path | None:
     return path if path.is_file() else None
 
 
+def no_baseline_message(config: ExperimentConfig, config_path: Path, log_dir: Path) -> str:
+    """Said loudly when a night has no baseline to compare with: it passes without checking anything."""
+    promote = f"archbench baseline promote {_shown_path(log_dir)} --config {config_path}"
+    if not config.baseline:
+        return (
+            f"NO BASELINE: {config_path} names no `baseline:` folder, so this run was not checked for regressions. "
+            f"Add `baseline: baseline` to it, then pin a good run: {promote}"
+        )
+    missing = _shown_path((config_path.resolve().parent / config.baseline).resolve())
+    return (
+        f"NO BASELINE: the baseline {missing} (`baseline:` in {config_path}) does not exist yet, so this run was not "
+        f"checked for regressions. Pin a good run as the baseline: {promote}"
+    )
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the current directory when it is below it (shorter to copy), else as it is."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def nightly(config_path: Path, date: dt.date | None = None, display: str | None = None) -> NightlyResult:
     """Run the configured matrix into a dated, resumable log dir and judge it against the baseline."""
     from archbench.reports.build import build_report
@@ -62,8 +87,24 @@ def nightly(config_path: Path, date: dt.date | None = None, display: str | None 
     spec.log_dir = spec.log_root / (date or dt.date.today()).isoformat()
     completed, log_dir = run_matrix(spec, display=display)
     report_dir = log_dir / "report"
-    summary = build_report(run_logs(log_dir), report_dir, baseline=baseline_path(config, config_path))
-    return NightlyResult(log_dir, report_dir, summary, significant_regressions(summary, config), completed)
+    baseline = baseline_path(config, config_path)
+    summary = build_report(run_logs(log_dir), report_dir, baseline=baseline)
+    missing = "" if baseline else no_baseline_message(config, config_path, log_dir)
+    return NightlyResult(log_dir, report_dir, summary, significant_regressions(summary, config), completed, missing)
+
+
+def provenance_path(path: Path, destination: Path) -> str:
+    """`path` as PROVENANCE.json records it: relative to the repository the baseline lives in (the
+    git top level), else to the baseline folder's parent; never absolute, so the file means the
+    same in every checkout."""
+    target = path.resolve()
+    top = _git(["rev-parse", "--show-toplevel"], cwd=destination.resolve().parent)
+    for base in ([Path(top)] if top else []) + [destination.resolve().parent]:
+        try:
+            return target.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return Path(os.path.relpath(target, destination.resolve().parent)).as_posix()
 
 
 def promote_baseline(log_dir: Path, destination: Path) -> Path:
@@ -81,7 +122,7 @@ def promote_baseline(log_dir: Path, destination: Path) -> Path:
     (staging / PROVENANCE_FILE).write_text(
         json.dumps(
             {
-                "log_dir": str(log_dir.resolve()),
+                "log_dir": provenance_path(log_dir, destination),
                 "promoted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "git_commit": _git_commit(),
                 "variants": [f"{v['prompt']} × {v['model']}" for v in summary["variants"]],
@@ -95,8 +136,12 @@ def promote_baseline(log_dir: Path, destination: Path) -> Path:
 
 
 def _git_commit() -> str | None:
+    return _git(["rev-parse", "HEAD"])
+
+
+def _git(args: list[str], cwd: Path | None = None) -> str | None:
     try:
-        result = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False)
+        result = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, check=False, cwd=cwd)
     except OSError:
         return None
-    return result.stdout.strip() or None
+    return (result.stdout.strip() if result.returncode == 0 else "") or None

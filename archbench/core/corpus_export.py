@@ -52,6 +52,8 @@ def _scenario_row(scenario: Scenario) -> dict[str, object]:
 
 def export_corpus(scenarios_dir: Path, out_dir: Path) -> dict[str, int]:
     """Write `out_dir/hf/` (datasets.save_to_disk) and `out_dir/*.parquet`; returns row counts."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("the export is a folder (hf/ and *.parquet), but this is a file", out_dir)
     from datasets import Dataset, DatasetDict
 
     scenarios = load_scenarios(scenarios_dir)

@@ -7,6 +7,7 @@ kept beside the data so that a pydantic validation error can point at the line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +31,11 @@ class InputError(ValueError):
         if self.path is not None:
             where = f"{self.path}:{line}: " if line else f"{self.path}: "
         super().__init__(f"{where}{message}")
+
+
+def plain_message(error: BaseException) -> str:
+    """An exception's message on one line, without rich console markup (inspect's prerequisite errors carry it)."""
+    return " ".join(re.sub(r"\[/?[a-z ]+\]", "", str(error)).split())
 
 
 def _to_python(

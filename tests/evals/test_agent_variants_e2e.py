@@ -111,6 +111,9 @@ def test_compare_says_when_from_prompt_pairs_two_models(tmp_path, capsys):
                  "--display", "none"])
     assert code == 0
     assert "declare different models (archbench/reference, archbench/template)" in capsys.readouterr().err
+    (comparison,) = json.loads(next((tmp_path / "logs").rglob("comparison.json")).read_text())["comparisons"]
+    assert comparison["model"] == "archbench/reference (A) vs archbench/template (B)"
+    assert any("prompt and model together" in warning for warning in comparison["warnings"])
 
 
 def test_published_files_run_end_to_end(tmp_path, caplog):

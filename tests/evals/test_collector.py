@@ -53,7 +53,8 @@ def test_rescore_grades_under_the_run_settings(default_collector, monkeypatch, t
     log.parent.mkdir()
     log.write_bytes(b"")
     monkeypatch.setattr(rescore, "_read", lambda path: seen.append(gc.get_threshold()) or None)
-    monkeypatch.setattr(rescore.anyio, "run", lambda *args: type("Log", (), {"location": None})())
+    monkeypatch.setattr(rescore.anyio, "run", lambda *args: type("Log", (), {"location": None, "samples": []})())
+    monkeypatch.setattr(rescore, "score_changes", lambda before, after: [])
     monkeypatch.setattr(rescore, "write_eval_log", lambda log, path: None)
     assert rescore.rescore_logs([log]) == [tmp_path / "run-rescored" / "a.eval"]
     assert seen == [RUN_THRESHOLDS]

@@ -103,8 +103,10 @@ def test_compare_two_prompts_gives_a_verdict_and_a_comparison_report(tmp_path, m
         )
     assert code == 0
     out = capsys.readouterr().out
-    assert "arch-b is better on" in out and "completeness" in out.split("arch-b is better on")[1].split(";")[0]
-    comparison = json.loads((tmp_path / "logs" / "report" / "comparison.json").read_text())
+    assert "A = arch-a, B = arch-b" in out
+    verdict = "On openai/scripted-architect: B (arch-b) is better than A on"
+    assert verdict in out and "completeness" in out.split(verdict)[1].split(";")[0]
+    (comparison,) = json.loads((tmp_path / "logs" / "report" / "comparison.json").read_text())["comparisons"]
     overall = next(row for row in comparison["dimensions"] if row["dimension"] == "overall")
     assert overall["difference"] > 0 and overall["significant"] and overall["ci_low"] > 0
     assert comparison["side_by_side"] and comparison["side_by_side"][0]["plan_b"] != comparison["side_by_side"][0]["plan_a"]

@@ -121,10 +121,10 @@ def test_cli_grade_json(fake_dimensions, tmp_path, capsys):
     assert result["scenario"] == "bell-alerts" and result["scores"]["completeness"] == 1.0
 
 
-def test_cli_grade_text_exits_0_even_when_the_plan_fails(fake_dimensions, tmp_path, capsys):
+def test_cli_grade_text_exits_1_when_the_plan_violates_scope(fake_dimensions, tmp_path, capsys):
     plan = tmp_path / "plan.md"
     plan.write_text("import os\n")
-    assert main(["grade", str(plan), "--scenario", "bell-alerts", "--scenarios", str(SCENARIOS)]) == 0
+    assert main(["grade", str(plan), "--scenario", "bell-alerts", "--scenarios", str(SCENARIOS)]) == 1  # issue 18
     assert "implementation_code" in capsys.readouterr().out
 
 

@@ -11,17 +11,17 @@ def board(rows):
     )
 
 
-def comparison(a, b, a_minus_b, significant):
-    return {"variant_a": f"p × {a}", "variant_b": f"p × {b}", "mean_difference": a_minus_b, "significant": significant}
+def comparison(a, b, b_minus_a, significant):
+    return {"variant_a": f"p × {a}", "variant_b": f"p × {b}", "mean_difference": b_minus_a, "significant": significant}
 
 
 def test_cheapest_not_significantly_worse_is_picked():
     models = board([("big", 0.80, 1.00), ("mid", 0.78, 0.20), ("tiny", 0.50, 0.05), ("mystery", 0.79, None)])
     comparisons = pd.DataFrame(
         [
-            comparison("big", "mid", 0.02, False),  # mid: not significantly worse
-            comparison("tiny", "big", -0.30, True),  # tiny: significantly worse (order of the pair does not matter)
-            comparison("big", "mystery", 0.01, False),  # mystery: not worse, but its cost is unknown
+            comparison("big", "mid", -0.02, False),  # mid: not significantly worse
+            comparison("tiny", "big", 0.30, True),  # tiny: significantly worse (order of the pair does not matter)
+            comparison("big", "mystery", -0.01, False),  # mystery: not worse, but its cost is unknown
         ]
     )
     table = model_selection(models, comparisons).set_index("model")

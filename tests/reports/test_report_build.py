@@ -66,7 +66,7 @@ def test_pairwise_comparisons_significant_and_not(write, tmp_path):
     assert len(pairs) == 2  # strict × sonnet vs seed × gpt differ in both factors: not compared
     prompt_pair = pairs[(f"seed × {SONNET}", f"strict × {SONNET}")]
     assert prompt_pair["differs_in"] == "prompt"
-    assert prompt_pair["mean_difference"] == pytest.approx(0.2)
+    assert prompt_pair["mean_difference"] == pytest.approx(-0.2)  # B − A
     assert prompt_pair["p_value"] == pytest.approx(2 / 256)  # exact sign-flip: only all-plus and all-minus
     assert prompt_pair["p_holm"] == pytest.approx(2 * 2 / 256)
     assert prompt_pair["significant"] is True
