@@ -1,6 +1,7 @@
 """The README's two Quickstart commands, .ci/run, and the package they install stay in step."""
 
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -25,6 +26,39 @@ def test_quickstart_is_two_commands_and_ci_runs_the_test_one():
     assert "pytest" in run_tests
     ci_lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
     assert ci_lines[-1] == run_tests
+
+
+HIDDEN = ("bwrap", "chromium", "chromium-browser")
+
+
+def test_ci_runs_the_suite_once_with_bubblewrap_and_chromium_hidden():
+    """The README's "python3 and pip only" promise is tested: .ci/run runs the suite with a PATH
+    that lacks the two (the machine itself keeps them for the run after)."""
+    ci_lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    hiding = next(index for index, line in enumerate(ci_lines) if line.startswith('bare_path="$(.ci/without-commands'))
+    assert set(HIDDEN) <= set(ci_lines[hiding].split("without-commands", 1)[1].strip(' )"').split())
+    suite = next(index for index, line in enumerate(ci_lines) if line.startswith('PATH="$bare_path"'))
+    assert hiding < suite < len(ci_lines) - 1 and "-m pytest" in ci_lines[suite]
+    installs = [index for index, line in enumerate(ci_lines) if "apt-get install" in line]
+    assert installs and suite < min(installs)  # hidden before CI installs anything
+
+
+def test_without_commands_hides_exactly_the_named_commands(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    for name in ("python3", "bwrap", "chromium", "git"):
+        (real / name).write_text("#!/bin/sh\n")
+        (real / name).chmod(0o755)
+    folder = subprocess.run(
+        [str(ROOT / ".ci" / "without-commands"), *HIDDEN], capture_output=True, text=True, check=True, timeout=60,
+        env={"PATH": f"{real}:/usr/bin:/bin"},
+    ).stdout.strip()
+    try:
+        assert shutil.which("bwrap", path=folder) is None and shutil.which("chromium", path=folder) is None
+        assert Path(shutil.which("python3", path=folder)).resolve() == real / "python3"  # first on PATH wins
+        assert shutil.which("git", path=folder) and shutil.which("sh", path=folder)
+    finally:
+        shutil.rmtree(folder)
 
 
 def build_wheel(directory: Path, project: Path = ROOT) -> Path:

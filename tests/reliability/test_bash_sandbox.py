@@ -225,6 +225,7 @@ def _process_cmdlines() -> list[str]:
     return cmdlines
 
 
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed: there is no sandbox command line to build")
 def test_sandbox_argv_binds_only_the_copy_writable(tmp_path):
     argv = bash_tool.sandbox_argv(tmp_path, "true")
     writable = [argv[index + 1] for index, arg in enumerate(argv) if arg == "--bind"]
