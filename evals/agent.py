@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from archbench.evals.budget import active_budget
+from archbench.evals.interrupts import watch_interrupts
 from archbench.evals.tools import DEFAULT_MAX_OUTPUT
 from archbench.evals.toolset import architect_tools
 from archbench.evals.workspace import RepoWorkspace
@@ -42,6 +43,7 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        watch_interrupts()
         budget = active_budget()
         if budget:
             budget.check()

@@ -1,6 +1,7 @@
 """`archbench` command line: a thin shell over functions the tests call directly.
 
-Exit codes: 0 success, 1 the work ran but failed (e.g. a task did not complete), 2 bad input.
+Exit codes (README, docs/workflows.md): 0 success, 1 a regression or failed samples (the work ran
+but failed), 2 bad input, 130 interrupted (SIGINT or SIGTERM; rerunning the same command resumes).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from archbench.core.strict_yaml import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -308,6 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"archbench: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt as interrupt:  # SIGINT, or SIGTERM during a run (evals/interrupts.py)
+        where = f" (logs so far: {interrupt.log_dir})" if hasattr(interrupt, "log_dir") else ""
+        print(f"archbench: interrupted; rerun the same command to resume{where}", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

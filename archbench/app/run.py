@@ -27,12 +27,21 @@ from archbench.core.strict_yaml import InputError
 from archbench.evals.agent import CALLS_KEY
 from archbench.evals.architect import DEFAULT_MESSAGE_LIMIT, architect
 from archbench.evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
+from archbench.evals.interrupts import RunInterrupts
 from archbench.evals.toolset import offered_tools
 
 logger = logging.getLogger(__name__)
 
 OFFLINE_BASELINES = ("archbench/reference", "archbench/template", "archbench/code-dumper", "archbench/frontend-meddler")
 DEFAULT_LOG_ROOT = Path("logs")
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped the run; its finished samples are kept for the rerun to resume."""
+
+    def __init__(self, log_dir: Path):
+        super().__init__(str(log_dir))
+        self.log_dir = log_dir
 
 
 @dataclass
@@ -117,9 +126,9 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         judge=spec.judge,
         cache=spec.cache,
     )
-    with run_collector():
+    with run_collector(), RunInterrupts() as interrupts:
         try:
-            success, _logs = eval_set(
+            success, logs = eval_set(
                 tasks=[task],
                 model=models(spec),
                 log_dir=str(log_dir),
@@ -138,8 +147,12 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
                 log_buffer=spec.log_buffer,
                 **spec.log_options(),
             )
+        except KeyboardInterrupt:
+            raise RunInterrupted(log_dir) from None
         finally:
             activate(None)
+    if interrupts.interrupted or any(log.status == "cancelled" for log in logs):
+        raise RunInterrupted(log_dir)
     stamp_run_facts(log_dir, spec)
     return success, log_dir
 
