@@ -31,6 +31,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, help="repeat each sample N times")
     parser.add_argument("--log-dir", type=Path, help="where logs go (default: logs/run-<fingerprint of the matrix>)")
     parser.add_argument("--max-connections", type=int, help="concurrent model connections per model")
+    parser.add_argument("--fresh", action="store_true", default=None,
+                        help="start a new run folder even if one holds this matrix already (default: resume it)")
     parser.add_argument("-M", action="append", dest="model_args", metavar="KEY=VALUE", help="model argument (repeatable)")
     parser.add_argument("--model-base-url", help="base URL for the model API (OpenAI-compatible servers, vLLM, Ollama)")
     parser.add_argument("--display", choices=["full", "rich", "plain", "log", "none"], help="inspect progress display")
@@ -62,7 +64,7 @@ def _spec_from(args: argparse.Namespace):
     for key in ("prompts", "models", "scenario_ids", "categories"):
         if getattr(args, key):
             setattr(spec, key, getattr(args, key))
-    for key in ("epochs", "log_dir", "max_connections", "log_realtime", "log_model_api"):
+    for key in ("epochs", "log_dir", "max_connections", "log_realtime", "log_model_api", "fresh"):
         if getattr(args, key) is not None:
             setattr(spec, key, getattr(args, key))
     if args.scenarios:
@@ -113,7 +115,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_nightly(args: argparse.Namespace) -> int:
     from archbench.app.workflows import nightly
 
-    result = nightly(args.config, display=args.display)
+    result = nightly(args.config, display=args.display, fresh=args.fresh)
     markdown = (result.report_dir / "report.md").read_text(encoding="utf-8")
     if args.summary_out:
         with open(args.summary_out, "a", encoding="utf-8") as handle:
@@ -242,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     nightly.add_argument("config", type=Path)
     nightly.add_argument("--summary-out", type=Path, help="append the Markdown report here (e.g. $GITHUB_STEP_SUMMARY)")
     nightly.add_argument("--display", choices=["full", "rich", "plain", "log", "none"])
+    nightly.add_argument("--fresh", action="store_true", help="start a new dated folder even if today's holds this matrix already")
     nightly.set_defaults(handler=cmd_nightly)
 
     baseline = commands.add_parser("baseline", help="pinned baselines").add_subparsers(

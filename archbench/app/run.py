@@ -32,6 +32,8 @@ from archbench.evals.toolset import offered_tools
 
 logger = logging.getLogger(__name__)
 
+RUN_FILE = "archbench-run.json"  # in each run folder: the fingerprint of the matrix it holds
+RUNNERS = ("native",)  # how an agent is run: archbench's own tool loop (a Claude Code runner would add its name)
 OFFLINE_BASELINES = ("archbench/reference", "archbench/template", "archbench/code-dumper", "archbench/frontend-meddler")
 DEFAULT_LOG_ROOT = Path("logs")
 
@@ -55,7 +57,10 @@ class RunSpec:
     categories: list[str] = field(default_factory=list)
     epochs: int = 1
     log_dir: Path | None = None  # this run's folder, exactly (--log-dir)
-    log_root: Path = DEFAULT_LOG_ROOT  # else the run goes to log_root/run-<fingerprint> (a config's log_dir)
+    log_root: Path = DEFAULT_LOG_ROOT  # else the run goes to log_root/<log_name> (a config's log_dir)
+    log_name: str | None = None  # default run-<fingerprint>; nightly: the date
+    fresh: bool = False  # start a new run folder even if one holds this matrix already (--fresh)
+    runner: str = "native"
     max_connections: int | None = None
     message_limit: int = DEFAULT_MESSAGE_LIMIT
     model_args: dict[str, object] = field(default_factory=dict)
@@ -78,12 +83,20 @@ class RunSpec:
             raise InputError(f"--max-connections must be at least 1, got {self.max_connections}")
         if not self.models:
             raise InputError("no model given")
+        if self.runner not in RUNNERS:
+            raise InputError(f"unknown runner '{self.runner}'; known: {', '.join(RUNNERS)}")
         for model in self.models:
             if "/" not in model:
                 raise InputError(f"model '{model}' must be provider/name, e.g. anthropic/claude-sonnet-4-5 or archbench/reference")
 
     def fingerprint(self) -> str:
         """Same matrix → same default log dir, so rerunning a command resumes it."""
+        return fingerprint_of(self.matrix())
+
+    def matrix(self) -> dict[str, Any]:
+        """What decides the samples a run computes: prompt contents (not just names), scenario
+        versions, models and their settings, the runner. A run folder holding another matrix is
+        never resumed into (`resolved_log_dir`)."""
         prompts = load_prompts(self.prompts)
         scenarios = load_scenarios(self.scenarios_dir, self.scenario_ids or None, self.categories or None)
         key = {
@@ -98,15 +111,58 @@ class RunSpec:
             "model_args": self.model_args,
             "model_base_url": self.model_base_url,
             "judge": self.judge,
+            "runner": self.runner,
         }
-        return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
+        return json.loads(json.dumps(key, sort_keys=True, default=str))
 
     def resolved_log_dir(self) -> Path:
-        return self.log_dir or self.log_root / f"run-{self.fingerprint()}"
+        """The run's folder. `--log-dir` is taken as given, unless it holds another matrix's run.
+        Otherwise log_root/<name>, or <name>-2, <name>-3 …: the last that holds this matrix
+        (resumed), else the first free one (a new run; always, with `fresh`)."""
+        matrix = self.matrix()
+        if self.log_dir is not None:
+            recorded = recorded_matrix(self.log_dir)
+            if self.fresh and self.log_dir.is_dir() and any(self.log_dir.iterdir()):
+                raise InputError("--fresh starts a new run, but this --log-dir already holds one; name an empty or new folder", self.log_dir)
+            if recorded is not None and recorded != matrix:
+                raise InputError(
+                    f"this log dir holds a run of a different matrix ({', '.join(matrix_changes(recorded, matrix))} changed); "
+                    "resuming it would mix stale samples in: use another --log-dir",
+                    self.log_dir,
+                )
+            return self.log_dir
+        name = self.log_name or f"run-{fingerprint_of(matrix)}"
+        candidates = [self.log_root / name]
+        while candidates[-1].exists():
+            candidates.append(self.log_root / f"{name}-{len(candidates) + 1}")
+        matching = [folder for folder in candidates[:-1] if recorded_matrix(folder) == matrix]
+        return matching[-1] if matching and not self.fresh else candidates[-1]
 
     def log_options(self) -> dict[str, bool]:
         """What inspect records besides the transcript; `eval`/`eval_set` keyword arguments."""
         return {"log_realtime": self.log_realtime, "log_model_api": self.log_model_api}
+
+
+def fingerprint_of(matrix: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(matrix, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def recorded_matrix(folder: Path) -> dict[str, Any] | None:
+    """The matrix a run folder was started for (None: no record, e.g. a folder written before archbench kept one)."""
+    try:
+        return json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))["matrix"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def matrix_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+
+
+def record_matrix(folder: Path, spec: RunSpec) -> None:
+    matrix = spec.matrix()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / RUN_FILE).write_text(json.dumps({"fingerprint": fingerprint_of(matrix), "matrix": matrix}, indent=2, sort_keys=True) + "\n")
 
 
 def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
@@ -116,6 +172,7 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         for warning in prompt.warnings + offered_tools(prompt)[1]:
             logger.warning(warning)
     log_dir = spec.resolved_log_dir()
+    record_matrix(log_dir, spec)
     activate(RunBudget(spec.max_usd, spec.max_tokens) if spec.max_usd or spec.max_tokens else None)
     task = architect(
         prompts=[str(path) for path in spec.prompts],

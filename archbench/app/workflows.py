@@ -52,14 +52,17 @@ def baseline_path(config: ExperimentConfig, config_path: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def nightly(config_path: Path, date: dt.date | None = None, display: str | None = None) -> NightlyResult:
+def nightly(config_path: Path, date: dt.date | None = None, display: str | None = None, fresh: bool = False) -> NightlyResult:
     """Run the configured matrix into a dated, resumable log dir and judge it against the baseline."""
     from archbench.reports.build import build_report
 
     config, spec = load_config(config_path)
     # dated folders beside the config's `run` folders (log_root/run-<fingerprint>), never nested in
-    # one: an eval set reads its folder recursively and would take another run's logs as its own
-    spec.log_dir = spec.log_root / (date or dt.date.today()).isoformat()
+    # one: an eval set reads its folder recursively and would take another run's logs as its own.
+    # A same-day rerun resumes the day's folder only if it holds the same matrix (prompt contents,
+    # scenario versions, …); otherwise, or with `fresh`, it starts <date>-2, <date>-3 …
+    spec.log_name = (date or dt.date.today()).isoformat()
+    spec.fresh = fresh
     completed, log_dir = run_matrix(spec, display=display)
     report_dir = log_dir / "report"
     summary = build_report(run_logs(log_dir), report_dir, baseline=baseline_path(config, config_path))
