@@ -31,6 +31,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, help="repeat each sample N times")
     parser.add_argument("--log-dir", type=Path, help="where logs go (default: logs/run-<fingerprint of the matrix>)")
     parser.add_argument("--max-connections", type=int, help="concurrent model connections per model")
+    parser.add_argument("--no-cache", action="store_false", dest="cache", default=None,
+                        help="send every model call to the provider, never inspect's response cache (config: cache: false)")
+    parser.add_argument("--prices", type=Path, help="price table YAML for the budget and the report (default: reports/prices.yaml)")
     parser.add_argument("--fresh", action="store_true", default=None,
                         help="start a new run folder even if one holds this matrix already (default: resume it)")
     parser.add_argument("-M", action="append", dest="model_args", metavar="KEY=VALUE", help="model argument (repeatable)")
@@ -64,7 +67,7 @@ def _spec_from(args: argparse.Namespace):
     for key in ("prompts", "models", "scenario_ids", "categories"):
         if getattr(args, key):
             setattr(spec, key, getattr(args, key))
-    for key in ("epochs", "log_dir", "max_connections", "log_realtime", "log_model_api", "fresh"):
+    for key in ("epochs", "log_dir", "max_connections", "log_realtime", "log_model_api", "fresh", "cache", "prices"):
         if getattr(args, key) is not None:
             setattr(spec, key, getattr(args, key))
     if args.scenarios:
@@ -81,7 +84,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = _spec_from(args)
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
-    build_report(run_logs(log_dir), out_dir)
+    build_report(run_logs(log_dir), out_dir, prices=spec.prices)
     print(f"logs:   {log_dir}  (inspect view --log-dir {log_dir})")
     print(f"report: {out_dir / 'report.html'}  |  {out_dir / 'report.md'}")
     if not success:
@@ -105,7 +108,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     prompt_a, prompt_b = (prompt.name for prompt in load_prompts(spec.prompts))
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
-    build_report(run_logs(log_dir), out_dir)
+    build_report(run_logs(log_dir), out_dir, prices=spec.prices)
     result = write_comparison(out_dir, prompt_a, prompt_b)
     print(result["verdict"])
     print(f"comparison: {out_dir / 'comparison.md'}  |  report: {out_dir / 'report.html'}")

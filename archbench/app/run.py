@@ -18,7 +18,7 @@ from inspect_ai.log import (
     read_eval_log_sample_summaries,
     write_eval_log,
 )
-from inspect_ai.model import GenerateConfig, Model, get_model
+from inspect_ai.model import GenerateConfig, Model, ModelUsage, get_model
 
 from archbench.core.collector import run_collector
 from archbench.core.prompts import BASELINE_PROMPT, load_prompts
@@ -70,6 +70,7 @@ class RunSpec:
     model_settings: dict[str, Any] = field(default_factory=dict)  # name -> evals.config.ModelEntry
     max_usd: float | None = None
     max_tokens: int | None = None
+    prices: Path | None = None  # price table for the budget and the report (default reports/prices.yaml)
     judge: str | None = None
     cache: bool = True
     # off by default: each costs a run about a tenth of its CPU (benchmarks/README.md)
@@ -171,9 +172,10 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
     for prompt in load_prompts(spec.prompts):
         for warning in prompt.warnings + offered_tools(prompt)[1]:
             logger.warning(warning)
+    budget = run_budget(spec)  # an unpriced model under max_usd fails here, before any folder is made
     log_dir = spec.resolved_log_dir()
     record_matrix(log_dir, spec)
-    activate(RunBudget(spec.max_usd, spec.max_tokens) if spec.max_usd or spec.max_tokens else None)
+    activate(budget)
     task = architect(
         prompts=[str(path) for path in spec.prompts],
         scenarios=str(spec.scenarios_dir),
@@ -214,6 +216,35 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
     return success, log_dir
 
 
+def run_budget(spec: RunSpec) -> RunBudget:
+    """The run's budget, priced from the report's price table (`reports/prices.yaml` or `prices:`).
+    A model without a price under a `max_usd` budget is an input error before anything runs:
+    its spending could not be counted. Without caps it only keeps the usage of retried attempts."""
+    if not spec.max_usd:
+        return RunBudget(max_tokens=spec.max_tokens)
+    from archbench.reports.costs import load_prices
+
+    table = load_prices(spec.prices)
+    unpriced = [model for model in spec.models if table.price_of(model) is None]
+    if unpriced:
+        raise InputError(
+            f"budget.max_usd needs a price for every model, and {', '.join(unpriced)} has none in "
+            f"{spec.prices or 'reports/prices.yaml'}: add its USD per million tokens there (or give `prices:` a table that has it)"
+        )
+    batched = {name for name, entry in spec.model_settings.items() if entry.batch}
+
+    def price_of(model: str, usage: ModelUsage) -> float | None:
+        price = table.price_of(model)
+        if price is None:
+            return None
+        return price.cost(
+            usage.input_tokens, usage.output_tokens, usage.input_tokens_cache_read or 0, usage.input_tokens_cache_write or 0,
+            batch=model in batched,
+        )
+
+    return RunBudget(spec.max_usd, spec.max_tokens, price_of=price_of)
+
+
 def run_logs(log_dir: Path) -> list[Path]:
     """The eval set's own logs: the top level of its folder only. A config's log_dir may hold
     other runs below it (nightly's dated folders); reading recursively would pool them in."""
@@ -238,13 +269,17 @@ def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
         def total(key: str) -> int:
             return sum(int(count.get(key, 0)) for count in counts)
 
+        stopped = [bool(summary.error and BUDGET_ERROR_PREFIX in summary.error) for summary in summaries]
         facts = {
             "budget_usd": spec.max_usd,
-            "stopped_by_budget": any(summary.error and BUDGET_ERROR_PREFIX in summary.error for summary in summaries),
+            "budget_tokens": spec.max_tokens,
+            "stopped_by_budget": any(stopped),
+            "budget_stopped": sum(stopped),
             "model_calls": total("model_calls"),
             "cache_hits": total("cache_hits"),
-            # the SDK's own retries, inspect's abandoned attempts and whole-sample retries
-            "retries": total("retries") + sum(summary.retries or 0 for summary in summaries),
+            # the SDK's own retries, inspect's abandoned attempts and whole-sample retries; inspect
+            # also retries a sample the budget stopped (it stops again at once): that is no retry
+            "retries": total("retries") + sum(summary.retries or 0 for summary, budget in zip(summaries, stopped) if not budget),
         }
         if (log.eval.metadata or {}).get("archbench") != facts:
             log.eval.metadata = {**(log.eval.metadata or {}), "archbench": facts}
@@ -261,7 +296,8 @@ def models(spec: RunSpec) -> list[Model]:
         args = {**spec.model_args, **(entry.args if entry else {})}
         base_url = (entry.base_url if entry else None) or spec.model_base_url
         try:
-            resolved.append(get_model(name, config=GenerateConfig(**generate), base_url=base_url, **args))
+            config = entry.generate_config() if entry else GenerateConfig(**generate)
+            resolved.append(get_model(name, config=config, base_url=base_url, **args))
         except TypeError as error:
             raise InputError(f"model '{name}': {error} (check the -M / args model arguments)") from None
         except PrerequisiteError as error:

@@ -63,9 +63,12 @@ def nightly(config_path: Path, date: dt.date | None = None, display: str | None 
     # scenario versions, …); otherwise, or with `fresh`, it starts <date>-2, <date>-3 …
     spec.log_name = (date or dt.date.today()).isoformat()
     spec.fresh = fresh
+    # a night measures today's models: replaying last night's answers from the response cache would
+    # report them (at no cost) as today's, so the cache is used only when the config asks for it
+    spec.cache = config.cache is True
     completed, log_dir = run_matrix(spec, display=display)
     report_dir = log_dir / "report"
-    summary = build_report(run_logs(log_dir), report_dir, baseline=baseline_path(config, config_path))
+    summary = build_report(run_logs(log_dir), report_dir, baseline=baseline_path(config, config_path), prices=spec.prices)
     return NightlyResult(log_dir, report_dir, summary, significant_regressions(summary, config), completed)
 
 
