@@ -14,12 +14,13 @@ from typing import Any
 
 from archbench.evals.budget import SampleCharges, active_budget
 from archbench.evals.interrupts import watch_interrupts
+from archbench.evals.reachability import check_reachable
 from archbench.evals.tools import DEFAULT_MAX_OUTPUT
 from archbench.evals.toolset import architect_tools
 from archbench.evals.workspace import RepoWorkspace
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import transcript
-from inspect_ai.model import ChatMessageAssistant, ModelUsage
+from inspect_ai.model import ChatMessageAssistant, ModelUsage, get_model
 from inspect_ai.model._model import (
     sample_model_usage,  # no public accessor for per-model sample usage yet
 )
@@ -58,6 +59,7 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
             # the offline baselines answer from files (reference plans) that may change between
             # runs; caching them could serve a stale plan, and they cost nothing to rerun
             offline = str(state.model).startswith(f"{OFFLINE_PROVIDER}/")
+            check_reachable(str(state.model), get_model().api.base_url)  # fail at once, not after minutes of retries
             while True:  # inspect's tool_calls="loop", one call at a time so the budget sees each call
                 asked = len(state.messages)
                 state = await generate(state, tool_calls="single", cache=cache and not offline)

@@ -275,6 +275,9 @@ def notes(loaded: LoadedLogs, prepared: tables.Prepared, board: pd.DataFrame, co
     failed = int(samples["failed"].sum())
     if failed:
         found.append(f"{failed} of {len(samples)} samples failed (errors or no score) and are excluded from every score; their cost still counts.")
+        errors = samples.loc[samples["error"] != "", "error"].map(lambda message: message.strip().splitlines()[0][:300] if message.strip() else message)
+        for message, n in errors.value_counts().head(3).items():
+            found.append(f"{n} sample(s) failed with: {redact(message)}")
     for skipped in loaded.skipped:
         found.append(f"Log {skipped.path} was skipped: {skipped.reason}. Its samples are not in this report.")
     for older in loaded.superseded:

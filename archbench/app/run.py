@@ -28,6 +28,7 @@ from archbench.evals.agent import CALLS_KEY
 from archbench.evals.architect import DEFAULT_MESSAGE_LIMIT, architect
 from archbench.evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
 from archbench.evals.interrupts import RunInterrupts
+from archbench.evals.reachability import unreachable
 from archbench.evals.toolset import offered_tools
 
 logger = logging.getLogger(__name__)
@@ -185,11 +186,16 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         judge=spec.judge,
         cache=spec.cache,
     )
+    resolved = models(spec)
+    for model in resolved:  # said before the run starts; each sample's error says it again (evals/reachability.py)
+        reason = unreachable(model.api.base_url)
+        if reason:
+            logger.error("cannot reach the model server for %s at %s: %s; its samples will fail", model, model.api.base_url, reason)
     with run_collector(), RunInterrupts() as interrupts:
         try:
             success, logs = eval_set(
                 tasks=[task],
-                model=models(spec),
+                model=resolved,
                 log_dir=str(log_dir),
                 epochs=spec.epochs,
                 max_connections=spec.max_connections,
