@@ -108,9 +108,10 @@ class RunSpec:
             "epochs": self.epochs,
             "message_limit": self.message_limit,
             "model_settings": {
-                name: entry.model_dump(mode="json") for name, entry in sorted(self.model_settings.items())
+                name: {**entry.model_dump(mode="json"), "args": without_credentials(entry.args)}
+                for name, entry in sorted(self.model_settings.items())
             },
-            "model_args": self.model_args,
+            "model_args": without_credentials(self.model_args),
             "model_base_url": self.model_base_url,
             "judge": self.judge,
             "runner": self.runner,
@@ -143,6 +144,15 @@ class RunSpec:
     def log_options(self) -> dict[str, bool]:
         """What inspect records besides the transcript; `eval`/`eval_set` keyword arguments."""
         return {"log_realtime": self.log_realtime, "log_model_api": self.log_model_api}
+
+
+CREDENTIAL_ARG = re.compile(r"key|token|secret|password", re.I)
+
+
+def without_credentials(args: dict[str, Any]) -> dict[str, Any]:
+    """Model arguments minus credentials (`api_key`, …): they change no result, and the matrix is
+    written into the run folder in clear."""
+    return {name: value for name, value in args.items() if not CREDENTIAL_ARG.search(name)}
 
 
 def fingerprint_of(matrix: dict[str, Any]) -> str:
