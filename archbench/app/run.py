@@ -146,7 +146,7 @@ class RunSpec:
         return {"log_realtime": self.log_realtime, "log_model_api": self.log_model_api}
 
 
-CREDENTIAL_ARG = re.compile(r"key|token|secret|password", re.I)
+CREDENTIAL_ARG = re.compile(r"(^|_)(key|token|secret|password|credentials?)$", re.I)
 
 
 def without_credentials(args: dict[str, Any]) -> dict[str, Any]:

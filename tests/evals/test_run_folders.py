@@ -93,3 +93,13 @@ def test_log_dir_holding_another_matrix_is_refused(tmp_path, capsys):
     assert main(argv) == 2
     assert "different matrix (prompts changed)" in capsys.readouterr().err
     assert main([*argv, "--fresh"]) == 2
+
+
+def test_the_recorded_matrix_holds_no_credentials():
+    spec = RunSpec(models=["openai/gpt-5"], scenarios_dir=FIXTURES, model_args={"api_key": "sk-secret-1", "responses_api": False, "max_tokens": 5})
+    matrix = spec.matrix()
+    assert matrix["model_args"] == {"responses_api": False, "max_tokens": 5}
+    assert "sk-secret-1" not in json.dumps(matrix)
+    before = spec.fingerprint()
+    spec.model_args["api_key"] = "sk-secret-2"  # another key computes the same samples
+    assert spec.fingerprint() == before
