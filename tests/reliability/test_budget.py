@@ -75,18 +75,18 @@ def test_max_tokens_is_checked_as_each_call_completes(tmp_path, server):
     assert _summary(tmp_path)["run"]["budget_stopped"] == EPOCHS
 
 
-def test_an_unpriced_model_under_max_usd_is_refused_before_the_run(tmp_path, server, capsys):
-    config = _config(tmp_path, server.base_url, {"max_usd": 1.0}, model="openai/unpriced-architect")
+def test_an_unpriced_model_under_max_usd_is_refused_before_the_run_and_offline_models_are_free(tmp_path, server, capsys):
+    refused = tmp_path / "refused"
+    refused.mkdir()
+    config = _config(refused, server.base_url, {"max_usd": 1.0}, model="openai/unpriced-architect")
     assert main(["run", "--config", str(config), "--display", "none"]) == 2
     assert "openai/unpriced-architect has none" in capsys.readouterr().err
-    assert server.requests == [] and not (tmp_path / "logs").exists()
+    assert server.requests == [] and not (refused / "logs").exists()
 
-
-def test_offline_models_count_as_free_under_max_usd(tmp_path):
-    config = tmp_path / "offline.yaml"
-    config.write_text(yaml.safe_dump({
+    offline = tmp_path / "offline.yaml"  # archbench/* models are priced at 0 and run under any budget
+    offline.write_text(yaml.safe_dump({
         "name": "offline", "prompts": [str(PROJECT_ROOT / "prompts" / "backend-architect.md")], "models": ["archbench/reference"],
         "scenarios": {"dir": str(FIXTURES / "scenarios")}, "budget": {"max_usd": 0.01}, "log_dir": "logs",
     }))
-    assert main(["run", "--config", str(config), "--display", "none"]) == 0
+    assert main(["run", "--config", str(offline), "--display", "none"]) == 0
     assert _summary(tmp_path)["run"]["cost_usd"] == 0
