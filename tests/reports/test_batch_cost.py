@@ -88,3 +88,24 @@ def test_batch_under_generate_is_refused(tmp_path):
     }))
     with pytest.raises(InputError, match="own `batch:` key"):
         load_config(config)
+
+
+def test_a_batched_models_calls_are_recorded_and_priced_at_the_batch_rate_end_to_end(tmp_path):
+    """archbench/reference (offline, it reports token usage) run with `batch: true`: every call the agent
+    made is recorded as batched, and the report's cost is the batch fraction of the list price."""
+    from archbench.app.config import ModelEntry
+    from archbench.app.run import RunSpec, run_logs, run_matrix
+
+    model = "archbench/reference"
+    prices = tmp_path / "prices.yaml"
+    prices.write_text(yaml.safe_dump({"models": {model: {"input": 1.0, "output": 1.0, "batch": 0.5}}}))
+    costs = {}
+    for batch in (False, True):
+        spec = RunSpec(models=[model], model_settings={model: ModelEntry(name=model, batch=batch)},
+                       scenarios_dir=ROOT / "tests" / "fixtures" / "scenarios", log_dir=tmp_path / f"batch-{batch}")
+        assert run_matrix(spec, display="none")[0]
+        summary = build_report(run_logs(spec.log_dir), tmp_path / f"report-{batch}", prices=prices)
+        (variant,) = summary["variants"]
+        costs[batch] = variant["cost_usd"]
+        assert variant["tokens"] > 0
+    assert costs[False] > 0 and costs[True] == pytest.approx(costs[False] * 0.5)
