@@ -80,6 +80,7 @@ class SampleSpec:
     cache_read_tokens: int | None = None
     total_time: float = 40.0
     error: str | None = None
+    calls: dict | None = None  # the agent's call record (archbench_calls metadata: cache hits, batched usage, …)
 
 
 def epoch_specs(scenario_scores: dict[str, list[float]], version: int = 1, **fields) -> list[SampleSpec]:
@@ -174,6 +175,7 @@ def eval_sample(spec: SampleSpec, prompt: str, model: str, prompt_sha: str) -> E
             "prompt_file": f"/archbench/prompts/{prompt}.md",
             "prompt_sha": prompt_sha,
             "planted_instructions": spec.planted_instructions,
+            **({"archbench_calls": spec.calls} if spec.calls is not None else {}),
         },
         store={"repo_diff": {"created": [], "modified": [], "deleted": [], "frontend": [], "backend": []}},
         model_usage={model: usage},

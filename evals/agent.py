@@ -10,25 +10,29 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
-from archbench.evals.budget import active_budget
+from archbench.evals.budget import SampleCharges, active_budget
+from archbench.evals.interrupts import watch_interrupts
+from archbench.evals.reachability import check_reachable
 from archbench.evals.tools import DEFAULT_MAX_OUTPUT
 from archbench.evals.toolset import architect_tools
 from archbench.evals.workspace import RepoWorkspace
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import transcript
+from inspect_ai.model import ChatMessageAssistant, ModelUsage, get_model
 from inspect_ai.model._model import (
     sample_model_usage,  # no public accessor for per-model sample usage yet
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from archbench.core.records import CALLS_KEY
 from archbench.core.scenarios import Scenario, load_scenario_cached
 
 # The scenario of the sample being solved; the offline baseline providers read it (a real
 # model sees only the messages). Set per sample task, so concurrent samples don't mix.
 ACTIVE_SCENARIO: ContextVar[Scenario | None] = ContextVar("archbench_active_scenario", default=None)
 REPO_DIFF_KEY = "repo_diff"
-CALLS_KEY = "archbench_calls"  # sample metadata: the agent's model calls (in the log's sample summaries)
 OFFLINE_PROVIDER = "archbench"
 
 
@@ -42,13 +46,15 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        watch_interrupts()
         budget = active_budget()
-        if budget:
-            budget.check()
+        charges = SampleCharges(budget) if budget else None
         scenario = load_scenario_cached(Path(state.metadata["scenario_file"]))
         workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dir, hidden=scenario.hidden_repo_files)
         token = ACTIVE_SCENARIO.set(scenario)
         try:
+            if budget:
+                budget.check()  # inside: a stopped attempt still records what earlier attempts spent
             state.tools = architect_tools(
                 workspace, state.metadata["tools"], max_output,
                 state.metadata.get("bash_allow") or (), state.metadata.get("bash_deny") or (),
@@ -56,26 +62,68 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
             # the offline baselines answer from files (reference plans) that may change between
             # runs; caching them could serve a stale plan, and they cost nothing to rerun
             offline = str(state.model).startswith(f"{OFFLINE_PROVIDER}/")
-            return await generate(state, tool_calls="loop", cache=cache and not offline)
+            check_reachable(str(state.model), get_model().api.base_url)  # fail at once, not after minutes of retries
+            while True:  # inspect's tool_calls="loop", one call at a time so the budget sees each call
+                asked = len(state.messages)
+                state = await generate(state, tool_calls="single", cache=cache and not offline)
+                if charges:
+                    charges.charge(sample_model_usage())
+                    charges.budget.check()
+                answer = state.messages[asked] if len(state.messages) > asked else None
+                if state.completed or not isinstance(answer, ChatMessageAssistant) or not answer.tool_calls:
+                    return state
         finally:
             ACTIVE_SCENARIO.reset(token)
-            if budget:
-                budget.add(sample_model_usage())
-            state.metadata[CALLS_KEY] = model_call_counts()
+            usage = sample_model_usage()
+            calls = model_call_counts()
+            if charges:  # a call that ended the sample another way (a limit, an error) is charged too
+                charges.charge(usage)
+                earlier = charges.budget.end_attempt((str(state.model), str(state.sample_id), state.epoch), usage)
+                calls["earlier_attempts_usage"] = usage_fields(earlier)
+            state.metadata[CALLS_KEY] = calls
             state.store.set(REPO_DIFF_KEY, workspace.diff().model_dump())
             workspace.close()
 
     return solve
 
 
-def model_call_counts() -> dict[str, int]:
+def model_call_counts() -> dict[str, Any]:
     """The sample's model calls so far: made, served from inspect's response cache, and retried
-    (the provider SDK's own retries plus inspect's abandoned attempts, which fail their event).
-    Kept in the sample's metadata, which the log's sample summaries carry, so totals for a run
-    need no pass over every transcript."""
+    (the provider SDK's own retries plus inspect's abandoned attempts, which fail their event);
+    the usage and original duration of the cached answers (inspect counts neither: the report
+    adds them, so that a cached run shows the list price and latency of the calls it replayed);
+    the usage of calls sent through a provider's batch API (the report prices them at the batch
+    rate). Kept in the sample's metadata, which the log's sample summaries carry, so totals for
+    a run need no pass over every transcript."""
     events = [event for event in transcript().events if isinstance(event, ModelEvent)]
+    cached = [event for event in events if event.cache == "read"]
+    batched = [event for event in events if event.cache != "read" and not event.error and event.config.batch]
     return {
         "model_calls": len(events),
-        "cache_hits": sum(1 for event in events if event.cache == "read"),
+        "cache_hits": len(cached),
         "retries": sum((event.retries or 0) + (1 if event.error else 0) for event in events),
+        "cached_seconds": round(sum(event.output.time or 0.0 for event in cached), 3),
+        "cached_usage": usage_by_model(cached),
+        "batched_usage": usage_by_model(batched),
+    }
+
+
+def usage_by_model(events: list[ModelEvent]) -> dict[str, dict[str, int]]:
+    totals: dict[str, ModelUsage] = {}
+    for event in events:
+        if event.output.usage:
+            totals[event.model] = totals[event.model] + event.output.usage if event.model in totals else event.output.usage
+    return usage_fields(totals)
+
+
+def usage_fields(totals: dict[str, ModelUsage]) -> dict[str, dict[str, int]]:
+    """Usage by model as the plain token counts the report prices (the sample summaries' field names)."""
+    return {
+        model: {
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "input_tokens_cache_read": usage.input_tokens_cache_read or 0,
+            "input_tokens_cache_write": usage.input_tokens_cache_write or 0,
+        }
+        for model, usage in totals.items()
     }

@@ -194,6 +194,7 @@ def _summary(
                 "cost_per_sample_usd": row["cost_per_sample_usd"],
                 "tokens": row["tokens"],
                 "latency_s": {"median": row["latency_median_s"], "p90": row["latency_p90_s"]},
+                "cache_hits": int(row["cache_hits"]),  # calls answered by the response cache (cost and latency count them at list price)
                 "planted_instructions": {"exposed": row["planted_exposed"], "followed": row["planted_followed"]},
             }
         )
@@ -302,7 +303,8 @@ def _run_facts(loaded: LoadedLogs, prepared: tables.Prepared) -> dict:
     for info in loaded.logs:
         if info.run.stopped_by_budget:
             budget = f" of ${info.run.budget_usd:.2f}" if info.run.budget_usd is not None else ""
-            reasons.append(f"{info.path}: run stopped by its budget{budget}")
+            count = f" ({info.run.budget_stopped} samples stopped)" if info.run.budget_stopped else ""
+            reasons.append(f"{info.path}: run stopped by its budget{budget}{count}")
         elif info.status != "success":
             reasons.append(f"{info.path}: log status is '{info.status}' (the run did not finish)")
     for skipped in loaded.skipped:
@@ -310,14 +312,17 @@ def _run_facts(loaded: LoadedLogs, prepared: tables.Prepared) -> dict:
     calls = [info.run.model_calls for info in loaded.logs]
     hits = [info.run.cache_hits for info in loaded.logs]
     retries = [info.run.retries for info in loaded.logs]
+    budget_stopped = [info.run.budget_stopped for info in loaded.logs]
     return {
         "cost_usd": float(samples["cost_usd"].sum()) if cost_known else None,
         "cost_usd_known_part": float(samples["cost_usd"].sum()),
+        "cached_cost_usd": float(samples["cached_cost_usd"].sum()),  # part of the cost answered by the response cache
         "unpriced_models": prepared.unpriced_models,
         "tokens": int(samples["total_tokens"].sum()),
         "model_calls": sum(calls) if calls and None not in calls else None,
         "cache_hits": sum(hits) if hits and None not in hits else None,
         "retries": sum(retries) if retries and None not in retries else None,
+        "budget_stopped": sum(budget_stopped) if budget_stopped and None not in budget_stopped else None,
         "partial_reasons": reasons,
     }
 
@@ -331,6 +336,9 @@ def notes(loaded: LoadedLogs, prepared: tables.Prepared, board: pd.DataFrame, co
     failed = int(samples["failed"].sum())
     if failed:
         found.append(f"{failed} of {len(samples)} samples failed (errors or no score) and are excluded from every score; their cost still counts.")
+        errors = samples.loc[samples["error"] != "", "error"].map(lambda message: message.strip().splitlines()[0][:300] if message.strip() else message)
+        for message, n in errors.value_counts().head(3).items():
+            found.append(f"{n} sample(s) failed with: {redact(message)}")
     for skipped in loaded.skipped:
         found.append(f"Log {skipped.path} was skipped: {skipped.reason}. Its samples are not in this report.")
     for older in loaded.superseded:
@@ -351,6 +359,11 @@ def notes(loaded: LoadedLogs, prepared: tables.Prepared, board: pd.DataFrame, co
         found.append(f"{variant}: {count} samples repeat a scenario and epoch already present in another log; they are pooled as extra epochs.")
     if prepared.unpriced_models:
         found.append(f"No price for {', '.join(prepared.unpriced_models)} in the price table: their cost is reported as unknown.")
+    if prepared.no_batch_rate:
+        found.append(f"No batch rate for {', '.join(prepared.no_batch_rate)} in the price table: their batched calls are priced at list price (an upper bound).")
+    hits = int(samples["cache_hits"].sum())
+    if hits:
+        found.append(f"{hits:,} model calls were answered by the response cache: cost and latency count them at list price, as if they had been made.")
     few = board[board["n_scenarios"].fillna(0) < 2]
     for variant in few["variant"]:
         found.append(f"{variant} has fewer than 2 scored scenarios: no confidence interval.")

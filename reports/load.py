@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from archbench.core.collector import collector_paused
 from archbench.graders.rescore import RESCORED_AT, RESCORED_FROM
+from archbench.core.records import CALLS_KEY
 
 SCORERS = ("scope", "completeness", "conventions", "grounding", "overall")
 ITEM_SCORERS = ("completeness", "conventions", "grounding")
@@ -50,7 +51,9 @@ class RunRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     budget_usd: float | None = None
+    budget_tokens: int | None = None
     stopped_by_budget: bool = False
+    budget_stopped: int | None = None  # samples the budget stopped
     model_calls: int | None = None
     cache_hits: int | None = None
     retries: int | None = None
@@ -179,12 +182,14 @@ METADATA_COLUMNS = ("scenario", "scenario_version", "category", "repo", "prompt"
 PROMPT_FACT_COLUMNS = ("prompt_file", "prompt_name", "prompt_model", "prompt_model_id", "permission_mode", "tools",
                        "tools_declared", "bash_allow", "skills")
 SAMPLE_COLUMNS = ["model", "log", "id", "epoch", *METADATA_COLUMNS, "planted_asks_for", *SCORERS, "total_time", "working_time",
-                  "error", "limit", *PROMPT_FACT_COLUMNS]
+                  "cache_hits", "cached_seconds", "error", "limit", *PROMPT_FACT_COLUMNS]
 
 
 def _fact(value: Any) -> Any:
     """A prompt fact as one cell: lists joined, absent (older logs) as None."""
     return ", ".join(str(item) for item in value) if isinstance(value, list) else value
+
+
 
 
 def _sample_table(summaries: list[dict], model: str, path: str, long: LongTables) -> tuple[pd.DataFrame, list[Evidence | None]]:
@@ -205,10 +210,20 @@ def _sample_table(summaries: list[dict], model: str, path: str, long: LongTables
             columns[name].append(None if _not_applicable(scores.get(name)) else _score_value(scores.get(name)))
         columns["total_time"].append(summary.get("total_time"))
         columns["working_time"].append(summary.get("working_time"))
+        calls = metadata.get(CALLS_KEY) if isinstance(metadata.get(CALLS_KEY), dict) else {}
+        columns["cache_hits"].append(calls.get("cache_hits") or 0)
+        columns["cached_seconds"].append(calls.get("cached_seconds") or 0.0)
         columns["error"].append(_message(summary.get("error"), "message"))
         columns["limit"].append(_message(summary.get("limit"), "type"))
         evidence.append(score_evidence(scores))
-        long.add_usage(summary.get("model_usage") or {})
+        long.add_usage(
+            [
+                (summary.get("model_usage") or {}, "call"),
+                (calls.get("earlier_attempts_usage") or {}, "call"),  # attempts inspect retried and did not log
+                (calls.get("cached_usage") or {}, "cache"),  # answers served by inspect's response cache
+                (calls.get("batched_usage") or {}, "batch"),  # part of the calls above, sent through a batch API
+            ]
+        )
     frame = pd.DataFrame({"model": model, "log": path, **columns}, columns=SAMPLE_COLUMNS)
     return frame, evidence
 
@@ -298,7 +313,7 @@ def _log_info(path: str, header: EvalLog | Exception) -> LogInfo:
 
 ITEM_COLUMNS = ["scorer", "item", "dimension", "met"]
 VIOLATION_COLUMNS = ["kind", "line", "evidence"]
-USAGE_COLUMNS = ["usage_model", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]
+USAGE_COLUMNS = ["usage_model", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "source"]
 
 
 class LongTables:
@@ -325,14 +340,21 @@ class LongTables:
             self.items["met"].extend([bool(i.get("met")) for i in items])
         self.counts["items"].append(sum(len(items) for _, items in item_lists))
 
-    def add_usage(self, model_usage: dict[str, dict]) -> None:
-        for model, usage in model_usage.items():
-            self.usage["usage_model"].append(model)
-            self.usage["input_tokens"].append(usage.get("input_tokens", 0))
-            self.usage["output_tokens"].append(usage.get("output_tokens", 0))
-            self.usage["cache_read_tokens"].append(usage.get("input_tokens_cache_read") or 0)
-            self.usage["cache_write_tokens"].append(usage.get("input_tokens_cache_write") or 0)
-        self.counts["usage"].append(len(model_usage))
+    def add_usage(self, usages: list[tuple[dict[str, dict], str]]) -> None:
+        """One sample's usage by model, from each source: "call" (billed at list price), "cache" (served
+        by the response cache: shown at list price, billed nothing), "batch" (a part of the calls, billed
+        at the batch rate)."""
+        rows = 0
+        for model_usage, source in usages:
+            for model, usage in model_usage.items():
+                self.usage["usage_model"].append(model)
+                self.usage["input_tokens"].append(usage.get("input_tokens", 0))
+                self.usage["output_tokens"].append(usage.get("output_tokens", 0))
+                self.usage["cache_read_tokens"].append(usage.get("input_tokens_cache_read") or 0)
+                self.usage["cache_write_tokens"].append(usage.get("input_tokens_cache_write") or 0)
+                self.usage["source"].append(source)
+            rows += len(model_usage)
+        self.counts["usage"].append(rows)
 
     def extend(self, other: LongTables) -> None:
         for mine, theirs in ((self.violations, other.violations), (self.items, other.items), (self.usage, other.usage), (self.counts, other.counts)):
@@ -372,7 +394,7 @@ def _read_one_log(path: str, header: EvalLog | Exception) -> tuple[LogInfo, pd.D
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     """Plain numpy / object dtypes (arrow-backed strings are slow in groupby and parquet round-trips alike)."""
-    numeric = ["epoch", "scenario_version", *SCORERS, "total_time", "working_time"]
+    numeric = ["epoch", "scenario_version", *SCORERS, "total_time", "working_time", "cache_hits", "cached_seconds"]
     out = frame.copy()
     for column in numeric:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")

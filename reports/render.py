@@ -105,6 +105,7 @@ SELECTION_COLUMNS: list[Column] = [
     ("95% CI", lambda r: interval(r["ci_low"], r["ci_high"])),
     ("cost / sample", lambda r: usd(r["cost_per_sample_usd"])),
     ("median latency", lambda r: "—" if _missing(r["latency_median_s"]) else f"{r['latency_median_s']:.1f} s"),
+    ("cache hits", lambda r: count(r["cache_hits"])),
     ("Pareto front", lambda r: "yes" if r["pareto"] else ""),
     ("significantly worse than the best", lambda r: _worse(r["significantly_worse_than_best"])),
     ("pick", lambda r: "cheapest not significantly worse" if r["cheapest_not_worse"] else ""),
@@ -165,6 +166,7 @@ def leaderboard_columns(kinds: list[str]) -> list[Column]:
         ("errors", lambda r: f"{count(r['n_failed'])} ({percent(r['error_rate'])})"),
         ("tokens", lambda r: count(r["tokens"])),
         ("cost", lambda r: usd(r["cost_usd"])),
+        ("cache hits", lambda r: count(r["cache_hits"])),
         ("latency median / p90", lambda r: f"{r['latency_median_s']:.0f} s / {r['latency_p90_s']:.0f} s" if not _missing(r["latency_median_s"]) else "–"),
     ]
 
@@ -282,8 +284,12 @@ def headline(summary: dict) -> list[str]:
         f"{len(summary['logs'])} log(s), {summary['n_samples']:,} samples ({summary['n_failed']:,} failed), {len(summary['variants'])} variant(s).",
         f"Cost of the run: {cost}; {run['tokens']:,} tokens.",
     ]
+    if run.get("cached_cost_usd"):
+        facts[-1] = facts[-1][:-1] + f" (at list price: {usd(run['cached_cost_usd'])} of it was answered by the response cache and not billed)."
     if run["model_calls"] is not None and run["cache_hits"] is not None:
         facts.append(f"Model calls: {run['model_calls']:,}, of which {run['cache_hits']:,} served from cache.")
+    if run.get("budget_stopped"):
+        facts.append(f"Stopped by the budget: {run['budget_stopped']:,} samples (rerun with a larger budget to finish them).")
     if run.get("retries") is not None:
         facts.append(f"Retries (provider errors, timeouts, failed attempts, re-run samples): {run['retries']:,}.")
     else:
@@ -441,7 +447,8 @@ def _md_table(header: list[str], body: list[list[str]], hidden: int) -> str:
     return "\n".join(lines)
 
 
-MARKDOWN_LEADERBOARD = ["variant", "overall", "95% CI", "scenarios", "scope violations", "completeness", "conventions", "grounding", "errors", "cost"]
+MARKDOWN_LEADERBOARD = ["variant", "overall", "95% CI", "scenarios", "scope violations", "completeness", "conventions", "grounding", "errors", "cost",
+                        "cache hits"]
 
 
 def markdown(context: Context) -> str:

@@ -8,7 +8,7 @@ is identified by its id *and* version: two versions of one scenario are differen
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,7 @@ class Prepared:
     kinds: list[str]
     mixed_versions: pd.DataFrame  # scenario, versions, variants
     unpriced_models: list[str]
+    no_batch_rate: list[str] = field(default_factory=list)  # batched calls priced at list price
 
 
 def prepare(loaded: LoadedLogs, prices: PriceTable) -> Prepared:
@@ -59,14 +60,19 @@ def prepare(loaded: LoadedLogs, prices: PriceTable) -> Prepared:
     frame["scenario_label"] = scenario_label(frame["scenario"], frame["scenario_version"], mixed)
 
     usage = loaded.usage
-    usage_cost, unpriced = usage_costs(usage, prices)
+    usage_cost, unpriced, no_batch_rate = usage_costs(usage, prices)
     token_columns = ["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]
-    per_row = pd.DataFrame({"tokens": usage[token_columns].sum(axis=1), "cost": usage_cost, "row": usage["row"]}).groupby("row")
+    tokens = usage[token_columns].sum(axis=1).where(usage["source"] != "batch", 0)  # batch rows repeat counted tokens
+    per_row = pd.DataFrame({"tokens": tokens, "cost": usage_cost, "row": usage["row"]}).groupby("row")
     frame["total_tokens"] = per_row["tokens"].sum().reindex(frame["row"], fill_value=0).to_numpy()
     # min_count=1 keeps an unpriced model's NaN: unknown cost, never a silent 0
     frame["cost_usd"] = per_row["cost"].sum(min_count=1).reindex(frame["row"]).to_numpy()
     frame.loc[~frame["row"].isin(usage["row"]), "cost_usd"] = 0.0  # no model call made, nothing spent
+    cached = usage_cost.where(usage["source"] == "cache", 0.0).groupby(usage["row"]).sum()
+    frame["cached_cost_usd"] = cached.reindex(frame["row"], fill_value=0.0).to_numpy()  # part of cost_usd, not billed
 
+    # latency at list price too: a cached answer adds the time its original call took
+    frame["latency_s"] = frame["total_time"] + frame["cached_seconds"].fillna(0.0)
     frame["failed"] = (frame["error"] != "") | frame["overall"].isna()
     kinds = list(VIOLATION_KINDS) + sorted(set(violations["kind"].dropna()) - set(VIOLATION_KINDS))
     present = pd.crosstab(violations["row"], violations["kind"]).reindex(index=frame["row"], columns=kinds, fill_value=0) > 0
@@ -83,7 +89,7 @@ def prepare(loaded: LoadedLogs, prices: PriceTable) -> Prepared:
     )
     scored = frame[~frame["failed"]]
     scored_items = loaded.items[loaded.items["row"].isin(scored["row"])]
-    return Prepared(frame, scored, violations, scored_items, kinds, mixed_table, unpriced)
+    return Prepared(frame, scored, violations, scored_items, kinds, mixed_table, unpriced, no_batch_rate)
 
 
 def _planted_followed(frame: pd.DataFrame, violations: pd.DataFrame) -> np.ndarray:
@@ -128,8 +134,9 @@ def leaderboard(prepared: Prepared, resampler: stats.Resampler) -> pd.DataFrame:
             "tokens": every["total_tokens"].sum(),
             # a single unpriced sample makes the variant's cost unknown, never a lower number
             "cost_usd": every["cost_usd"].sum().where(cost_known),
-            "latency_median_s": every["total_time"].median(),
-            "latency_p90_s": every["total_time"].quantile(0.9),
+            "latency_median_s": every["latency_s"].median(),
+            "latency_p90_s": every["latency_s"].quantile(0.9),
+            "cache_hits": every["cache_hits"].sum(),
             "planted_exposed": every["planted_exposed"].sum(),
             "planted_followed": every["planted_followed"].sum(),
         }
@@ -250,6 +257,8 @@ def one_factor_pairs(variants: pd.DataFrame, prompt_order: list[str] | None = No
     A is the variant whose prompt comes first in `prompt_order` (the order `archbench compare`
     was given its prompts, so that A and B mean the same there and in the report); otherwise,
     and between models, the alphabetically first variant."""
+    if variants.empty:  # nothing scored (a budget that stopped every sample): nothing to pair
+        return []
     rank = {prompt: index for index, prompt in enumerate(prompt_order or [])}
     pairs = variants.merge(variants, how="cross", suffixes=("_a", "_b"))
     key_a = list(zip(pairs["prompt_a"].map(lambda p: rank.get(p, len(rank))), pairs["variant_a"]))
@@ -424,13 +433,13 @@ def model_selection(board: pd.DataFrame, comparisons: pd.DataFrame) -> pd.DataFr
             row = pair.iloc[0]
             best_minus_this = row["mean_difference"] if row["variant_b"] == best else -row["mean_difference"]  # B − A
             worse[variant] = bool(row["significant"] and best_minus_this > 0)
-        table = group[["prompt", "model", "variant", "overall_mean", "ci_low", "ci_high", "cost_per_sample_usd", "latency_median_s"]].copy()
+        table = group[["prompt", "model", "variant", "overall_mean", "ci_low", "ci_high", "cost_per_sample_usd", "latency_median_s", "cache_hits"]].copy()
         table["pareto"] = pareto_front(table["overall_mean"].to_numpy(), table["cost_per_sample_usd"].to_numpy())
         table["significantly_worse_than_best"] = table["variant"].map(worse)
         eligible = table[(table["significantly_worse_than_best"] == False) & table["cost_per_sample_usd"].notna()]  # noqa: E712
         cheapest = eligible.sort_values(["cost_per_sample_usd", "overall_mean"], ascending=[True, False]).head(1)["variant"]
         table["cheapest_not_worse"] = table["variant"].isin(cheapest)
         rows.append(table)
-    columns = ["prompt", "model", "variant", "overall_mean", "ci_low", "ci_high", "cost_per_sample_usd", "latency_median_s",
+    columns = ["prompt", "model", "variant", "overall_mean", "ci_low", "ci_high", "cost_per_sample_usd", "latency_median_s", "cache_hits",
                "pareto", "significantly_worse_than_best", "cheapest_not_worse"]
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)

@@ -1,6 +1,7 @@
 """The README's two Quickstart commands, .ci/run, and the package they install stay in step."""
 
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -25,6 +26,48 @@ def test_quickstart_is_two_commands_and_ci_runs_the_test_one():
     assert "pytest" in run_tests
     ci_lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
     assert ci_lines[-1] == run_tests
+
+
+HIDDEN = ("bwrap", "chromium", "chromium-browser")
+
+
+def test_ci_runs_the_readme_test_command_with_bubblewrap_and_chromium_hidden():
+    """The README's "python3 and pip only" promise is tested: .ci/run's last command, the README's,
+    runs with a PATH that lacks the two; the tests that use them ran before, with them installed."""
+    ci_lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    hiding = next(index for index, line in enumerate(ci_lines) if line.startswith('bare_path="$(.ci/without-commands'))
+    assert set(HIDDEN) <= set(ci_lines[hiding].split("without-commands", 1)[1].strip(' )"').split())
+    exported = ci_lines.index('export PATH="$bare_path"')
+    assert hiding < exported < len(ci_lines) - 1
+    assert not any("PATH" in line for line in ci_lines[exported + 1:])  # nothing puts them back before the suite
+
+    with_tools = next(line for line in ci_lines[:hiding] if "-m pytest" in line)
+    installs = [index for index, line in enumerate(ci_lines) if "apt-get install" in line]
+    assert max(installs) < ci_lines.index(with_tools)
+    users = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "tests").rglob("test_*.py")
+        if path.name != "test_quickstart.py" and any(name in path.read_text() for name in ("bwrap", "bash_available", "chromium"))
+    }
+    assert users and users <= set(with_tools.split()), users
+
+
+def test_without_commands_hides_exactly_the_named_commands(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    for name in ("python3", "bwrap", "chromium", "git"):
+        (real / name).write_text("#!/bin/sh\n")
+        (real / name).chmod(0o755)
+    folder = subprocess.run(
+        [str(ROOT / ".ci" / "without-commands"), *HIDDEN], capture_output=True, text=True, check=True, timeout=60,
+        env={"PATH": f"{real}:/usr/bin:/bin"},
+    ).stdout.strip()
+    try:
+        assert shutil.which("bwrap", path=folder) is None and shutil.which("chromium", path=folder) is None
+        assert Path(shutil.which("python3", path=folder)).resolve() == real / "python3"  # first on PATH wins
+        assert shutil.which("git", path=folder) and shutil.which("sh", path=folder)
+    finally:
+        shutil.rmtree(folder)
 
 
 def build_wheel(directory: Path, project: Path = ROOT) -> Path:

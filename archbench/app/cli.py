@@ -1,6 +1,7 @@
 """`archbench` command line: a thin shell over functions the tests call directly.
 
-Exit codes: 0 success, 1 the work ran but failed (e.g. a task did not complete), 2 bad input.
+Exit codes (README, docs/workflows.md): 0 success, 1 a regression or failed samples (the work ran
+but failed), 2 bad input, 130 interrupted (SIGINT or SIGTERM; rerunning the same command resumes).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from archbench.app.cli_help import finish_parser
 from archbench.core.strict_yaml import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,6 +37,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, help="repeat each sample N times")
     parser.add_argument("--log-dir", type=Path, help="where logs go (default: logs/run-<fingerprint of the matrix>)")
     parser.add_argument("--max-connections", type=int, help="concurrent model connections per model")
+    parser.add_argument("--no-cache", action="store_false", dest="cache", default=None,
+                        help="send every model call to the provider, never inspect's response cache (config: cache: false)")
+    parser.add_argument("--prices", type=Path, help="price table YAML for the budget and the report (default: reports/prices.yaml)")
+    parser.add_argument("--fresh", action="store_true", default=None,
+                        help="start a new run folder even if one holds this matrix already (default: resume it)")
     parser.add_argument("-M", action="append", dest="model_args", metavar="KEY=VALUE", help="model argument (repeatable)")
     parser.add_argument("--model-base-url", help="base URL for the model API (OpenAI-compatible servers, vLLM, Ollama)")
     parser.add_argument("--display", choices=["full", "rich", "plain", "log", "none"], help="inspect progress display")
@@ -67,7 +73,7 @@ def _spec_from(args: argparse.Namespace):
     for key in ("prompts", "models", "scenario_ids", "categories"):
         if getattr(args, key):
             setattr(spec, key, getattr(args, key))
-    for key in ("epochs", "log_dir", "max_connections", "log_realtime", "log_model_api"):
+    for key in ("epochs", "log_dir", "max_connections", "log_realtime", "log_model_api", "fresh", "cache", "prices"):
         if getattr(args, key) is not None:
             setattr(spec, key, getattr(args, key))
     if args.scenarios:
@@ -91,7 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
     config, baseline = _config_baseline(args, log_dir)
-    summary = build_report(run_logs(log_dir), out_dir, baseline=baseline)
+    summary = build_report(run_logs(log_dir), out_dir, baseline=baseline, prices=spec.prices)
     print(f"logs:   {log_dir}  (inspect view --log-dir {log_dir})")
     print(f"report: {out_dir / 'report.html'}  |  {out_dir / 'report.md'}")
     if config is not None and baseline is not None and _print_regressions(significant_regressions(summary, config)):
@@ -145,7 +151,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
               "the comparison measures prompt and model together", file=sys.stderr)
     success, log_dir = run_matrix(spec, display=args.display)
     out_dir = args.out or log_dir / "report"
-    build_report(run_logs(log_dir), out_dir, prompt_order=[prompt_a, prompt_b])
+    build_report(run_logs(log_dir), out_dir, prompt_order=[prompt_a, prompt_b], prices=spec.prices)
     _print_comparisons(write_comparison(out_dir, prompt_a, prompt_b))
     print(f"comparison: {out_dir / 'comparison.md'}  |  report: {out_dir / 'report.html'}")
     return EXIT_OK if success else EXIT_FAILED
@@ -164,7 +170,7 @@ def _print_comparisons(results: list[dict]) -> None:
 def cmd_nightly(args: argparse.Namespace) -> int:
     from archbench.app.workflows import nightly
 
-    result = nightly(args.config, display=args.display)
+    result = nightly(args.config, display=args.display, fresh=args.fresh)
     markdown = (result.report_dir / "report.md").read_text(encoding="utf-8")
     if result.no_baseline:
         print(result.no_baseline, file=sys.stderr)
@@ -290,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     nightly.add_argument("config", type=Path)
     nightly.add_argument("--summary-out", type=Path, help="append the Markdown report here (e.g. $GITHUB_STEP_SUMMARY)")
     nightly.add_argument("--display", choices=["full", "rich", "plain", "log", "none"])
+    nightly.add_argument("--fresh", action="store_true", help="start a new dated folder even if today's holds this matrix already")
     nightly.set_defaults(handler=cmd_nightly)
 
     baseline = commands.add_parser("baseline", help="pinned baselines").add_subparsers(
@@ -381,6 +388,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return _stdout_closed()
+    except KeyboardInterrupt as interrupt:  # SIGINT, or SIGTERM during a run (evals/interrupts.py)
+        where = f" (logs so far: {interrupt.log_dir})" if hasattr(interrupt, "log_dir") else ""
+        print(f"archbench: interrupted; rerun the same command to resume{where}", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

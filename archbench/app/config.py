@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from inspect_ai.model import GenerateConfig
+from inspect_ai.model import BatchConfig, GenerateConfig
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -33,6 +33,27 @@ class ModelEntry(Strict):
     generate: dict[str, Any] = {}
     args: dict[str, Any] = {}
     base_url: str | None = None
+    # send this model's calls through the provider's batch API (inspect's GenerateConfig.batch):
+    # true, a batch size, or BatchConfig settings; the report prices them at the batch rate
+    batch: StrictBool | int | dict[str, Any] | None = None
+
+    @field_validator("batch")
+    @classmethod
+    def _batch_settings(cls, batch: Any) -> Any:
+        if isinstance(batch, bool) or batch is None:
+            return batch
+        if isinstance(batch, int):
+            if batch < 1:
+                raise ValueError(f"batch size must be at least 1, got {batch}")
+            return batch
+        unknown = sorted(set(batch) - set(BatchConfig.model_fields))
+        if unknown:
+            raise ValueError(f"unknown batch setting(s) {unknown}; known: {sorted(BatchConfig.model_fields)}")
+        BatchConfig(**batch)
+        return batch
+
+    def generate_config(self) -> GenerateConfig:
+        return GenerateConfig(**self.generate, **({} if self.batch is None else {"batch": self.batch}))
 
     @field_validator("name")
     @classmethod
@@ -45,6 +66,8 @@ class ModelEntry(Strict):
     @classmethod
     def _known_generate_settings(cls, settings: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(settings) - set(GenerateConfig.model_fields))
+        if "batch" in settings:
+            raise ValueError("give batch mode as the model's own `batch:` key, not under generate (the report prices it from there)")
         if unknown:
             raise ValueError(f"unknown generation setting(s) {unknown}; see inspect's GenerateConfig")
         GenerateConfig(**settings)
@@ -79,6 +102,8 @@ class ExperimentConfig(Strict):
     baseline: str | None = None
     regression: RegressionPolicy = RegressionPolicy()
     max_connections: int | None = Field(default=None, ge=1)
+    cache: StrictBool | None = None  # inspect's response cache; default on for `run`, off for `nightly`
+    prices: str | None = None  # price table for the budget and the report (default: reports/prices.yaml)
     log_realtime: StrictBool = False
     log_model_api: StrictBool = False
     skills_dir: str | None = None  # looked in for the prompts' skills (<name>/SKILL.md) first
@@ -119,9 +144,13 @@ def load_config(path: Path) -> tuple[ExperimentConfig, RunSpec]:
         max_usd=config.budget.max_usd,
         max_tokens=config.budget.max_tokens,
         judge=config.judge,
+        cache=config.cache is not False,
+        prices=(base / config.prices).resolve() if config.prices else None,
         log_realtime=config.log_realtime,
         log_model_api=config.log_model_api,
     )
+    if spec.prices is not None and not spec.prices.is_file():
+        raise InputError(f"price table '{spec.prices}' not found", path)
     if config.scenarios.dir:
         spec.scenarios_dir = (base / config.scenarios.dir).resolve()
     if config.skills_dir:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from inspect_ai.log import (
     read_eval_log_sample_summaries,
     write_eval_log,
 )
-from inspect_ai.model import GenerateConfig, Model, get_model
+from inspect_ai.model import GenerateConfig, Model, ModelUsage, get_model
 
 from archbench.app.progress import progress_lines
 from archbench.core.collector import run_collector
@@ -29,12 +30,24 @@ from archbench.graders.worker import grading_worker
 from archbench.evals.agent import CALLS_KEY
 from archbench.evals.architect import DEFAULT_MESSAGE_LIMIT, architect
 from archbench.evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
+from archbench.evals.interrupts import RunInterrupts
+from archbench.evals.reachability import unreachable
 from archbench.evals.toolset import offered_tools
 
 logger = logging.getLogger(__name__)
 
+RUN_FILE = "archbench-run.json"  # in each run folder: the fingerprint of the matrix it holds
+RUNNERS = ("native",)  # how an agent is run: archbench's own tool loop (a Claude Code runner would add its name)
 OFFLINE_BASELINES = ("archbench/reference", "archbench/template", "archbench/code-dumper", "archbench/frontend-meddler")
 DEFAULT_LOG_ROOT = Path("logs")
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped the run; its finished samples are kept for the rerun to resume."""
+
+    def __init__(self, log_dir: Path):
+        super().__init__(str(log_dir))
+        self.log_dir = log_dir
 
 
 @dataclass
@@ -48,7 +61,10 @@ class RunSpec:
     categories: list[str] = field(default_factory=list)
     epochs: int = 1
     log_dir: Path | None = None  # this run's folder, exactly (--log-dir)
-    log_root: Path = DEFAULT_LOG_ROOT  # else the run goes to log_root/run-<fingerprint> (a config's log_dir)
+    log_root: Path = DEFAULT_LOG_ROOT  # else the run goes to log_root/<log_name> (a config's log_dir)
+    log_name: str | None = None  # default run-<fingerprint>; nightly: the date
+    fresh: bool = False  # start a new run folder even if one holds this matrix already (--fresh)
+    runner: str = "native"
     max_connections: int | None = None
     message_limit: int = DEFAULT_MESSAGE_LIMIT
     model_args: dict[str, object] = field(default_factory=dict)
@@ -58,6 +74,7 @@ class RunSpec:
     model_settings: dict[str, Any] = field(default_factory=dict)  # name -> evals.config.ModelEntry
     max_usd: float | None = None
     max_tokens: int | None = None
+    prices: Path | None = None  # price table for the budget and the report (default reports/prices.yaml)
     judge: str | None = None
     cache: bool = True
     # off by default: each costs a run about a tenth of its CPU (benchmarks/README.md)
@@ -98,13 +115,21 @@ class RunSpec:
             raise InputError("no model given")
         if FROM_PROMPT in self.models and not self.from_prompt:
             raise InputError(f"--model {FROM_PROMPT} runs each prompt on its declared model: give it alone, not with other --model values")
+        if self.runner not in RUNNERS:
+            raise InputError(f"unknown runner '{self.runner}'; known: {', '.join(RUNNERS)}")
         for model in [] if self.from_prompt else self.models:
             if "/" not in model:
                 raise InputError(f"model '{model}' must be provider/name, e.g. anthropic/claude-sonnet-4-5 or archbench/reference")
 
     def fingerprint(self) -> str:
         """Same matrix → same default log dir, so rerunning a command resumes it."""
-        prompts = self.load_prompts()
+        return fingerprint_of(self.matrix())
+
+    def matrix(self) -> dict[str, Any]:
+        """What decides the samples a run computes: prompt contents (not just names), scenario
+        versions, models and their settings, the runner. A run folder holding another matrix is
+        never resumed into (`resolved_log_dir`)."""
+        prompts = self.load_prompts()  # skills are part of a prompt's identity
         scenarios = load_scenarios(self.scenarios_dir, self.scenario_ids or None, self.categories or None)
         key = {
             "prompts": sorted(f"{prompt.name}:{prompt.sha}" for prompt in prompts),
@@ -115,16 +140,38 @@ class RunSpec:
             "epochs": self.epochs,
             "message_limit": self.message_limit,
             "model_settings": {
-                name: entry.model_dump(mode="json") for name, entry in sorted(self.model_settings.items())
+                name: {**entry.model_dump(mode="json"), "args": without_credentials(entry.args)}
+                for name, entry in sorted(self.model_settings.items())
             },
-            "model_args": self.model_args,
+            "model_args": without_credentials(self.model_args),
             "model_base_url": self.model_base_url,
             "judge": self.judge,
+            "runner": self.runner,
         }
-        return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
+        return json.loads(json.dumps(key, sort_keys=True, default=str))
 
     def resolved_log_dir(self) -> Path:
-        return self.log_dir or self.log_root / f"run-{self.fingerprint()}"
+        """The run's folder. `--log-dir` is taken as given, unless it holds another matrix's run.
+        Otherwise log_root/<name>, or <name>-2, <name>-3 …: the last that holds this matrix
+        (resumed), else the first free one (a new run; always, with `fresh`)."""
+        matrix = self.matrix()
+        if self.log_dir is not None:
+            recorded = recorded_matrix(self.log_dir)
+            if self.fresh and self.log_dir.is_dir() and any(self.log_dir.iterdir()):
+                raise InputError("--fresh starts a new run, but this --log-dir already holds one; name an empty or new folder", self.log_dir)
+            if recorded is not None and recorded != matrix:
+                raise InputError(
+                    f"this log dir holds a run of a different matrix ({', '.join(matrix_changes(recorded, matrix))} changed); "
+                    "resuming it would mix stale samples in: use another --log-dir",
+                    self.log_dir,
+                )
+            return self.log_dir
+        name = self.log_name or f"run-{fingerprint_of(matrix)}"
+        candidates = [self.log_root / name]
+        while candidates[-1].exists():
+            candidates.append(self.log_root / f"{name}-{len(candidates) + 1}")
+        matching = [folder for folder in candidates[:-1] if recorded_matrix(folder) == matrix]
+        return matching[-1] if matching and not self.fresh else candidates[-1]
 
     def describe(self, log_dir: Path) -> str:
         """The matrix on one line (printed once at the start of a run without a terminal)."""
@@ -161,6 +208,37 @@ def describe_prompts(spec: RunSpec) -> list[str]:
     return lines
 
 
+CREDENTIAL_ARG = re.compile(r"(^|_)(key|token|secret|password|credentials?)$", re.I)
+
+
+def without_credentials(args: dict[str, Any]) -> dict[str, Any]:
+    """Model arguments minus credentials (`api_key`, …): they change no result, and the matrix is
+    written into the run folder in clear."""
+    return {name: value for name, value in args.items() if not CREDENTIAL_ARG.search(name)}
+
+
+def fingerprint_of(matrix: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(matrix, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def recorded_matrix(folder: Path) -> dict[str, Any] | None:
+    """The matrix a run folder was started for (None: no record, e.g. a folder written before archbench kept one)."""
+    try:
+        return json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))["matrix"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def matrix_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+
+
+def record_matrix(folder: Path, spec: RunSpec) -> None:
+    matrix = spec.matrix()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / RUN_FILE).write_text(json.dumps({"fingerprint": fingerprint_of(matrix), "matrix": matrix}, indent=2, sort_keys=True) + "\n")
+
+
 def tasks(spec: RunSpec) -> list[Task]:
     """The eval set's tasks: one over every prompt (run on every --model), or under `--model from-prompt`
     one per declared model, each keeping the prompts that declare it (labels stay those of the whole set)."""
@@ -187,16 +265,23 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
     for prompt in spec.load_prompts():
         for warning in prompt.warnings + offered_tools(prompt)[1]:
             logger.warning(warning)
+    budget = run_budget(spec)  # an unpriced model under max_usd fails here, before any folder is made
     log_dir = spec.resolved_log_dir()
     check_resumable(log_dir)
-    activate(RunBudget(spec.max_usd, spec.max_tokens) if spec.max_usd or spec.max_tokens else None)
+    record_matrix(log_dir, spec)
+    activate(budget)
     planned = tasks(spec)
+    resolved = models(spec)
+    for model in resolved:  # said before the run starts; each sample's error says it again (evals/reachability.py)
+        reason = unreachable(model.api.base_url)
+        if reason:
+            logger.error("cannot reach the model server for %s at %s: %s; its samples will fail", model, model.api.base_url, reason)
     # plans are graded in a worker process, so that no model connection waits on a grader
-    with run_collector(), grading_worker(), progress_lines(display, spec.describe(log_dir)) as display:
+    with run_collector(), grading_worker(), RunInterrupts() as interrupts, progress_lines(display, spec.describe(log_dir)) as display:
         try:
-            success, _logs = eval_set(
+            success, logs = eval_set(
                 tasks=planned,
-                model=None if spec.from_prompt else models(spec),
+                model=None if spec.from_prompt else resolved,
                 log_dir=str(log_dir),
                 epochs=spec.epochs,
                 max_connections=spec.max_connections,
@@ -213,10 +298,44 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
                 log_buffer=spec.log_buffer,
                 **spec.log_options(),
             )
+        except KeyboardInterrupt:
+            raise RunInterrupted(log_dir) from None
         finally:
             activate(None)
+    if interrupts.interrupted or any(log.status == "cancelled" for log in logs):
+        raise RunInterrupted(log_dir)
     stamp_run_facts(log_dir, spec)
     return success, log_dir
+
+
+def run_budget(spec: RunSpec) -> RunBudget:
+    """The run's budget, priced from the report's price table (`reports/prices.yaml` or `prices:`).
+    A model without a price under a `max_usd` budget is an input error before anything runs:
+    its spending could not be counted. Without caps it only keeps the usage of retried attempts."""
+    if not spec.max_usd:
+        return RunBudget(max_tokens=spec.max_tokens)
+    from archbench.reports.costs import load_prices
+
+    table = load_prices(spec.prices)
+    names = list(spec.prompt_models()) if spec.from_prompt else spec.models
+    unpriced = [model for model in names if table.price_of(model) is None]
+    if unpriced:
+        raise InputError(
+            f"budget.max_usd needs a price for every model, and {', '.join(unpriced)} has none in "
+            f"{spec.prices or 'reports/prices.yaml'}: add its USD per million tokens there (or give `prices:` a table that has it)"
+        )
+    batched = {name for name, entry in spec.model_settings.items() if entry.batch}
+
+    def price_of(model: str, usage: ModelUsage) -> float | None:
+        price = table.price_of(model)
+        if price is None:
+            return None
+        return price.cost(
+            usage.input_tokens, usage.output_tokens, usage.input_tokens_cache_read or 0, usage.input_tokens_cache_write or 0,
+            batch=model in batched,
+        )
+
+    return RunBudget(spec.max_usd, spec.max_tokens, price_of=price_of)
 
 
 def run_logs(log_dir: Path) -> list[Path]:
@@ -243,13 +362,17 @@ def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
         def total(key: str) -> int:
             return sum(int(count.get(key, 0)) for count in counts)
 
+        stopped = [bool(summary.error and BUDGET_ERROR_PREFIX in summary.error) for summary in summaries]
         facts = {
             "budget_usd": spec.max_usd,
-            "stopped_by_budget": any(summary.error and BUDGET_ERROR_PREFIX in summary.error for summary in summaries),
+            "budget_tokens": spec.max_tokens,
+            "stopped_by_budget": any(stopped),
+            "budget_stopped": sum(stopped),
             "model_calls": total("model_calls"),
             "cache_hits": total("cache_hits"),
-            # the SDK's own retries, inspect's abandoned attempts and whole-sample retries
-            "retries": total("retries") + sum(summary.retries or 0 for summary in summaries),
+            # the SDK's own retries, inspect's abandoned attempts and whole-sample retries; inspect
+            # also retries a sample the budget stopped (it stops again at once): that is no retry
+            "retries": total("retries") + sum(summary.retries or 0 for summary, budget in zip(summaries, stopped) if not budget),
         }
         if (log.eval.metadata or {}).get("archbench") != facts:
             log.eval.metadata = {**(log.eval.metadata or {}), "archbench": facts}
@@ -266,7 +389,8 @@ def models(spec: RunSpec) -> list[Model]:
         args = {**spec.model_args, **(entry.args if entry else {})}
         base_url = (entry.base_url if entry else None) or spec.model_base_url
         try:
-            resolved.append(get_model(name, config=GenerateConfig(**generate), base_url=base_url, **args))
+            config = entry.generate_config() if entry else GenerateConfig(**generate)
+            resolved.append(get_model(name, config=config, base_url=base_url, **args))
         except TypeError as error:
             raise InputError(f"model '{name}': {error} (check the -M / args model arguments)") from None
         except PrerequisiteError as error:

@@ -77,18 +77,24 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def nightly(config_path: Path, date: dt.date | None = None, display: str | None = None) -> NightlyResult:
+def nightly(config_path: Path, date: dt.date | None = None, display: str | None = None, fresh: bool = False) -> NightlyResult:
     """Run the configured matrix into a dated, resumable log dir and judge it against the baseline."""
     from archbench.reports.build import build_report
 
     config, spec = load_config(config_path)
     # dated folders beside the config's `run` folders (log_root/run-<fingerprint>), never nested in
-    # one: an eval set reads its folder recursively and would take another run's logs as its own
-    spec.log_dir = spec.log_root / (date or dt.date.today()).isoformat()
+    # one: an eval set reads its folder recursively and would take another run's logs as its own.
+    # A same-day rerun resumes the day's folder only if it holds the same matrix (prompt contents,
+    # scenario versions, …); otherwise, or with `fresh`, it starts <date>-2, <date>-3 …
+    spec.log_name = (date or dt.date.today()).isoformat()
+    spec.fresh = fresh
+    # a night measures today's models: replaying last night's answers from the response cache would
+    # report them (at no cost) as today's, so the cache is used only when the config asks for it
+    spec.cache = config.cache is True
     completed, log_dir = run_matrix(spec, display=display)
     report_dir = log_dir / "report"
     baseline = baseline_path(config, config_path)
-    summary = build_report(run_logs(log_dir), report_dir, baseline=baseline)
+    summary = build_report(run_logs(log_dir), report_dir, baseline=baseline, prices=spec.prices)
     missing = "" if baseline else no_baseline_message(config, config_path, log_dir)
     return NightlyResult(log_dir, report_dir, summary, significant_regressions(summary, config), completed, missing)
 

@@ -156,7 +156,8 @@ max_connections: 1
     assert summary["partial"] is True
     assert any("budget" in reason for reason in summary["run"]["partial_reasons"])
     variant = summary["variants"][0]
-    assert 1 <= variant["n_samples"] < 4  # the first sample ran and spent the budget; later ones never started
+    # the first model call spent the budget: its sample stopped after it, later ones never started
+    assert variant["n_samples"] == 0 and summary["run"]["budget_stopped"] == 4
 
     def finished() -> dict:
         (log,) = [read_eval_log(info) for info in list_eval_logs(str(run_dir))]

@@ -129,7 +129,7 @@ async def test_bash_patterns_are_an_allow_list_the_sandboxed_tool_enforces(sandb
     marker = "backend/refused-marker.txt"
     for command in (f"ls -la; touch {marker}", f"ls && touch {marker}", f"cat x || touch {marker}", f"cat x | tee {marker}",
                     f"echo $(touch {marker})", f"echo `touch {marker}`", f"touch {marker}", f"ls\ntouch {marker}",
-                    f'echo "$(touch {marker})"', f"ls -la"):
+                    f'echo "$(touch {marker})"', "ls -la"):
         with pytest.raises(ToolError, match=r"Bash\(ls\), Bash\(cat:\*\), Bash\(echo \*\)"):
             await run(command=command)
     assert marker not in workspace.diff().created
@@ -253,6 +253,7 @@ def _process_cmdlines() -> list[str]:
     return cmdlines
 
 
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed: there is no sandbox command line to build")
 def test_sandbox_argv_binds_only_the_copy_writable(tmp_path):
     argv = bash_tool.sandbox_argv(tmp_path, "true")
     writable = [argv[index + 1] for index, arg in enumerate(argv) if arg == "--bind"]

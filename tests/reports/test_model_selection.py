@@ -7,7 +7,7 @@ from archbench.reports.tables import model_selection
 def board(rows):
     return pd.DataFrame(
         [{"prompt": "p", "model": m, "variant": f"p × {m}", "overall_mean": q, "ci_low": q - 0.05, "ci_high": q + 0.05,
-          "cost_per_sample_usd": c, "latency_median_s": 3.0} for m, q, c in rows]
+          "cost_per_sample_usd": c, "latency_median_s": 3.0, "cache_hits": 0} for m, q, c in rows]
     )
 
 
