@@ -62,7 +62,7 @@ SCENARIOS_SUBDIR = "scenarios"  # a set's own scenarios (repos outside sample_re
 SET_DESCRIPTIONS = {
     DEVELOPMENT: "seen while tuning the graders",
     HELD_OUT: "never seen",
-    BLIND: "labelled blind; measured, not tuned on",
+    BLIND: "labelled blind; what was read or tuned on it: gold/sets.yaml",
 }
 SCOPE_ACCURACY_TARGET = 0.95
 ITEM_AGREEMENT_TARGET = 0.90
