@@ -14,6 +14,7 @@ agent's edits to its copy.
 from __future__ import annotations
 
 from archbench.evals.agent import architect_agent
+from archbench.evals.claude_code import RUNNERS, claude_code_agent
 from archbench.evals.tools import DEFAULT_MAX_OUTPUT
 from archbench.evals.toolset import offered_tools
 from archbench.graders.scorers import architect_scorers
@@ -68,6 +69,10 @@ def architect(
     message_limit: int = DEFAULT_MESSAGE_LIMIT,
     judge: str | None = None,
     cache: bool = True,
+    runner: str = "native",
+    claude_code_mode: str = "main",
+    claude_code_sandbox: bool = True,
+    claude_code_workdir: str | None = None,
 ) -> Task:
     """Architect prompts × scenarios.
 
@@ -80,7 +85,14 @@ def architect(
         message_limit: Messages per sample before the agent is stopped.
         judge: Also grade with this LLM judge model (on top of the deterministic graders).
         cache: Serve identical model calls from inspect's response cache.
+        runner: "native" (archbench's own agent loop and tools) or "claude-code" (the agent file
+            inside the real Claude Code; see docs/runners.md).
+        claude_code_mode: "main" (the agent file is Claude Code's main thread) or "delegated".
+        claude_code_sandbox: Run Claude Code inside bubblewrap (False: unsandboxed, without Bash).
+        claude_code_workdir: Folder for the Claude Code samples' folders (default: system temp).
     """
+    if runner not in RUNNERS:
+        raise ValueError(f"runner must be one of {RUNNERS}, got '{runner}'")
     loaded_prompts = load_prompts(_as_list(prompts) or [BASELINE_PROMPT])
     loaded_scenarios = load_scenarios(
         scenarios or DEFAULT_SCENARIOS_DIR, ids=_as_list(scenario_ids), categories=_as_list(categories)
@@ -95,7 +107,11 @@ def architect(
             [make_sample(scenario, prompt) for scenario in loaded_scenarios for prompt in loaded_prompts],
             name="archbench",
         ),
-        solver=architect_agent(max_output=max_output, cache=cache),
+        solver=architect_agent(max_output=max_output, cache=cache)
+        if runner == "native"
+        else claude_code_agent(
+            mode=claude_code_mode, sandbox=claude_code_sandbox, cache=cache, workdir=claude_code_workdir, message_limit=message_limit
+        ),
         scorer=scorers,
         message_limit=message_limit,
         version=TASK_VERSION,

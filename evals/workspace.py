@@ -229,14 +229,15 @@ class RepoWorkspace:
 
     # -- a real folder, for tools that need one ---------------------------------------
     @contextmanager
-    def materialized(self) -> Iterator[Path]:
-        """A private folder holding the agent's current view of the repo. When the block
-        ends, files created, modified or deleted in it are folded into the overlay.
+    def materialized(self, parent: Path | None = None) -> Iterator[Path]:
+        """A private folder (in `parent`, default the system's temporary folder) holding the
+        agent's current view of the repo. When the block ends, files created, modified or
+        deleted in it are folded into the overlay.
 
         Files the workspace refuses to read (hard links, symlinks leaving the repo) are not
         copied; symlinks and other non-regular files made in the folder are not folded back.
         """
-        copy = Path(tempfile.mkdtemp(prefix="archbench-copy-"))
+        copy = Path(tempfile.mkdtemp(prefix="archbench-copy-", dir=parent))
         copied: dict[str, str] = {}
         try:
             for relative in self.files():
