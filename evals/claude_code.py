@@ -284,8 +284,9 @@ def claude_model_name(model: str) -> str:
 def claude_argv(binary: str, prompt: str, agent: str, mode: str, model: str, sandboxed: bool) -> list[str]:
     argv = [binary, "-p", prompt, "--output-format", "stream-json", "--verbose", "--permission-mode", "acceptEdits", "--model", model]
     argv += ["--agent", agent] if mode == "main" else ["--forward-subagent-text"]
-    if not sandboxed:
-        argv += ["--disallowedTools", "Bash"]
+    # Bash, where the agent has it, runs every command inside the sandbox (as the native runner's bash
+    # does) instead of refusing those print mode cannot ask about; unsandboxed it is withheld
+    argv += ["--allowedTools", "Bash"] if sandboxed else ["--disallowedTools", "Bash"]
     return argv
 
 
@@ -465,11 +466,12 @@ def claude_code_agent(
         scenario = load_scenario_cached(Path(state.metadata["scenario_file"]))
         prompt = load_prompt(state.metadata["prompt_file"])
         agent = str(prompt.front_matter["name"])
-        workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dir)
         root = Path(workdir) if workdir else None
         if root is not None:
             root.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="cc-sample-", dir=root))
+        # everything of the sample in its folder: a killed run leaves nothing elsewhere
+        workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dir, scratch=folder)
         offline = str(state.model).startswith("archbench/")
         bridge = AgentBridge(AgentState(messages=[]), filter=_cache_filter if cache and not offline else None)
         proxy = Proxy(bridge, message_limit)

@@ -257,6 +257,7 @@ def _run_facts(loaded: LoadedLogs, prepared: tables.Prepared) -> dict:
         "model_calls": sum(calls) if calls and None not in calls else None,
         "cache_hits": sum(hits) if hits and None not in hits else None,
         "retries": sum(retries) if retries and None not in retries else None,
+        "runners": sorted({info.run.runner for info in loaded.logs if info.run.runner}),
         "partial_reasons": reasons,
     }
 

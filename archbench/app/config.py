@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from inspect_ai.model import GenerateConfig
 from pydantic import (
@@ -81,6 +81,8 @@ class ExperimentConfig(Strict):
     max_connections: int | None = Field(default=None, ge=1)
     log_realtime: StrictBool = False
     log_model_api: StrictBool = False
+    runner: Literal["native", "claude-code"] = "native"
+    claude_code_mode: Literal["main", "delegated"] = "main"
 
     @field_validator("models", mode="before")
     @classmethod
@@ -119,6 +121,8 @@ def load_config(path: Path) -> tuple[ExperimentConfig, RunSpec]:
         judge=config.judge,
         log_realtime=config.log_realtime,
         log_model_api=config.log_model_api,
+        runner=config.runner,
+        claude_code_mode=config.claude_code_mode,
     )
     if config.scenarios.dir:
         spec.scenarios_dir = (base / config.scenarios.dir).resolve()

@@ -28,12 +28,14 @@ from archbench.core.strict_yaml import InputError
 from archbench.evals.agent import CALLS_KEY
 from archbench.evals.architect import DEFAULT_MESSAGE_LIMIT, architect
 from archbench.evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
+from archbench.evals.claude_code import METADATA_KEY, MODES, PINNED_CLAUDE_CODE, RUNNERS, claude_code_install, clear_workdir
 from archbench.evals.toolset import offered_tools
 
 logger = logging.getLogger(__name__)
 
 OFFLINE_BASELINES = ("archbench/reference", "archbench/template", "archbench/code-dumper", "archbench/frontend-meddler")
 DEFAULT_LOG_ROOT = Path("logs")
+CLAUDE_CODE_WORKDIR = "claude-code-samples"  # in the run's folder: the samples' repo copies and sockets, while they run
 
 
 @dataclass
@@ -62,6 +64,9 @@ class RunSpec:
     # off by default: each costs a run about a tenth of its CPU (benchmarks/README.md)
     log_realtime: bool = False  # stream running samples' events for `inspect view`
     log_model_api: bool = False  # keep every raw provider request and response (failed ones are always kept)
+    runner: str = "native"  # or "claude-code": the agent file inside the real Claude Code (docs/runners.md)
+    claude_code_mode: str = "main"  # claude-code runner: "main" (--agent) or "delegated"
+    unsandboxed_claude_code: bool = False  # claude-code runner without bubblewrap (explicit opt-in)
 
     def validate(self) -> None:
         if self.epochs < 1:
@@ -70,6 +75,12 @@ class RunSpec:
             raise InputError(f"--max-connections must be at least 1, got {self.max_connections}")
         if not self.models:
             raise InputError("no model given")
+        if self.runner not in RUNNERS:
+            raise InputError(f"--runner must be one of {', '.join(RUNNERS)}, got '{self.runner}'")
+        if self.claude_code_mode not in MODES:
+            raise InputError(f"--claude-code-mode must be one of {', '.join(MODES)}, got '{self.claude_code_mode}'")
+        if self.runner == "claude-code":
+            check_claude_code(self.unsandboxed_claude_code)
         for model in self.models:
             if "/" not in model:
                 raise InputError(f"model '{model}' must be provider/name, e.g. anthropic/claude-sonnet-4-5 or archbench/reference")
@@ -90,7 +101,10 @@ class RunSpec:
             "model_args": self.model_args,
             "model_base_url": self.model_base_url,
             "judge": self.judge,
+            "runner": self.runner,
         }
+        if self.runner == "claude-code":  # the request shape depends on Claude Code's version and mode
+            key["claude_code"] = {"version": PINNED_CLAUDE_CODE, "mode": self.claude_code_mode, "sandboxed": not self.unsandboxed_claude_code}
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
 
     def resolved_log_dir(self) -> Path:
@@ -108,6 +122,8 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         for warning in prompt.warnings + offered_tools(prompt)[1]:
             logger.warning(warning)
     log_dir = spec.resolved_log_dir()
+    workdir = log_dir / CLAUDE_CODE_WORKDIR
+    clear_workdir(workdir)  # sample folders of a killed earlier run of this folder
     activate(RunBudget(spec.max_usd, spec.max_tokens) if spec.max_usd or spec.max_tokens else None)
     task = architect(
         prompts=[str(path) for path in spec.prompts],
@@ -117,6 +133,10 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         message_limit=spec.message_limit,
         judge=spec.judge,
         cache=spec.cache,
+        runner=spec.runner,
+        claude_code_mode=spec.claude_code_mode,
+        claude_code_sandbox=not spec.unsandboxed_claude_code,
+        claude_code_workdir=str(workdir),
     )
     # plans are graded in a worker process, so that no model connection waits on a grader
     with run_collector(), grading_worker():
@@ -142,6 +162,7 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
             )
         finally:
             activate(None)
+            clear_workdir(workdir)
     stamp_run_facts(log_dir, spec)
     return success, log_dir
 
@@ -177,10 +198,40 @@ def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
             "cache_hits": total("cache_hits"),
             # the SDK's own retries, inspect's abandoned attempts and whole-sample retries
             "retries": total("retries") + sum(summary.retries or 0 for summary in summaries),
+            "runner": runner_facts(summaries),
         }
         if (log.eval.metadata or {}).get("archbench") != facts:
             log.eval.metadata = {**(log.eval.metadata or {}), "archbench": facts}
             write_eval_log(log, str(path), header_only=True)
+
+
+def check_claude_code(unsandboxed: bool) -> None:
+    """The claude-code runner needs the extra and, unless the user opts out, bubblewrap: say how."""
+    from archbench.evals.bash_tool import bash_available
+
+    install = claude_code_install()
+    if not install:
+        raise InputError(f"--runner claude-code: {install.reason}")
+    if install.version != PINNED_CLAUDE_CODE:
+        logger.warning("Claude Code %s is installed; archbench pins %s (request shapes differ between versions)", install.version, PINNED_CLAUDE_CODE)
+    if not unsandboxed and not (sandbox := bash_available()):
+        raise InputError(
+            f"--runner claude-code runs Claude Code inside bubblewrap, which is unavailable here: {sandbox.reason}. "
+            "Install bubblewrap, or pass --unsandboxed-claude-code to run it unsandboxed (no isolation: it can "
+            "read the whole machine and reach the network; Bash is then withheld)"
+        )
+    if unsandboxed:
+        logger.warning("Claude Code runs UNSANDBOXED (--unsandboxed-claude-code): it can read this machine and reach the network; Bash is withheld")
+
+
+def runner_facts(summaries: list) -> str:
+    """How the run's samples ran: "native", or Claude Code's version and mode(s)."""
+    seen = sorted({
+        f"claude-code {facts.get('version')} ({facts.get('mode')}{'' if facts.get('sandboxed', True) else ', unsandboxed'})"
+        for summary in summaries
+        if isinstance(facts := (summary.metadata or {}).get(METADATA_KEY), dict)
+    })
+    return ", ".join(seen) or "native"
 
 
 def models(spec: RunSpec) -> list[Model]:
