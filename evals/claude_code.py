@@ -493,6 +493,8 @@ def claude_code_agent(
                 exit_code=outcome.exit_code, seconds=round(outcome.seconds, 3), requests=len(proxy.requests),
                 tools=proxy.requests[0]["tools"] if proxy.requests else [],
                 first_request=({k: v for k, v in proxy.requests[0].items() if k != "tools"} if proxy.requests else None),
+                # per request: characters of system prompt and tool definitions (what every call pays), tools, messages
+                request_sizes=[[facts["system_chars"], facts["tools_chars"], len(facts["tools"]), facts["messages"]] for facts in proxy.requests],
             )
             if proxy.error is not None:
                 raise proxy.error

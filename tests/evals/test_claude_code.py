@@ -200,3 +200,26 @@ def test_sigkill_leaves_no_process_and_resume_leaves_no_file(tmp_path):
     assert not workdir.exists()  # ... the next run of the same folder removes it
     leftovers = {name for name in set(os.listdir("/tmp")) - tmp_before if "claude" in name or name.startswith(("archbench-", "cc-"))}
     assert leftovers == set()
+
+
+def test_the_runner_comes_from_the_config_or_the_flag_and_is_part_of_the_fingerprint(tmp_path):
+    from archbench.app.cli import _spec_from, build_parser
+    from archbench.app.config import load_config
+    from archbench.app.run import RunSpec
+
+    config = tmp_path / "experiment.yaml"
+    config.write_text(f"name: cc\nprompts: [{ROOT / 'prompts' / 'backend-architect.md'}]\nmodels: [archbench/reference]\n"
+                      "runner: claude-code\nclaude_code_mode: delegated\n")
+    spec = load_config(config)[1]
+    assert (spec.runner, spec.claude_code_mode) == ("claude-code", "delegated")
+    flagged = _spec_from(build_parser().parse_args(["run", "--config", str(config), "--runner", "native"]))
+    assert flagged.runner == "native"
+    prints = {
+        RunSpec(scenarios_dir=SCENARIOS, runner=runner, claude_code_mode=mode).fingerprint()
+        for runner, mode in (("native", "main"), ("claude-code", "main"), ("claude-code", "delegated"))
+    }
+    assert len(prints) == 3
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(config.read_text().replace("runner: claude-code", "runner: claude"))
+    with pytest.raises(Exception, match="runner"):
+        load_config(bad)
