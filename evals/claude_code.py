@@ -22,7 +22,7 @@ Why not inspect-swe's `claude_code()`: it cannot run an agent file as the main t
 fixes its proxy port per sample (3001: concurrent local samples collide), relays requests through
 a 2-second polling service and an injected binary, and turns off Claude Code's experimental betas,
 so the model would see a different tool surface than a user's Claude Code (21 tools instead of 12).
-Measured on this machine: 3.8 s vs 29.5 s for the same 2-request sample (docs/runners.md).
+The research prototype measured 3.8 s vs 29.5 s for the same 2-request sample (docs/runners.md).
 
 Modes: `main` (default) runs `claude --agent <name>`: the file's body is the main thread's system
 prompt and its front-matter tools are the tools. `delegated` runs Claude Code's default main
