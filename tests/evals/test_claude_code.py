@@ -147,6 +147,8 @@ def test_reference_scores_as_in_the_native_runner_in_both_modes(tmp_path, capsys
         assert {"Read", "Agent"} <= set(sample.metadata[METADATA_KEY]["tools"])  # Claude Code's default tools
         assert sample.output.completion.strip() == native.samples[0].output.completion.strip()
         assert sample.scores["overall"].value == expected
+    body = (ROOT / "prompts" / "backend-architect.md").read_text().split("\n---\n", 1)[1].strip()[:300]
+    assert any(body in message.text for message in main_log.samples[0].messages if message.role == "system")
     # delegated: the main thread called the Agent tool; the plan is the agent's, not the main thread's
     assert delegated.samples[0].metadata[METADATA_KEY]["requests"] > main_log.samples[0].metadata[METADATA_KEY]["requests"]
 
@@ -172,9 +174,11 @@ def test_sigkill_leaves_no_process_and_resume_leaves_no_file(tmp_path):
     log_dir = tmp_path / "logs"
     workdir = log_dir / "claude-code-samples"
     tmp_before = set(os.listdir("/tmp"))
+    private_tmp = tmp_path / "tmp"  # the killed run's temporary files would land here (other sessions share /tmp)
+    private_tmp.mkdir()
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.support.claude_code_scripted", str(workdir), str(tmp_path / "killed-logs"), marker],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, TMPDIR=str(private_tmp)),
     )
     try:
         deadline = time.monotonic() + 240
@@ -198,8 +202,8 @@ def test_sigkill_leaves_no_process_and_resume_leaves_no_file(tmp_path):
     success, _ = run_matrix(RunSpec(models=["archbench/template"], scenarios_dir=SCENARIOS, log_dir=log_dir, runner="claude-code"), display="none")
     assert success
     assert not workdir.exists()  # ... the next run of the same folder removes it
-    leftovers = {name for name in set(os.listdir("/tmp")) - tmp_before if "claude" in name or name.startswith(("archbench-", "cc-"))}
-    assert leftovers == set()
+    assert list(private_tmp.iterdir()) == []
+    assert {name for name in set(os.listdir("/tmp")) - tmp_before if "claude" in name or "cc-socks" in name} == set()
 
 
 def test_the_runner_comes_from_the_config_or_the_flag_and_is_part_of_the_fingerprint(tmp_path):
@@ -223,3 +227,26 @@ def test_the_runner_comes_from_the_config_or_the_flag_and_is_part_of_the_fingerp
     bad.write_text(config.read_text().replace("runner: claude-code", "runner: claude"))
     with pytest.raises(Exception, match="runner"):
         load_config(bad)
+
+
+@needs_claude_code
+def test_unsandboxed_only_on_request_without_bash_and_nothing_left_in_tmp(tmp_path, monkeypatch):
+    tmp_before = set(os.listdir("/tmp"))
+    private_tmp = tmp_path / "tmp"  # archbench's own temporary files would land here (other sessions share /tmp)
+    private_tmp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(private_tmp))
+    log_dir = tmp_path / "logs"
+    code = main(["run", "--runner", "claude-code", "--unsandboxed-claude-code", "--model", "archbench/reference",
+                 "--scenarios", str(SCENARIOS), "--log-dir", str(log_dir), "--display", "none"])
+    assert code == 0
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    (info,) = list_eval_logs(str(log_dir), recursive=False)
+    sample = read_eval_log(info.name).samples[0]
+    facts = sample.metadata[METADATA_KEY]
+    assert facts["sandboxed"] is False and "Bash" not in facts["tools"] and "Read" in facts["tools"]
+    assert sample.error is None and sample.scores["overall"].value is not None
+    assert "Runner: claude-code" in (log_dir / "report" / "report.md").read_text() and "unsandboxed" in (log_dir / "report" / "report.md").read_text()
+    assert not (log_dir / "claude-code-samples").exists()
+    assert list(private_tmp.iterdir()) == []
+    assert {name for name in set(os.listdir("/tmp")) - tmp_before if "claude" in name or "cc-socks" in name} == set()
