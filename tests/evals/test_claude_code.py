@@ -250,3 +250,24 @@ def test_unsandboxed_only_on_request_without_bash_and_nothing_left_in_tmp(tmp_pa
     assert not (log_dir / "claude-code-samples").exists()
     assert list(private_tmp.iterdir()) == []
     assert {name for name in set(os.listdir("/tmp")) - tmp_before if "claude" in name or "cc-socks" in name} == set()
+
+
+@needs_claude_code
+@needs_sandbox
+def test_the_response_cache_and_usage_work_through_claude_code(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache"))
+    calls: list[dict] = []
+    runs = []
+    for attempt in range(2):
+        (log,) = eval(
+            architect(prompts=str(agent_file(tmp_path)), scenarios=str(SCENARIOS), runner="claude-code", cache=True),
+            model=scripted_model([], calls), log_dir=str(tmp_path / f"logs{attempt}"), display="none",
+        )
+        assert log.status == "success", log.error
+        runs.append(log)
+    first, second = (log.samples[0].metadata["archbench_calls"] for log in runs)
+    assert first == {"model_calls": 1, "cache_hits": 0, "retries": 0}
+    assert second == {"model_calls": 1, "cache_hits": 1, "retries": 0}  # same request (cwd /repo): served from the cache
+    assert len(calls) == 1  # the model itself answered once
+    assert runs[0].stats.model_usage["mockllm/model"].input_tokens == 100  # usage reaches inspect (budget, costs)
+    assert runs[1].samples[0].output.completion.strip() == PLAN.strip()
