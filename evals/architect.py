@@ -110,7 +110,7 @@ def architect(
         solver=architect_agent(max_output=max_output, cache=cache)
         if runner == "native"
         else claude_code_agent(
-            mode=claude_code_mode, sandbox=claude_code_sandbox, cache=cache, workdir=claude_code_workdir, message_limit=message_limit
+            mode=claude_code_mode, sandbox=claude_code_sandbox, cache=cache, workdir=claude_code_workdir
         ),
         scorer=scorers,
         message_limit=message_limit,

@@ -33,6 +33,7 @@ thread's summary of it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -66,6 +67,7 @@ from inspect_ai.model._model import (
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.tool import ToolChoice, ToolInfo
+from inspect_ai.util import LimitExceededError
 
 from archbench.core.prompts import load_prompt
 from archbench.core.scenarios import load_scenario_cached
@@ -220,12 +222,10 @@ def bind_unix_socket(path: Path) -> socket.socket:
 class Proxy:
     """Anthropic Messages API on a unix socket, answered by the eval's model through inspect."""
 
-    def __init__(self, bridge: Any, message_limit: int | None) -> None:
+    def __init__(self, bridge: Any) -> None:
         self.bridge = bridge
-        self.message_limit = message_limit
         self.requests: list[dict[str, Any]] = []
-        self.error: BaseException | None = None  # the first failure of a model call: the sample's error
-        self.limit_reached = False
+        self.error: BaseException | None = None  # the first failure of a model call (or limit): the sample's
         self._runner: Any = None
 
     async def start(self, socket_path: Path) -> None:
@@ -254,12 +254,10 @@ class Proxy:
         self.requests.append(request_facts(body))
         if self.error is not None:
             return _error("api_error", f"an earlier model call failed: {self.error}", 500)
-        if self.message_limit and len(body.get("messages") or []) >= self.message_limit:
-            self.limit_reached = True
-            return _error("invalid_request_error", f"message limit of {self.message_limit} reached", 400)
         try:
             message = await inspect_anthropic_api_request(body, None, None, None, self.bridge)
-        except Exception as error:  # the sample fails with this error once Claude Code has stopped
+        except Exception as error:  # raised in the solver once Claude Code has stopped: an error, or a limit
+            # (inspect's message, token or time limit, checked by model.generate), which ends the sample as natively
             self.error = error
             return _error("api_error", f"{type(error).__name__}: {error}", 500)
         data = message.model_dump(mode="json", exclude_none=True)
@@ -436,7 +434,6 @@ def claude_code_agent(
     cache: bool = True,
     workdir: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
-    message_limit: int | None = None,
 ) -> Solver:
     """Run the sample's agent file inside the real Claude Code.
 
@@ -446,7 +443,6 @@ def claude_code_agent(
         cache: Serve identical model calls from inspect's response cache.
         workdir: Folder for the samples' folders (default: the system's temporary folder).
         timeout: Seconds before Claude Code is killed.
-        message_limit: Claude Code's requests with this many messages are refused (its run ends).
     """
     if mode not in MODES:
         raise ValueError(f"Claude Code mode must be one of {MODES}, got '{mode}'")
@@ -474,7 +470,7 @@ def claude_code_agent(
         workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dir, scratch=folder)
         offline = str(state.model).startswith("archbench/")
         bridge = AgentBridge(AgentState(messages=[]), filter=_cache_filter if cache and not offline else None)
-        proxy = Proxy(bridge, message_limit)
+        proxy = Proxy(bridge)
         tokens = (ACTIVE_SCENARIO.set(scenario), ACTIVE_CLAUDE_CODE.set(ClaudeCodeSample(agent, mode, prompt.body)))
         facts: dict[str, Any] = {"version": install.version, "mode": mode, "sandboxed": sandbox}
         state.metadata[METADATA_KEY] = facts
@@ -496,6 +492,9 @@ def claude_code_agent(
                 # per request: characters of system prompt and tool definitions (what every call pays), tools, messages
                 request_sizes=[[facts["system_chars"], facts["tools_chars"], len(facts["tools"]), facts["messages"]] for facts in proxy.requests],
             )
+            if bridge.state.messages:  # the transcript, also when a limit ended the run
+                with contextlib.suppress(LimitExceededError):
+                    state.messages = list(bridge.state.messages)
             if proxy.error is not None:
                 raise proxy.error
             if outcome.exit_code is None:
@@ -504,11 +503,9 @@ def claude_code_agent(
                 plan, result = extract_plan(outcome.events, agent, mode)
             except RuntimeError:
                 raise RuntimeError(f"Claude Code exited with code {outcome.exit_code} without a result: {outcome.stderr.strip()[-1500:]}") from None
-            if result.get("is_error") and not proxy.limit_reached:
+            if result.get("is_error"):
                 raise RuntimeError(f"Claude Code reported an error (exit code {outcome.exit_code}): {str(result.get('result'))[:1500]}")
-            facts.update(limit_reached=proxy.limit_reached, permission_denials=len(result.get("permission_denials") or []))
-            if bridge.state.messages:
-                state.messages = list(bridge.state.messages)
+            facts.update(permission_denials=len(result.get("permission_denials") or []))
             state.output = ModelOutput.from_content(str(state.model), plan)
             return state
         finally:

@@ -271,3 +271,16 @@ def test_the_response_cache_and_usage_work_through_claude_code(tmp_path, monkeyp
     assert len(calls) == 1  # the model itself answered once
     assert runs[0].stats.model_usage["mockllm/model"].input_tokens == 100  # usage reaches inspect (budget, costs)
     assert runs[1].samples[0].output.completion.strip() == PLAN.strip()
+
+
+@needs_claude_code
+@needs_sandbox
+def test_the_message_limit_ends_a_claude_code_sample_as_it_ends_a_native_one(tmp_path):
+    logs = {}
+    for runner in ("native", "claude-code"):
+        (logs[runner],) = eval(architect(scenarios=str(SCENARIOS), runner=runner, message_limit=7), model="archbench/reference",
+                               log_dir=str(tmp_path / runner), display="none")
+    for log in logs.values():
+        sample = log.samples[0]
+        assert sample.error is None and sample.limit is not None and sample.limit.type == "message"
+    assert {k: v.value for k, v in logs["native"].samples[0].scores.items()} == {k: v.value for k, v in logs["claude-code"].samples[0].scores.items()}
