@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from archbench.evals.agent import architect_agent
+from archbench.evals.claude_code import RUNNERS, claude_code_agent
 from archbench.evals.tools import DEFAULT_MAX_OUTPUT
 from archbench.evals.toolset import offered_tools
 from archbench.graders.scorers import architect_scorers
@@ -118,6 +119,10 @@ def architect(
     skills_dir: str | None = None,
     model_aliases: str | None = None,
     only_model: str | None = None,
+    runner: str = "native",
+    claude_code_mode: str = "main",
+    claude_code_sandbox: bool = True,
+    claude_code_workdir: str | None = None,
 ) -> Task:
     """Architect prompts × scenarios.
 
@@ -135,7 +140,14 @@ def architect(
         model_aliases: Alias table (YAML) mapping declared models to inspect models; default: archbench's.
         only_model: Keep only the prompts whose declared model resolves to this inspect model
             (`--model from-prompt` runs one such task per model; labels stay those of all the prompts).
+        runner: "native" (archbench's own agent loop and tools) or "claude-code" (the agent file
+            inside the real Claude Code; see docs/runners.md).
+        claude_code_mode: "main" (the agent file is Claude Code's main thread) or "delegated".
+        claude_code_sandbox: Run Claude Code inside bubblewrap (False: unsandboxed, without Bash).
+        claude_code_workdir: Folder for the Claude Code samples' folders (default: system temp).
     """
+    if runner not in RUNNERS:
+        raise ValueError(f"runner must be one of {RUNNERS}, got '{runner}'")
     prompt_files = [task_path(prompt, "prompt file") for prompt in _as_list(prompts) or []]
     loaded_prompts = load_prompts(prompt_files or [BASELINE_PROMPT], skills_dir)
     aliases = load_aliases(model_aliases)
@@ -154,7 +166,11 @@ def architect(
             [make_sample(scenario, prompt, aliases) for scenario in loaded_scenarios for prompt in loaded_prompts],
             name="archbench",
         ),
-        solver=architect_agent(max_output=max_output, cache=cache),
+        solver=architect_agent(max_output=max_output, cache=cache)
+        if runner == "native"
+        else claude_code_agent(
+            mode=claude_code_mode, sandbox=claude_code_sandbox, cache=cache, workdir=claude_code_workdir
+        ),
         scorer=scorers,
         message_limit=message_limit,
         version=TASK_VERSION,

@@ -12,6 +12,12 @@ calibrate the graders from both ends:
 - `frontend-meddler`: edits a file under the frontend and proposes Vue/TypeScript code
   (must fail scope).
 
+Under the Claude Code runner (evals/claude_code.py) the model is offered Claude Code's own tools
+(`Read`, `Grep`, `Glob`, `Write`, `Edit`, `LS`, `Bash`, `Agent`, ...). The same scripts then speak
+them: absolute paths under the working directory named in Claude Code's environment block, `Bash`
+(`ls`, `find`) where `LS` or `Glob` are not offered, and in delegated mode the main thread hands the
+request to the agent with the `Agent` tool before the agent's own thread runs the script.
+
 Token counts are estimates (characters / 4): inspect's default counter downloads a
 tiktoken encoding at run time, which an offline provider must not do.
 """
@@ -19,10 +25,13 @@ tiktoken encoding at run time, which an offline provider must not do.
 from __future__ import annotations
 
 import re
+import shlex
+import uuid
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from archbench.evals.agent import ACTIVE_SCENARIO
+from archbench.evals.claude_code import ACTIVE_CLAUDE_CODE, DELEGATION_PROMPT, ClaudeCodeSample
 from inspect_ai.model import (
     ChatCompletionChoice,
     ChatMessage,
@@ -54,8 +63,9 @@ def _text_of(message: ChatMessage) -> str:
 
 
 def _request(messages: list[ChatMessage]) -> str:
+    """The first user message, without the `<system-reminder>` blocks Claude Code adds to it."""
     users = [message for message in messages if isinstance(message, ChatMessageUser)]
-    return _text_of(users[0]) if users else ""
+    return re.sub(r"<system-reminder>.*?</system-reminder>\s*", "", _text_of(users[0]), flags=re.DOTALL).strip() if users else ""
 
 
 def _keywords(request: str, limit: int = 3) -> list[str]:
@@ -88,13 +98,24 @@ READ_FIRST = (
 READS = 4
 
 
+def _repo_relative(path: str, messages: list[ChatMessage]) -> str:
+    """Claude Code's Glob answers with absolute paths under its working directory; scripts use repo-relative ones."""
+    if not path.startswith("/"):
+        return path
+    try:
+        cwd = working_directory(messages)
+    except RuntimeError:
+        return path
+    return path[len(cwd) + 1 :] if path.startswith(cwd + "/") else path
+
+
 def _files_to_read(messages: list[ChatMessage]) -> list[str]:
     """Up to READS files the repo has, from the paths the last glob (else the last listing) returned:
     a settings module, models, urls, tasks, in that order of interest."""
-    results = [message for message in _tool_results(messages) if message.function in ("glob", "list_dir") and not message.error]
+    results = [message for message in _tool_results(messages) if message.function in LISTING_RESULTS and not message.error]
     if not results:
         return []
-    paths = [line.strip() for line in results[-1].text.splitlines() if line.strip() and not line.startswith("[")]
+    paths = [_repo_relative(line.strip(), messages) for line in results[-1].text.splitlines() if line.strip() and not line.startswith("[")]
     files = [path for path in paths if not path.endswith("/")]
     chosen: list[str] = []
     for wanted in READ_FIRST:
@@ -257,6 +278,76 @@ def frontend_meddler_turn(
     return Script(answer=answer)
 
 
+# -- Claude Code's tools -----------------------------------------------------------------------
+CLAUDE_CODE_TOOLS = {"Read": "read_file", "LS": "list_dir", "Glob": "glob", "Grep": "grep", "Write": "write_file", "Edit": "edit_file"}
+# where a file search's or a listing's result comes back (under Claude Code, Bash: `find`, `ls`)
+LISTING_RESULTS = {"glob", "list_dir", "Glob", "LS", "Bash"}
+
+
+def speaks_claude_code(tools: set[str]) -> bool:
+    return bool(tools & (set(CLAUDE_CODE_TOOLS) | {"Bash", "Agent"}))
+
+
+def working_directory(messages: list[ChatMessage]) -> str:
+    """The cwd Claude Code states in its environment block (a system message)."""
+    for message in messages:
+        found = re.search(r"Primary working directory: (\S+)", _text_of(message))
+        if found:
+            return found.group(1)
+    raise RuntimeError("no 'Primary working directory' in the conversation: not a Claude Code request")
+
+
+def script_tools(tools: set[str]) -> set[str]:
+    """The harness tool names a script may use, given Claude Code's offered tools."""
+    names = {CLAUDE_CODE_TOOLS[name] for name in tools if name in CLAUDE_CODE_TOOLS}
+    if "Bash" in tools:
+        names |= {"list_dir", "glob"}  # emulated with ls and find
+    return names
+
+
+def claude_code_call(name: str, arguments: dict[str, object], tools: set[str], cwd: str) -> tuple[str, dict[str, object]]:
+    """A harness tool call (paths relative to the repo root) as the Claude Code tool call that does the same."""
+    def absolute(key: str = "path") -> str:
+        relative = str(arguments.get(key) or ".").strip("/")
+        return cwd if relative in ("", ".") else f"{cwd}/{relative}"
+
+    if name == "read_file":
+        return "Read", {"file_path": absolute()}
+    if name in ("write_file", "edit_file"):
+        rest = {key: value for key, value in arguments.items() if key != "path"}
+        return ("Write" if name == "write_file" else "Edit"), {"file_path": absolute(), **rest}
+    if name == "grep":
+        return "Grep", {"pattern": arguments["pattern"], "path": absolute(), "output_mode": "content"}
+    if name == "list_dir":
+        if "LS" in tools:
+            return "LS", {"path": absolute()}
+        return "Bash", {"command": f"ls -p {shlex.quote(absolute())}", "description": "List the folder"}
+    if name == "glob":
+        if "Glob" in tools:
+            return "Glob", {"pattern": arguments["pattern"], "path": absolute()}
+        filename = str(arguments["pattern"]).rsplit("/", 1)[-1]
+        under = str(arguments.get("path") or ".")
+        command = f"cd {shlex.quote(cwd)} && find {shlex.quote(under)} -type f -name {shlex.quote(filename)} | sort"
+        return "Bash", {"command": command, "description": "Find files"}
+    raise ValueError(f"no Claude Code tool for '{name}'")
+
+
+def delegating_turn(turn: int, messages: list[ChatMessage], claude_code: ClaudeCodeSample) -> Script:
+    """Claude Code's main thread in delegated mode: hand the request to the agent, then report back."""
+    if turn == 0:
+        text = _request(messages)
+        prefix = DELEGATION_PROMPT.split("{request}")[0].format(name=claude_code.agent)
+        request = text[len(prefix):] if text.startswith(prefix) else text
+        call = {"description": "Plan the feature", "prompt": request, "subagent_type": claude_code.agent, "run_in_background": False}
+        return Script(calls=[("Agent", call)])
+    return Script(answer=f"The {claude_code.agent} agent's plan is above.")
+
+
+def is_agent_thread(messages: list[ChatMessage], claude_code: ClaudeCodeSample) -> bool:
+    """The conversation whose system prompt holds the agent file's body (main thread or subagent)."""
+    return any(claude_code.body.strip()[:500] in _text_of(message) for message in messages if message.role == "system")
+
+
 BASELINES: dict[str, Callable[[int, list[ChatMessage], set[str], Scenario | None], Script]] = {
     "reference": reference_turn,
     "template": template_turn,
@@ -295,14 +386,25 @@ class OfflineArchitect(ModelAPI):
         config: GenerateConfig,
     ) -> ModelOutput:
         turn = sum(1 for message in input if isinstance(message, ChatMessageAssistant))
-        step = self.script(turn, input, {tool.name for tool in tools}, ACTIVE_SCENARIO.get())
+        offered = {tool.name for tool in tools}
+        claude_code = ACTIVE_CLAUDE_CODE.get()
+        if claude_code is not None and speaks_claude_code(offered):
+            if claude_code.mode == "delegated" and not is_agent_thread(input, claude_code):
+                step = delegating_turn(turn, input, claude_code)
+            else:
+                cwd = working_directory(input)
+                step = self.script(turn, input, script_tools(offered), ACTIVE_SCENARIO.get())
+                step.calls = [claude_code_call(name, arguments, offered, cwd) for name, arguments in step.calls]
+        else:
+            step = self.script(turn, input, offered, ACTIVE_SCENARIO.get())
         if step.calls:
             message = ChatMessageAssistant(
                 content="",
                 model=self.model_name,
                 source="generate",
                 tool_calls=[
-                    ToolCall(id=f"call_{turn}_{index}", function=name, arguments=dict(arguments))
+                    # Claude Code keeps tool call ids across its threads (delegated mode): unique ones there
+                    ToolCall(id=f"toolu_{uuid.uuid4().hex[:20]}" if claude_code else f"call_{turn}_{index}", function=name, arguments=dict(arguments))
                     for index, (name, arguments) in enumerate(step.calls)
                 ],
             )

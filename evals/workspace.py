@@ -57,22 +57,26 @@ class RepoDiff(BaseModel):
 
 class RepoWorkspace:
     """Copy-on-write view of `original`, classified by the repo's frontend folder; `hidden`
-    names files (relative to the root) the agent must never see."""
+    names files (relative to the root) the agent must never see; `scratch` is where the overlay
+    goes (default: the system's temporary folder)."""
 
-    def __init__(self, original: Path, frontend_dir: str = "frontend", hidden: tuple[str, ...] = (CONVENTIONS_FILE,)):
+    def __init__(
+        self, original: Path, frontend_dir: str = "frontend", hidden: tuple[str, ...] = (CONVENTIONS_FILE,), scratch: Path | None = None
+    ):
         self.original = original.resolve()
         if not self.original.is_dir():
             raise FileNotFoundError(f"scenario repo not found: {self.original}")
         self.frontend_dir = PurePosixPath(frontend_dir)
         self.hidden = frozenset(hidden)
         self._overlay_dir: Path | None = None  # made on the first write: most agents only read
+        self._scratch = scratch
         self._written: set[str] = set()
         self._deleted: set[str] = set()
 
     @property
     def _overlay(self) -> Path:
         if self._overlay_dir is None:
-            self._overlay_dir = Path(tempfile.mkdtemp(prefix="archbench-ws-"))
+            self._overlay_dir = Path(tempfile.mkdtemp(prefix="archbench-ws-", dir=self._scratch))
         return self._overlay_dir
 
     # -- confinement -------------------------------------------------------------------
@@ -229,14 +233,15 @@ class RepoWorkspace:
 
     # -- a real folder, for tools that need one ---------------------------------------
     @contextmanager
-    def materialized(self) -> Iterator[Path]:
-        """A private folder holding the agent's current view of the repo. When the block
-        ends, files created, modified or deleted in it are folded into the overlay.
+    def materialized(self, parent: Path | None = None) -> Iterator[Path]:
+        """A private folder (in `parent`, default the system's temporary folder) holding the
+        agent's current view of the repo. When the block ends, files created, modified or
+        deleted in it are folded into the overlay.
 
         Files the workspace refuses to read (hard links, symlinks leaving the repo) are not
         copied; symlinks and other non-regular files made in the folder are not folded back.
         """
-        copy = Path(tempfile.mkdtemp(prefix="archbench-copy-"))
+        copy = Path(tempfile.mkdtemp(prefix="archbench-copy-", dir=parent))
         copied: dict[str, str] = {}
         try:
             for relative in self.files():

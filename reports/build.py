@@ -323,6 +323,7 @@ def _run_facts(loaded: LoadedLogs, prepared: tables.Prepared) -> dict:
         "cache_hits": sum(hits) if hits and None not in hits else None,
         "retries": sum(retries) if retries and None not in retries else None,
         "budget_stopped": sum(budget_stopped) if budget_stopped and None not in budget_stopped else None,
+        "runners": sorted({info.run.runner for info in loaded.logs if info.run.runner}),
         "partial_reasons": reasons,
     }
 

@@ -57,6 +57,7 @@ class RunRecord(BaseModel):
     model_calls: int | None = None
     cache_hits: int | None = None
     retries: int | None = None
+    runner: str | None = None  # "native" or Claude Code's version and mode (docs/runners.md); None in older logs
 
 
 @dataclass(frozen=True)

@@ -294,6 +294,8 @@ def headline(summary: dict) -> list[str]:
         facts.append(f"Retries (provider errors, timeouts, failed attempts, re-run samples): {run['retries']:,}.")
     else:
         facts.append("Cache use: not recorded in these logs.")
+    if run.get("runners"):
+        facts.append(f"Runner: {'; '.join(run['runners'])}.")
     return facts
 
 

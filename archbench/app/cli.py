@@ -49,6 +49,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="stream running samples' events so `inspect view` shows them live (costs CPU; off by default)")
     parser.add_argument("--log-model-api", action="store_true", default=None,
                         help="keep every raw provider request and response in the log (failed calls are always kept)")
+    parser.add_argument("--runner", choices=["native", "claude-code"],
+                        help="native: archbench's agent loop (default); claude-code: the agent file inside the real Claude Code (docs/runners.md)")
+    parser.add_argument("--claude-code-mode", choices=["main", "delegated"],
+                        help="claude-code runner: the agent file as the main thread (default) or delegated to by Claude Code's main thread")
+    parser.add_argument("--unsandboxed-claude-code", action="store_true", default=None,
+                        help="claude-code runner without bubblewrap: no isolation from this machine or the network; Bash withheld")
 
 
 def parse_key_values(pairs: list[str], flag: str) -> dict[str, object]:
@@ -73,7 +79,8 @@ def _spec_from(args: argparse.Namespace):
     for key in ("prompts", "models", "scenario_ids", "categories"):
         if getattr(args, key):
             setattr(spec, key, getattr(args, key))
-    for key in ("epochs", "log_dir", "max_connections", "log_realtime", "log_model_api", "fresh", "cache", "prices"):
+    for key in ("epochs", "log_dir", "max_connections", "log_realtime", "log_model_api", "fresh", "cache", "prices",
+                "runner", "claude_code_mode", "unsandboxed_claude_code"):
         if getattr(args, key) is not None:
             setattr(spec, key, getattr(args, key))
     if args.scenarios:

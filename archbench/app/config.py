@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from inspect_ai.model import BatchConfig, GenerateConfig
 from pydantic import (
@@ -108,6 +108,8 @@ class ExperimentConfig(Strict):
     log_model_api: StrictBool = False
     skills_dir: str | None = None  # looked in for the prompts' skills (<name>/SKILL.md) first
     model_aliases: str | None = None  # declared model → inspect model table (default: archbench's)
+    runner: Literal["native", "claude-code"] = "native"
+    claude_code_mode: Literal["main", "delegated"] = "main"
 
     @field_validator("models", mode="before")
     @classmethod
@@ -148,6 +150,8 @@ def load_config(path: Path) -> tuple[ExperimentConfig, RunSpec]:
         prices=(base / config.prices).resolve() if config.prices else None,
         log_realtime=config.log_realtime,
         log_model_api=config.log_model_api,
+        runner=config.runner,
+        claude_code_mode=config.claude_code_mode,
     )
     if spec.prices is not None and not spec.prices.is_file():
         raise InputError(f"price table '{spec.prices}' not found", path)

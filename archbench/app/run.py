@@ -32,14 +32,15 @@ from archbench.evals.architect import DEFAULT_MESSAGE_LIMIT, architect
 from archbench.evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
 from archbench.evals.interrupts import RunInterrupts
 from archbench.evals.reachability import unreachable
+from archbench.evals.claude_code import METADATA_KEY, MODES, PINNED_CLAUDE_CODE, RUNNERS, claude_code_install, clear_workdir
 from archbench.evals.toolset import offered_tools
 
 logger = logging.getLogger(__name__)
 
 RUN_FILE = "archbench-run.json"  # in each run folder: the fingerprint of the matrix it holds
-RUNNERS = ("native",)  # how an agent is run: archbench's own tool loop (a Claude Code runner would add its name)
 OFFLINE_BASELINES = ("archbench/reference", "archbench/template", "archbench/code-dumper", "archbench/frontend-meddler")
 DEFAULT_LOG_ROOT = Path("logs")
+CLAUDE_CODE_WORKDIR = "claude-code-samples"  # in the run's folder: the samples' repo copies and sockets, while they run
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -80,6 +81,8 @@ class RunSpec:
     # off by default: each costs a run about a tenth of its CPU (benchmarks/README.md)
     log_realtime: bool = False  # stream running samples' events for `inspect view`
     log_model_api: bool = False  # keep every raw provider request and response (failed ones are always kept)
+    claude_code_mode: str = "main"  # claude-code runner: "main" (--agent) or "delegated"
+    unsandboxed_claude_code: bool = False  # claude-code runner without bubblewrap (explicit opt-in)
     skills_dir: Path | None = None  # looked in for skills before each agent file's project
     model_aliases: Path | None = None  # declared model → inspect model (default: archbench/core/model_aliases.yaml)
 
@@ -116,7 +119,11 @@ class RunSpec:
         if FROM_PROMPT in self.models and not self.from_prompt:
             raise InputError(f"--model {FROM_PROMPT} runs each prompt on its declared model: give it alone, not with other --model values")
         if self.runner not in RUNNERS:
-            raise InputError(f"unknown runner '{self.runner}'; known: {', '.join(RUNNERS)}")
+            raise InputError(f"--runner must be one of {', '.join(RUNNERS)}, got '{self.runner}'")
+        if self.claude_code_mode not in MODES:
+            raise InputError(f"--claude-code-mode must be one of {', '.join(MODES)}, got '{self.claude_code_mode}'")
+        if self.runner == "claude-code":
+            check_claude_code(self.unsandboxed_claude_code)
         for model in [] if self.from_prompt else self.models:
             if "/" not in model:
                 raise InputError(f"model '{model}' must be provider/name, e.g. anthropic/claude-sonnet-4-5 or archbench/reference")
@@ -148,6 +155,8 @@ class RunSpec:
             "judge": self.judge,
             "runner": self.runner,
         }
+        if self.runner == "claude-code":  # the request shape depends on Claude Code's version and mode
+            key["claude_code"] = {"version": PINNED_CLAUDE_CODE, "mode": self.claude_code_mode, "sandboxed": not self.unsandboxed_claude_code}
         return json.loads(json.dumps(key, sort_keys=True, default=str))
 
     def resolved_log_dir(self) -> Path:
@@ -239,7 +248,7 @@ def record_matrix(folder: Path, spec: RunSpec) -> None:
     (folder / RUN_FILE).write_text(json.dumps({"fingerprint": fingerprint_of(matrix), "matrix": matrix}, indent=2, sort_keys=True) + "\n")
 
 
-def tasks(spec: RunSpec) -> list[Task]:
+def tasks(spec: RunSpec, claude_code_workdir: Path | None = None) -> list[Task]:
     """The eval set's tasks: one over every prompt (run on every --model), or under `--model from-prompt`
     one per declared model, each keeping the prompts that declare it (labels stay those of the whole set)."""
     args = dict(
@@ -252,6 +261,10 @@ def tasks(spec: RunSpec) -> list[Task]:
         cache=spec.cache,
         skills_dir=str(spec.skills_dir) if spec.skills_dir else None,
         model_aliases=str(spec.model_aliases) if spec.model_aliases else None,
+        runner=spec.runner,
+        claude_code_mode=spec.claude_code_mode,
+        claude_code_sandbox=not spec.unsandboxed_claude_code,
+        claude_code_workdir=str(claude_code_workdir) if claude_code_workdir else None,
     )
     if not spec.from_prompt:
         return [architect(**args)]
@@ -269,8 +282,10 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
     log_dir = spec.resolved_log_dir()
     check_resumable(log_dir)
     record_matrix(log_dir, spec)
+    workdir = log_dir / CLAUDE_CODE_WORKDIR
+    clear_workdir(workdir)  # sample folders of a killed earlier run of this folder
     activate(budget)
-    planned = tasks(spec)
+    planned = tasks(spec, workdir)
     resolved = models(spec)
     for model in resolved:  # said before the run starts; each sample's error says it again (evals/reachability.py)
         reason = unreachable(model.api.base_url)
@@ -302,6 +317,7 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
             raise RunInterrupted(log_dir) from None
         finally:
             activate(None)
+            clear_workdir(workdir)
     if interrupts.interrupted or any(log.status == "cancelled" for log in logs):
         raise RunInterrupted(log_dir)
     stamp_run_facts(log_dir, spec)
@@ -373,10 +389,40 @@ def stamp_run_facts(log_dir: Path, spec: RunSpec) -> None:
             # the SDK's own retries, inspect's abandoned attempts and whole-sample retries; inspect
             # also retries a sample the budget stopped (it stops again at once): that is no retry
             "retries": total("retries") + sum(summary.retries or 0 for summary, budget in zip(summaries, stopped) if not budget),
+            "runner": runner_facts(summaries),
         }
         if (log.eval.metadata or {}).get("archbench") != facts:
             log.eval.metadata = {**(log.eval.metadata or {}), "archbench": facts}
             write_eval_log(log, str(path), header_only=True)
+
+
+def check_claude_code(unsandboxed: bool) -> None:
+    """The claude-code runner needs the extra and, unless the user opts out, bubblewrap: say how."""
+    from archbench.evals.bash_tool import bash_available
+
+    install = claude_code_install()
+    if not install:
+        raise InputError(f"--runner claude-code: {install.reason}")
+    if install.version != PINNED_CLAUDE_CODE:
+        logger.warning("Claude Code %s is installed; archbench pins %s (request shapes differ between versions)", install.version, PINNED_CLAUDE_CODE)
+    if not unsandboxed and not (sandbox := bash_available()):
+        raise InputError(
+            f"--runner claude-code runs Claude Code inside bubblewrap, which is unavailable here: {sandbox.reason}. "
+            "Install bubblewrap, or pass --unsandboxed-claude-code to run it unsandboxed (no isolation: it can "
+            "read the whole machine and reach the network; Bash is then withheld)"
+        )
+    if unsandboxed:
+        logger.warning("Claude Code runs UNSANDBOXED (--unsandboxed-claude-code): it can read this machine and reach the network; Bash is withheld")
+
+
+def runner_facts(summaries: list) -> str:
+    """How the run's samples ran: "native", or Claude Code's version and mode(s)."""
+    seen = sorted({
+        f"claude-code {facts.get('version')} ({facts.get('mode')}{'' if facts.get('sandboxed', True) else ', unsandboxed'})"
+        for summary in summaries
+        if isinstance(facts := (summary.metadata or {}).get(METADATA_KEY), dict)
+    })
+    return ", ".join(seen) or "native"
 
 
 def models(spec: RunSpec) -> list[Model]:
