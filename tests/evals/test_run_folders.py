@@ -77,9 +77,11 @@ def test_fingerprint_covers_prompt_content_scenario_versions_and_runner(tmp_path
     scenario_file.write_text(text.replace("version: 1", "version: 2"))
     after_scenario = spec.fingerprint()
     spec.runner = "claude-code"
-    assert len({before, after_prompt, after_scenario}) == 3
-    assert "runner" in spec.matrix()
-    with pytest.raises(InputError, match="unknown runner"):
+    after_runner = spec.fingerprint()
+    assert len({before, after_prompt, after_scenario, after_runner}) == 4
+    assert spec.matrix()["runner"] == "claude-code"
+    spec.runner = "bogus"
+    with pytest.raises(InputError, match="--runner must be one of native, claude-code"):
         spec.validate()
 
 
