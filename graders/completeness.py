@@ -123,7 +123,8 @@ GLOBAL_STATUS = re.compile(
 HTTP_METHOD = starting_with(re.compile(r"(?<![A-Za-z])(GET|POST|PUT|PATCH|DELETE)(?![A-Za-z])"), "GET", "POST", "PUT", "PATCH", "DELETE")
 URL_PATH = re.compile(r"(?<![A-Za-z0-9.])(?:https?://[^\s/`]+)?(/[^\s`'\"|,;*)\]]*)")
 CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_])")
-SNAKE_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
+# a match is a whole run of [A-Za-z0-9_] holding a `_`: tried only where such runs begin
+SNAKE_WORD = starting_with(re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])"), run_holding=("_",))
 MODEL_TAIL_WORDS = {"Model", "Record", "Entry", "Row"}
 GENERIC_MODEL_HEADING = re.compile(
     r"^\W*(?:\d+[.)]?\s*)?(?:the\s+)?(?:new\s+)?(?:data\s+models?|database(?:\s+schema)?|schema|models?|tables?)"
