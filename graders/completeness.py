@@ -847,8 +847,9 @@ def _endpoint_items(
 
 
 def _first_in(plan: ParsedPlan, regex: re.Pattern[str], scope_lines: list[int]) -> int | None:
-    """First line of the scope where `regex` matches (scopes are small: search them line by line)."""
-    return next((line for line in scope_lines if regex.search(plan.line(line))), None)
+    """First line of the scope where `regex` matches (scopes are small: search them line by line, those
+    that can hold a match)."""
+    return plan.first_line_searching(regex, scope_lines)
 
 
 def _global_status_line(plan: ParsedPlan, code_regex: re.Pattern[str]) -> int | None:

@@ -417,6 +417,27 @@ class ParsedPlan:
                 self._containing_cache[key] = frozenset(self.line_of_offset(position) for position in self.occurrences(key))
         return self._containing_cache[key]
 
+    def lines_that_may_match(self, pattern: re.Pattern[str]) -> frozenset[int] | None:
+        """Lines on which a match of `pattern` that lies within one line can begin: those holding (ignoring
+        case) a first word of a phrase pattern or a start literal declared with `starting_with`, which every
+        match begins with; None when any line may (no such words, or `lines_containing` cannot tell)."""
+        words = _REQUIRED_WORDS.get(pattern)
+        if words is None:
+            declared = _START_LITERALS.get((pattern.pattern, pattern.flags))
+            if declared is None or not declared[0] or declared[1] or declared[2]:
+                return None
+            words = declared[0]
+        return self.lines_containing(words)
+
+    def first_line_searching(self, pattern: re.Pattern[str], lines: Iterable[int]) -> int | None:
+        """The first of `lines` (in their order) whose own text `pattern.search` matches; lines that cannot
+        hold a match (`lines_that_may_match`) are not searched."""
+        may_match = self.lines_that_may_match(pattern)
+        search, line_text = pattern.search, self.line
+        if may_match is None:
+            return next((line for line in lines if search(line_text(line))), None)
+        return next((line for line in lines if line in may_match and search(line_text(line))), None)
+
     def first_line_in(self, pattern: re.Pattern[str], start: int, end: int) -> int | None:
         """First line in [start, end] where `pattern` matches."""
         hits = self.lines_matching(pattern)

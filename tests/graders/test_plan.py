@@ -214,6 +214,25 @@ def test_occurrences_are_every_offset_of_each_literal_in_the_lower_case_text():
         assert plan.occurrences(literals) == expected, literals
 
 
+def test_first_line_searching_skips_only_lines_that_cannot_hold_a_match():
+    """Lines without a phrase's first word or a declared start literal (ignoring case, as IGNORECASE does)
+    are not searched; the answer is always the first line, in the order given, that `search` matches."""
+    text = "intro\nA Soft Delete here\nsoft_delete too\nSTATUS and ſtatus\nnothing\nstate\n"
+    plan = parse_plan(text)
+    lines = [6, 5, 4, 3, 2, 1]
+    for pattern in (
+        phrases_regex(("soft delete",)),
+        starting_with(re.compile(r"(?<![A-Za-z])(?:status|state)(?![A-Za-z])", re.IGNORECASE), "stat"),
+        re.compile(r"nothing|intro"),
+    ):
+        naive = next((line for line in lines if pattern.search(plan.line(line))), None)
+        assert plan.first_line_searching(pattern, lines) == naive, pattern.pattern
+    assert plan.lines_that_may_match(phrases_regex(("soft delete",))) is None  # ſ: lower case cannot tell
+    plain_plan = parse_plan(text.replace("ſ", "s"))
+    assert plain_plan.lines_that_may_match(phrases_regex(("soft delete",))) == {2, 3}
+    assert plain_plan.lines_that_may_match(re.compile(r"nothing|intro")) is None
+
+
 def test_start_literals_must_not_be_empty():
     with pytest.raises(ValueError):
         starting_with(re.compile("x"), "")
