@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ class RunSpec:
     # off by default: each costs a run about a tenth of its CPU (benchmarks/README.md)
     log_realtime: bool = False  # stream running samples' events for `inspect view`
     log_model_api: bool = False  # keep every raw provider request and response (failed ones are always kept)
+    grading_worker: bool = True  # grade in a worker process (graders/worker.py); False: inline, on the event loop
 
     def validate(self) -> None:
         if self.epochs < 1:
@@ -119,7 +121,7 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         cache=spec.cache,
     )
     # plans are graded in a worker process, so that no model connection waits on a grader
-    with run_collector(), grading_worker():
+    with run_collector(), grading_worker() if spec.grading_worker else nullcontext():
         try:
             success, _logs = eval_set(
                 tasks=[task],
