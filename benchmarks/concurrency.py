@@ -15,7 +15,8 @@ plan is distinct and really graded. The response cache is on, as by default, in 
 folder (every call a miss). Each configuration gets a fresh server and a one-sample
 warm-up run in the same process first (imports and first-use setup are a one-off per
 process). Two more configurations say where the time goes: the same task without its
-graders, and bare inspect (plain generate calls, no tools, graders or cache). The archbench
+graders, inspect's own tool loop (the same tool calls answered "ok", benchmark 1's floor) and
+bare inspect (plain generate calls, no tools, graders or cache). The archbench
 configurations run with the garbage-collector settings (`archbench.core.collector`) and
 logging options (`RunSpec.log_options`) `archbench run` uses, and grade as it does: in a
 grading worker process (`grading_worker()`, graders/worker.py, started before the warm-up
@@ -24,7 +25,11 @@ grading inline, on the event loop, shows what the worker buys. Bare inspect is t
 inspect's and CPython's defaults (the floor) and with those settings. Last, the same
 conversations through `openai.AsyncOpenAI` alone, with no inspect: what the server and
 the SDK allow. Configurations alternate, `--repeats` times; the median wall time counts.
-`--configurations` picks some (the 2 s run of run_all.py skips bare inspect).
+`--configurations` picks some (the 2 s run of run_all.py skips bare inspect). One more runs the
+task as the first does but lets twice as many samples run as there are connections
+(`max_samples`; inspect's default is `max_connections`): a sample whose plan is being graded,
+or whose tools run, holds a sample slot but no connection, and with one slot per connection
+its connection idles meanwhile.
 
 Targets (issue 19): at 2 s latency the archbench task reaches >= 0.95 of ideal
 (`--target-ideal 0.95`); at 0.5 s, >= 0.85 of the openai SDK's figure (`--target-sdk 0.85`, the
@@ -47,11 +52,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness_overhead import EXPLORING_CALLS, bare_task  # noqa: E402
+from benchmarks.harness_overhead import EXPLORING_CALLS, bare_task, constant_tool_loop  # noqa: E402
 from benchmarks.run_all import Row, add_json_flag, as_archbench_runs, emit, grading, load_average  # noqa: E402
 from tests.support.openai_server import ScriptedOpenAIServer, tool_call_message  # noqa: E402
 
-CONFIGURATIONS = ("harness", "inline", "no-graders", "bare", "bare-as-run", "sdk")
+CONFIGURATIONS = ("harness", "more-samples", "inline", "no-graders", "inspect-tools", "bare", "bare-as-run", "sdk")
 
 
 def _text(content: Any) -> str:
@@ -108,7 +113,10 @@ def reference_plans(scenarios: list) -> dict[str, str]:
     return {scenario.request.strip(): scenario.reference_plan_text() for scenario in scenarios}
 
 
-def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int, score: bool = True, as_run: bool = False):
+def openai_eval(
+    task, base_url: str, log_dir: str, epochs: int, connections: int, score: bool = True, as_run: bool = False,
+    max_samples: int | None = None,
+):
     """One eval through inspect's `openai` provider, named as `archbench run` names it; `as_run`: with
     the collector and logging settings `archbench run` uses, else inspect's and CPython's defaults."""
     from inspect_ai import eval
@@ -121,6 +129,7 @@ def openai_eval(task, base_url: str, log_dir: str, epochs: int, connections: int
             model_args={"api_key": "sk-local-benchmark", "responses_api": False},
             epochs=epochs,
             max_connections=connections,
+            max_samples=max_samples,
             log_dir=log_dir,
             display="none",
             score=score,
@@ -148,7 +157,7 @@ def split(samples: int, available: int) -> tuple[int, int]:
 
 def timed_run(
     make_task, scenarios: list, epochs: int, turns: int, latency: float, connections: int, score: bool, as_run: bool,
-    grading_mode: str = "none",
+    grading_mode: str = "none", max_samples: int | None = None,
 ) -> tuple[float, int]:
     """Wall time of one eval against a fresh server, after a one-sample warm-up run in the same process
     (imports and first-use setup, a one-off cost per process, stay off the clock); and the calls the
@@ -163,7 +172,9 @@ def timed_run(
         warmup_calls = counter.value
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "cache")
         started = time.perf_counter()
-        log = openai_eval(make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score, as_run)
+        log = openai_eval(
+            make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score, as_run, max_samples
+        )
         measured = time.perf_counter() - started
         check_succeeded(log)
         return measured, counter.value - warmup_calls
@@ -210,14 +221,20 @@ def measure(
     ideal = samples * turns * latency / connections
     harness = lambda scenarios: architect(scenario_ids=[scenario.id for scenario in scenarios])  # noqa: E731
     bare = lambda scenarios: bare_task(scenarios, turns)  # noqa: E731
+    tools = lambda scenarios: bare_task(scenarios, turns, constant_tool_loop())  # noqa: E731
 
-    def through_inspect(make_task, score: bool, as_run: bool, mode: str = "none") -> Callable[[], tuple[float, int]]:
-        return lambda: timed_run(make_task, chosen, epochs, turns, latency, connections, score, as_run, mode)
+    def through_inspect(
+        make_task, score: bool, as_run: bool, mode: str = "none", max_samples: int | None = None
+    ) -> Callable[[], tuple[float, int]]:
+        return lambda: timed_run(make_task, chosen, epochs, turns, latency, connections, score, as_run, mode, max_samples)
 
     every_configuration: dict[str, tuple[str, Callable[[], tuple[float, int]]]] = {
         "harness": ("archbench task, graded in the worker", through_inspect(harness, True, True, "worker")),
+        "more-samples": ("archbench task, graded in the worker, max_samples = 2 × connections",
+                         through_inspect(harness, True, True, "worker", 2 * connections)),
         "inline": ("archbench task, graded inline", through_inspect(harness, True, True, "inline")),
         "no-graders": ("archbench task without graders", through_inspect(harness, False, True)),
+        "inspect-tools": ("inspect's own tool loop", through_inspect(tools, True, True)),
         "bare": ("bare inspect", through_inspect(bare, True, False)),
         "bare-as-run": ("bare inspect, as archbench runs", through_inspect(bare, True, True)),
         "sdk": ("openai SDK alone", lambda: raw_client_run(chosen, epochs, turns, latency, connections)),
@@ -257,8 +274,12 @@ def measure(
                 None if target_sdk is None else of_sdk >= target_sdk,
             ))
     described = {
+        "more-samples": "same with max_samples = 2 × connections (inspect's default is max_connections): a sample "
+                        "being graded or running tools holds no connection, so another sample's call can use it",
         "inline": "same, grading inline on the event loop (archbench run before the worker)",
         "no-graders": "same without the graders (agent loop only)",
+        "inspect-tools": "inspect's own tool loop: the same tool calls answered 'ok', cache on, archbench run's settings "
+                         "(no archbench code; benchmark 1's floor)",
         "bare": "bare inspect, same server and turns (no tools, graders, cache): what inspect alone reaches here",
         "bare-as-run": "bare inspect with archbench run's collector and logging settings",
         "sdk": "the openai SDK alone (AsyncOpenAI, same calls and server; no inspect): what the server allows",

@@ -21,6 +21,10 @@ message) and the same number of model calls per sample (`--turns`):
   definitions, every call answered "ok", inspect's response cache on, with `archbench run`'s
   settings: the least a cached tool-using agent costs inspect (the agent loop minus this is
   archbench's tools and workspace).
+- inspect tools + scores: the same with archbench's five scorers, each handed a grade computed
+  before the run (the first scenario's reference plan) instead of grading: what inspect costs
+  to record five scores with archbench's explanations and metadata, the least the scoring of a
+  sample costs this process whoever grades.
 - bare: a solver that calls `generate` `--turns` times (the model answers in text, a
   "continue" user message between calls); no tools, no scorer, no cache; inspect's default
   logging and CPython's default collector settings (the floor of the issue before); the same
@@ -37,6 +41,7 @@ it inflates wall time (both are printed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import itertools
 import os
@@ -44,12 +49,14 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archbench.evals.architect import architect  # noqa: E402
+from archbench.graders.scorers import architect_scorers  # noqa: E402
 from archbench.evals.tools import DEFAULT_MAX_OUTPUT, READ_TOOLS, WRITE_TOOLS  # noqa: E402
 from archbench.evals.toolset import architect_tools  # noqa: E402
 from archbench.evals.workspace import RepoWorkspace  # noqa: E402
@@ -181,14 +188,32 @@ def load_plans() -> list:
     return scenarios
 
 
-def bare_task(scenarios: list, turns: int, solver: Solver | None = None) -> Task:
+@contextlib.contextmanager
+def canned_grades(scenarios: list) -> Iterator[None]:
+    """Inside: archbench's scorers get one grade computed beforehand instead of grading each plan."""
+    from archbench.graders import scorers
+    from archbench.graders.grade import grade_plan
+
+    grade = grade_plan(scenarios[0].reference_plan_text(), scenarios[0], None)
+
+    async def canned(state: TaskState, scenarios_dir: str | None = None):
+        return grade
+
+    original, scorers.plan_grade = scorers.plan_grade, canned
+    try:
+        yield
+    finally:
+        scorers.plan_grade = original
+
+
+def bare_task(scenarios: list, turns: int, solver: Solver | None = None, scorer: list | None = None) -> Task:
     """The architect task's samples (baseline prompt, each request), with a plain solver and no scorer."""
     prompt = load_prompts([BASELINE_PROMPT])[0]
     samples = [
         Sample(id=scenario.id, input=[ChatMessageSystem(content=prompt.body), ChatMessageUser(content=scenario.request)])
         for scenario in scenarios
     ]
-    return Task(dataset=MemoryDataset(samples), solver=solver or bare_turns(turns))
+    return Task(dataset=MemoryDataset(samples), solver=solver or bare_turns(turns), scorer=scorer)
 
 
 def warm_worker(worker, scenarios: list) -> None:
@@ -201,7 +226,7 @@ def warm_worker(worker, scenarios: list) -> None:
 
 def timed_eval(
     task: Task, turns: int, epochs: int, cache_dir: Path | None, score: bool = True, as_run: bool = False,
-    grading_mode: str = "inline", scenarios: list | None = None,
+    grading_mode: str = "inline", scenarios: list | None = None, canned: bool = False,
 ) -> tuple[float, float, float]:
     """(wall, CPU, worker CPU) seconds of one eval; CPU is this process's, all threads; worker CPU the
     grading worker's over the same interval (0 without one). `as_run`: with the collector and logging
@@ -209,7 +234,9 @@ def timed_eval(
     in a grading worker exactly as `archbench run` does, "inline" on the event loop."""
     if cache_dir is not None:
         os.environ["INSPECT_CACHE_DIR"] = str(cache_dir)
-    with tempfile.TemporaryDirectory(prefix="bench-logs-") as log_dir, grading(grading_mode) as worker:
+    with tempfile.TemporaryDirectory(prefix="bench-logs-") as log_dir, grading(grading_mode) as worker, (
+        canned_grades(scenarios or []) if canned else contextlib.nullcontext()
+    ):
         if worker is not None:
             warm_worker(worker, scenarios or [])
         pid = worker.pid if worker is not None else None
@@ -241,6 +268,9 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
         "harness, grading inline": (architect(), True, True, True, "inline"),
         "agent loop": (architect(), False, True, True, "none"),
         "inspect tools": (bare_task(scenarios, turns, constant_tool_loop()), True, True, True, "none"),
+        "inspect tools + scores": (
+            bare_task(scenarios, turns, constant_tool_loop(), architect_scorers()), True, True, True, "canned"
+        ),
         "bare": (bare_task(scenarios, turns), True, False, False, "none"),
         "bare, as archbench runs": (bare_task(scenarios, turns), True, False, True, "none"),
     }
@@ -254,7 +284,8 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
         for repeat in range(repeats):
             for name, (task, score, cache, as_run, mode) in configurations.items():
                 cache_dir = Path(cache_root) / f"{name}-{repeat}" if cache else None
-                runs[name].append(timed_eval(task, turns, epochs, cache_dir, score, as_run, mode, scenarios))
+                runs[name].append(timed_eval(task, turns, epochs, cache_dir, score, as_run, "none" if mode == "canned" else mode,
+                                             scenarios, canned=mode == "canned"))
             loads.append(load_average())
             print(f"repeat {repeat + 1} (load average {loads[-1]:.1f}): " + ", ".join(
                 f"{name} {runs[name][-1][0]:.2f} s wall / {runs[name][-1][1]:.2f} s CPU"
@@ -291,6 +322,9 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
             f"<= {TARGET_WITH_GRADING}", total_cpu <= TARGET_WITH_GRADING),
         Row("1 harness overhead", "same with grading inline, on the event loop (grade, rescore, tests; archbench run before the worker)",
             figure("harness, grading inline"), floor, inline, f"<= {TARGET_WITH_GRADING}", inline <= TARGET_WITH_GRADING),
+        Row("1 harness overhead", "inspect's tool loop (the floor) + archbench's five scorers handed a precomputed grade: "
+            "what recording five scores costs inspect, whoever grades",
+            figure("inspect tools + scores"), floor, per_turn_ms("inspect tools + scores", 1) / floor_ms),
         Row("1 harness overhead", "inspect's own tool loop (the floor above) against bare inspect with inspect's defaults",
             figure("inspect tools"), bare_floor, floor_ms / per_turn_ms("bare", 1)),
         Row("1 harness overhead", "bare inspect with archbench run's collector and logging settings (what they save inspect alone)",

@@ -1,6 +1,6 @@
 """Run every benchmark, one after another, and print one table of measured figures.
 
-    python benchmarks/run_all.py            # the sizes the issue names (~15 minutes on 2 cores)
+    python benchmarks/run_all.py            # the sizes the issues name (~35 minutes on 2 cores)
     python benchmarks/run_all.py --quick    # smaller sizes, for a smoke run
 
 Each benchmark runs in its own Python process (so no cache, import or memory left by one
@@ -169,8 +169,8 @@ def report_build_rows(sizes: list[int]) -> list[Row]:
 BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("harness_overhead.py", [], ["--epochs", "2", "--repeats", "1"]),
     # issue 19's realistic latency: against ideal, with the grading worker, inline grading and no graders
-    ("concurrency.py", ["--samples", "200", "--turns", "5", "--latency", "2.0", "--connections", "50",
-                        "--configurations", "harness,inline,no-graders,sdk", "--target-ideal", "0.95"],
+    ("concurrency.py", ["--samples", "200", "--turns", "5", "--latency", "2.0", "--connections", "50", "--target-ideal", "0.95",
+                        "--configurations", "harness,more-samples,inline,no-graders,inspect-tools,sdk"],
      ["--samples", "50", "--connections", "25", "--latency", "0.8", "--repeats", "1",
       "--configurations", "harness,inline,no-graders,sdk", "--target-ideal", "0.95"]),
     # the existing 0.5 s figure: against the openai SDK alone
