@@ -1,6 +1,6 @@
 """Run every benchmark, one after another, and print one table of measured figures.
 
-    python benchmarks/run_all.py            # the sizes the issue names (~15 minutes on 2 cores)
+    python benchmarks/run_all.py            # the sizes the issues name (~35 minutes on 2 cores)
     python benchmarks/run_all.py --quick    # smaller sizes, for a smoke run
 
 Each benchmark runs in its own Python process (so no cache, import or memory left by one
@@ -57,6 +57,46 @@ def as_archbench_runs(on: bool = True) -> Iterator[dict[str, Any]]:
         return
     with run_collector():
         yield RunSpec().log_options()
+
+
+GRADING_MODES = ("worker", "inline", "none")
+
+
+@contextlib.contextmanager
+def grading(mode: str) -> Iterator[Any]:
+    """Where plans are graded inside the block; yields the grading worker or None.
+
+    "worker": in a grading worker process, exactly as `archbench run` does (its `grading_worker()`
+    context, graders/worker.py); "inline": in this process, on the event loop (what `archbench run`
+    did before, and what grade, rescore and tests do); "none": the caller runs without scorers."""
+    from archbench.graders.worker import active_worker, grading_worker
+
+    if mode not in GRADING_MODES:
+        raise ValueError(f"grading mode {mode!r}: one of {GRADING_MODES}")
+    if active_worker() is not None:
+        raise RuntimeError("a grading worker is already active")
+    if mode != "worker":
+        yield None
+        return
+    with grading_worker() as worker:
+        yield worker
+
+
+def process_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds a process (a grading worker, say) has used so far; 0.0 without one."""
+    if pid is None:
+        return 0.0
+    import psutil  # an inspect_ai dependency
+
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def load_average() -> float:
+    """The 1-minute load average now (the machine is shared: every figure is printed with it)."""
+    import os
+
+    return os.getloadavg()[0]
 
 
 def print_table(rows: list[Row], file=None) -> None:
@@ -128,8 +168,16 @@ def report_build_rows(sizes: list[int]) -> list[Row]:
 # (script, arguments for the issue's sizes, arguments for --quick)
 BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("harness_overhead.py", [], ["--epochs", "2", "--repeats", "1"]),
-    ("concurrency.py", [], ["--samples", "50", "--connections", "25", "--latency", "0.2", "--repeats", "1"]),
+    # issue 19's realistic latency: against ideal, with the grading worker, inline grading and no graders
+    ("concurrency.py", ["--samples", "200", "--turns", "5", "--latency", "2.0", "--connections", "50", "--target-ideal", "0.95",
+                        "--configurations", "harness,more-samples,inline,no-graders,inspect-tools,sdk"],
+     ["--samples", "50", "--connections", "25", "--latency", "0.8", "--repeats", "1",
+      "--configurations", "harness,inline,no-graders,sdk", "--target-ideal", "0.95"]),
+    # the existing 0.5 s figure: against the openai SDK alone
+    ("concurrency.py", ["--target-sdk", "0.85"],
+     ["--samples", "50", "--connections", "25", "--latency", "0.2", "--repeats", "1", "--target-sdk", "0.85"]),
     ("grading.py", [], ["--plans", "30"]),
+    ("worker.py", [], ["--plans", "30"]),
     ("report_build.py", ["10000", "100000"], ["10000"]),  # sizes; run through report_build_rows
     ("rescore.py", [], ["--samples", "1000"]),
     ("cache.py", [], ["--epochs", "1"]),

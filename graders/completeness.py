@@ -123,7 +123,8 @@ GLOBAL_STATUS = re.compile(
 HTTP_METHOD = starting_with(re.compile(r"(?<![A-Za-z])(GET|POST|PUT|PATCH|DELETE)(?![A-Za-z])"), "GET", "POST", "PUT", "PATCH", "DELETE")
 URL_PATH = re.compile(r"(?<![A-Za-z0-9.])(?:https?://[^\s/`]+)?(/[^\s`'\"|,;*)\]]*)")
 CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_])")
-SNAKE_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
+# a match is a whole run of [A-Za-z0-9_] holding a `_`: tried only where such runs begin
+SNAKE_WORD = starting_with(re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])"), run_holding=("_",))
 MODEL_TAIL_WORDS = {"Model", "Record", "Entry", "Row"}
 GENERIC_MODEL_HEADING = re.compile(
     r"^\W*(?:\d+[.)]?\s*)?(?:the\s+)?(?:new\s+)?(?:data\s+models?|database(?:\s+schema)?|schema|models?|tables?)"
@@ -846,8 +847,9 @@ def _endpoint_items(
 
 
 def _first_in(plan: ParsedPlan, regex: re.Pattern[str], scope_lines: list[int]) -> int | None:
-    """First line of the scope where `regex` matches (scopes are small: search them line by line)."""
-    return next((line for line in scope_lines if regex.search(plan.line(line))), None)
+    """First line of the scope where `regex` matches (scopes are small: search them line by line, those
+    that can hold a match)."""
+    return plan.first_line_searching(regex, scope_lines)
 
 
 def _global_status_line(plan: ParsedPlan, code_regex: re.Pattern[str]) -> int | None:

@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from itertools import accumulate, compress
 from typing import Callable, Hashable, Iterable, Literal, TypeVar
 
 from markdown_it import MarkdownIt
@@ -24,6 +25,7 @@ T = TypeVar("T")
 
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _MARKDOWN.core.ruler.disable(["inline", "text_join"])  # graders read raw inline source; skipping inline parsing halves the time
+_MARKDOWN.core.ruler.disable(["normalize"])  # parse_plan hands it text already normalised the same way (line breaks, NUL)
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _EMPHASIS = re.compile(r"[*`~#>]+")  # not `_`: it belongs to snake_case names
@@ -71,6 +73,9 @@ class PhraseMatch:
 # `re` is several times slower with IGNORECASE.
 _REQUIRED_WORDS: dict[re.Pattern[str], tuple[str, ...]] = {}
 _LOWERCASE_TWIN: dict[re.Pattern[str], re.Pattern[str]] = {}
+# Every first word of those patterns that is a run of letters and digits, numbered in the order
+# first seen: `_Runs` indexes where these words occur in a plan, and only these.
+_RUN_WORDS: dict[str, int] = {}
 
 
 @lru_cache(maxsize=4096)
@@ -90,19 +95,33 @@ def phrases_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
     pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", re.IGNORECASE)
     if all(word.isascii() for word in first_words) and body.isascii():
         _REQUIRED_WORDS[pattern] = tuple(first_words)
+        for word in first_words:
+            if _ALNUM_RUN.fullmatch(word):
+                _RUN_WORDS.setdefault(word, len(_RUN_WORDS))
         _LOWERCASE_TWIN[pattern] = re.compile(rf"(?<![a-z0-9])(?:{body.lower()})(?![a-z0-9])")
     return pattern
 
 
-def _positions(text: str, literals: Iterable[str]) -> list[int]:
-    """Sorted offsets where one of `literals` occurs in `text` (found with `str.find`, in C)."""
-    found: set[int] = set()
-    for literal in set(literals):
-        position = text.find(literal)
-        while position != -1:
-            found.add(position)
-            position = text.find(literal, position + 1)
-    return sorted(found)
+@lru_cache(maxsize=4096)
+def _literal_regex(literal: str) -> re.Pattern[str] | None:
+    """A pattern whose `finditer` gives every occurrence of `literal`; None when occurrences can overlap
+    (a proper prefix of the literal is also its suffix, as in `**`), which `finditer` would skip."""
+    if any(literal[:size] == literal[-size:] for size in range(1, len(literal))):
+        return None
+    return re.compile(re.escape(literal))
+
+
+def _occurrences(text: str, literal: str) -> list[int]:
+    """Sorted offsets where `literal` occurs in `text`, overlapping ones included (searched in C)."""
+    pattern = _literal_regex(literal)
+    if pattern is not None:
+        return [match.start() for match in pattern.finditer(text)]
+    found = []
+    position = text.find(literal)
+    while position != -1:
+        found.append(position)
+        position = text.find(literal, position + 1)
+    return found
 
 
 def _matches_at(pattern: re.Pattern[str], text: str, candidates: list[int]) -> list[re.Match[str]]:
@@ -124,30 +143,59 @@ def _matches_at(pattern: re.Pattern[str], text: str, candidates: list[int]) -> l
 
 
 _ALNUM_RUN = re.compile(r"[a-z0-9]+")
+_ALNUM_SPLIT = re.compile(r"([a-z0-9]+)")
 
 
-def _alnum_runs(lower: str) -> dict[str, tuple[int, ...]]:
-    """Each maximal run of `[a-z0-9]` in a lower-cased text → its offsets, in order."""
-    runs: dict[str, list[int]] = {}
-    for match in _ALNUM_RUN.finditer(lower):
-        runs.setdefault(match.group(), []).append(match.start())
-    return {run: tuple(offsets) for run, offsets in runs.items()}  # tuples of ints drop out of the GC's lists
+class _Runs:
+    """Where the maximal runs of `[a-z0-9]` of a lower-cased text that are phrase first words begin.
+
+    Built once per plan, in C but for the words asked for (`_RUN_WORDS` when built): the text is split
+    into separators and runs, and a run's offset is the summed length of what comes before it. A word
+    first seen after the build (a phrase pattern made while grading this plan) is searched on its own.
+    """
+
+    __slots__ = ("_text", "_known", "_offsets")
+
+    def __init__(self, lower: str) -> None:
+        self._text = lower
+        self._known = len(_RUN_WORDS)
+        parts = _ALNUM_SPLIT.split(lower)  # separator, run, separator, run, ..., separator
+        ends = list(accumulate(map(len, parts)))  # parts[2i + 1], a run, begins at ends[2i]
+        runs = parts[1::2]
+        offsets: dict[str, list[int]] = {}
+        for run, start in compress(zip(runs, ends[0::2]), map(_RUN_WORDS.__contains__, runs)):
+            found = offsets.get(run)
+            if found is None:
+                offsets[run] = [start]
+            else:
+                found.append(start)
+        self._offsets = offsets
+
+    def get(self, word: str) -> list[int]:
+        """Offsets of the runs equal to `word` (a run of `[a-z0-9]`), in order; empty when there is none."""
+        found = self._offsets.get(word)
+        if found is None:
+            if _RUN_WORDS.get(word, self._known) < self._known:
+                return []
+            pattern = re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])")
+            found = self._offsets[word] = [match.start() for match in pattern.finditer(self._text)]
+        return found
 
 
-def _phrase_starts(twin: re.Pattern[str], lower: str, first_words: tuple[str, ...], runs: dict[str, tuple[int, ...]]) -> list[int]:
+def _phrase_starts(twin: re.Pattern[str], lower: str, first_words: tuple[str, ...], runs: _Runs, plan: "ParsedPlan") -> list[int]:
     """Match starts of a phrase pattern, as `twin.finditer(lower)` gives them, found faster.
 
     Every match begins with one of the phrases' first words, after no letter or digit and
     before a separator or the end of the phrase (also no letter or digit): a first word of
     letters and digits only is a whole run of `runs` there. Only those places (others found
-    with `str.find`) are tried. A 20 KB plan is searched for ~40 phrase patterns.
+    with `plan.occurrences`) are tried. A 20 KB plan is searched for ~40 phrase patterns.
     """
     candidates: set[int] = set()
     for word in first_words:
         if _ALNUM_RUN.fullmatch(word):
-            candidates.update(runs.get(word, ()))
+            candidates.update(runs.get(word))
         else:
-            candidates.update(_positions(lower, (word,)))
+            candidates.update(plan.occurrences((word,)))
     return [match.start() for match in _matches_at(twin, lower, sorted(candidates))]
 
 
@@ -156,7 +204,10 @@ def _phrase_starts(twin: re.Pattern[str], lower: str, first_words: tuple[str, ..
 # only those places in the lower-cased text. Python's `re` otherwise tries every offset, slowly
 # when a pattern opens with a look-behind, a `\b` or a case-insensitive alternation (0.3–2 ms on
 # a 20 KB plan instead of ~0.05 ms).
-_START_LITERALS: dict[tuple[str, int], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_START_LITERALS: dict[tuple[str, int], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+# bytes of `[A-Za-z0-9_]` stay, every other byte becomes a space: where the runs of those characters are
+_ASCII_WORD_MASK = bytes(byte if _ASCII_WORD.fullmatch(chr(byte)) else 0x20 for byte in range(256))
 # Characters that `re.IGNORECASE` matches to an ASCII letter although `str.lower` does not give
 # that letter (U+0130 İ, U+0131 ı, U+017F ſ): where they occur, lower-case literals could miss a match.
 _UNALIGNED_FOLDS = ("\u0130", "\u0131", "\u017f")
@@ -168,21 +219,28 @@ def folds_like_lower(text: str) -> bool:
     return not any(char in text for char in _UNALIGNED_FOLDS)
 
 
-def starting_with(pattern: re.Pattern[str], *literals: str, word_before: tuple[str, ...] = ()) -> re.Pattern[str]:
+def starting_with(
+    pattern: re.Pattern[str], *literals: str, word_before: tuple[str, ...] = (), run_holding: tuple[str, ...] = ()
+) -> re.Pattern[str]:
     """Declare where every match of `pattern` begins, ignoring case; returns `pattern`.
 
-    A match begins with one of `literals`, or inside the run of word characters (`\\w`) that ends
-    right before one of `word_before` (`\\w*Pagination` with `word_before=("Pagination",)`). A
-    literal only has to be a prefix of what a match begins with (`stat` for `status|state`); a
-    declaration with a non-ASCII literal is ignored (the pattern keeps the plain scan).
+    A match begins with one of `literals`; or inside the run of word characters (`\\w`) that ends
+    right before one of `word_before` (`\\w*Pagination` with `word_before=("Pagination",)`); or where a
+    maximal run of the ASCII characters `[A-Za-z0-9_]` begins that holds one of `run_holding` (made of
+    those characters: `_` for a snake_case word that is a whole run). A literal only has to be a
+    prefix of what a match begins with (`stat` for `status|state`); a declaration with a non-ASCII
+    literal is ignored (the pattern keeps the plain scan).
     tests/graders/test_plan.py checks every declaration against the corpus's plans.
     """
-    if not (literals or word_before) or not all((*literals, *word_before)):
-        raise ValueError(f"start literals must be non-empty: {literals!r}, {word_before!r}")
+    if not (literals or word_before or run_holding) or not all((*literals, *word_before, *run_holding)):
+        raise ValueError(f"start literals must be non-empty: {literals!r}, {word_before!r}, {run_holding!r}")
+    if not all(_ASCII_WORD.fullmatch(literal) for literal in run_holding):
+        raise ValueError(f"run_holding literals must be made of [A-Za-z0-9_]: {run_holding!r}")
     if all(literal.isascii() for literal in (*literals, *word_before)):  # others keep the plain scan
         _START_LITERALS[(pattern.pattern, pattern.flags)] = (
             tuple(literal.lower() for literal in literals),
             tuple(literal.lower() for literal in word_before),
+            tuple(literal.lower() for literal in run_holding),
         )
     return pattern
 
@@ -218,6 +276,7 @@ class ParsedPlan:
     _first_cache: dict[tuple[str, int], int | None] = field(default_factory=dict, repr=False)
     _containing_cache: dict[tuple[str, ...], frozenset[int] | None] = field(default_factory=dict, repr=False)
     _lower: str | None = field(default=None, repr=False)
+    _literal_cache: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _smallest: list[int] | None = field(default=None, repr=False)
     _heading_starts: dict[int, list[int]] = field(default_factory=dict, repr=False)  # by level: starts of headings at it or higher
     derived: dict[tuple, object] = field(default_factory=dict, repr=False)  # readings graders share, computed once
@@ -231,8 +290,43 @@ class ParsedPlan:
         return self._lower
 
     @cached_property
-    def _lower_runs(self) -> dict[str, tuple[int, ...]]:
-        return _alnum_runs(self.lower_text)
+    def _lower_runs(self) -> _Runs:
+        return _Runs(self.lower_text)
+
+    @cached_property
+    def _ascii_lower(self) -> str:
+        """`lower_text` with each non-ASCII character as one `?`: the same offsets, and `str` searches
+        one byte a character instead of two or four (a single `→` in a plan makes it two)."""
+        lower = self.lower_text
+        return lower if lower.isascii() else lower.encode("ascii", "replace").decode("ascii")
+
+    @cached_property
+    def _ascii_word_mask(self) -> bytes:
+        """`text` as bytes, one a character: `[A-Za-z0-9_]` as they are, everything else a space."""
+        return self.text.encode("ascii", "replace").translate(_ASCII_WORD_MASK)
+
+    def _run_starts(self, literals: Iterable[str]) -> set[int]:
+        """Offsets where the maximal runs of `[A-Za-z0-9_]` holding one of `literals` begin (the literals
+        are found in `lower_text`, whose offsets are `text`'s when `_lower_aligned`, and ignoring case: a
+        run of `text` holds each of them in either case)."""
+        mask = self._ascii_word_mask
+        return {mask.rfind(b" ", 0, position) + 1 for position in self.occurrences(literals)}
+
+    def occurrences(self, literals: Iterable[str]) -> list[int]:
+        """Sorted offsets in `lower_text` where one of `literals` occurs (overlapping ones too); each
+        literal is searched once per plan. The list returned may be shared: read it, don't change it."""
+        lists = []
+        for literal in set(literals):
+            found = self._literal_cache.get(literal)
+            if found is None:
+                # an ASCII literal without `?` finds the same offsets in the one-byte copy
+                text = self._ascii_lower if literal.isascii() and "?" not in literal else self.lower_text
+                found = self._literal_cache[literal] = _occurrences(text, literal)
+            if found:
+                lists.append(found)
+        if len(lists) == 1:
+            return lists[0]
+        return sorted(set().union(*lists))
 
     @cached_property
     def _lower_aligned(self) -> bool:
@@ -252,10 +346,12 @@ class ParsedPlan:
         declared = _START_LITERALS.get((pattern.pattern, pattern.flags))
         if declared is None or not self._lower_aligned:
             return pattern.finditer(self.text)
-        literals, word_before = declared
-        candidates = _positions(self.lower_text, literals)
+        literals, word_before, run_holding = declared
+        candidates = self.occurrences(literals)
         if word_before:
-            candidates = sorted({*candidates, *_word_run_positions(self.text, _positions(self.lower_text, word_before))})
+            candidates = sorted({*candidates, *_word_run_positions(self.text, self.occurrences(word_before))})
+        if run_holding:
+            candidates = sorted({*candidates, *self._run_starts(run_holding)})
         return _matches_at(pattern, self.text, candidates)
 
     def line(self, number: int) -> str:
@@ -280,8 +376,8 @@ class ParsedPlan:
                 lower = self.lower_text
                 if len(lower) == len(self.text):
                     searched, text = _LOWERCASE_TWIN[pattern], lower
-                    runs = self._lower_runs  # where _phrase_starts looks: a dict, not a scan of the text per word
-                    present = any(word in runs if _ALNUM_RUN.fullmatch(word) else word in lower for word in required)
+                    runs = self._lower_runs  # where _phrase_starts looks: an index, not a scan of the text per word
+                    present = any(runs.get(word) if _ALNUM_RUN.fullmatch(word) else word in lower for word in required)
                 else:
                     present = any(word in lower for word in required)
                 if not present:
@@ -291,7 +387,7 @@ class ParsedPlan:
                 known = self._match_cache.get((pattern.pattern, pattern.flags))
                 starts = [match.start() for match in (self._find(pattern) if known is None else known)]
             else:
-                starts = _phrase_starts(searched, text, required, self._lower_runs)
+                starts = _phrase_starts(searched, text, required, self._lower_runs, self)
             cached = sorted({self.line_of_offset(start) for start in starts})
             self._line_cache[key] = cached
         return cached
@@ -318,8 +414,29 @@ class ParsedPlan:
             if not self._lower_aligned or not all(literal and literal.isascii() and "\n" not in literal for literal in key):
                 self._containing_cache[key] = None
             else:
-                self._containing_cache[key] = frozenset(self.line_of_offset(position) for position in _positions(self.lower_text, key))
+                self._containing_cache[key] = frozenset(self.line_of_offset(position) for position in self.occurrences(key))
         return self._containing_cache[key]
+
+    def lines_that_may_match(self, pattern: re.Pattern[str]) -> frozenset[int] | None:
+        """Lines on which a match of `pattern` that lies within one line can begin: those holding (ignoring
+        case) a first word of a phrase pattern or a start literal declared with `starting_with`, which every
+        match begins with; None when any line may (no such words, or `lines_containing` cannot tell)."""
+        words = _REQUIRED_WORDS.get(pattern)
+        if words is None:
+            declared = _START_LITERALS.get((pattern.pattern, pattern.flags))
+            if declared is None or not declared[0] or declared[1] or declared[2]:
+                return None
+            words = declared[0]
+        return self.lines_containing(words)
+
+    def first_line_searching(self, pattern: re.Pattern[str], lines: Iterable[int]) -> int | None:
+        """The first of `lines` (in their order) whose own text `pattern.search` matches; lines that cannot
+        hold a match (`lines_that_may_match`) are not searched."""
+        may_match = self.lines_that_may_match(pattern)
+        search, line_text = pattern.search, self.line
+        if may_match is None:
+            return next((line for line in lines if search(line_text(line))), None)
+        return next((line for line in lines if line in may_match and search(line_text(line))), None)
 
     def first_line_in(self, pattern: re.Pattern[str], start: int, end: int) -> int | None:
         """First line in [start, end] where `pattern` matches."""
@@ -347,9 +464,10 @@ class ParsedPlan:
     def code_blocks(self) -> list[Block]:
         return [block for block in self.blocks if block.kind == "code"]
 
-    @property
+    @cached_property
     def units(self) -> list[Block]:
-        """The "blocks" of docs/formats.md: paragraphs, list items, table rows, code, then heading sections."""
+        """The "blocks" of docs/formats.md: paragraphs, list items, table rows, code, then heading sections
+        (built once per plan: read the list, don't change it)."""
         return [block for block in self.blocks if block.kind != "heading"] + self.sections
 
     def block_at(self, line: int) -> Block | None:
@@ -426,6 +544,7 @@ class ParsedPlan:
         hits = [self.lines_matching(pattern) for pattern in patterns]
         if any(not lines for lines in hits):
             return None
+        hits.sort(key=len)  # the group with the fewest lines rules most units out first
         for unit in self.units if units is None else units:
             if all(any_between(lines, unit.start_line, unit.end_line) for lines in hits):
                 line = self.best_line(patterns, unit.start_line, unit.end_line)
@@ -454,7 +573,9 @@ def parse_plan(text: str) -> ParsedPlan:
     """Parse a plan's Markdown. Never raises."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    normalised = _LINE_BREAK.sub("\n", text.replace("\x00", "\ufffd"))
+    normalised = text.replace("\x00", "\ufffd")
+    if "\r" in normalised:
+        normalised = _LINE_BREAK.sub("\n", normalised)
     lines = normalised.split("\n")
     starts = [0]
     for line in lines[:-1]:
@@ -482,6 +603,10 @@ def _span(token: Token, line_count: int) -> tuple[int, int]:
     return start, max(start, min(end, line_count))
 
 
+# token type -> (the context it opens, or None; whether it closes one): `_open` and `_close` suffixes
+_NESTING: dict[str, tuple[str | None, bool]] = {}
+
+
 @dataclass
 class _OpenItem:
     start: int
@@ -500,9 +625,10 @@ def _blocks_from_tokens(tokens: list[Token], line_count: int) -> list[Block]:
     header: tuple[str, ...] = ()
     in_head = False
     heading_level = 1
+    current_section: tuple[str, ...] = ()  # the texts of `headings`, kept in step with it
 
     def section() -> tuple[str, ...]:
-        return tuple(text for _, text in headings)
+        return current_section
 
     def add_to_items(text: str) -> None:
         for item in items:
@@ -510,9 +636,12 @@ def _blocks_from_tokens(tokens: list[Token], line_count: int) -> list[Block]:
 
     for token in tokens:
         kind = token.type
-        if kind.endswith("_open"):
-            context.append(kind[: -len("_open")])
-        elif kind.endswith("_close"):
+        nesting = _NESTING.get(kind)
+        if nesting is None:
+            nesting = _NESTING[kind] = (kind[: -len("_open")], False) if kind.endswith("_open") else (None, kind.endswith("_close"))
+        if nesting[0] is not None:
+            context.append(nesting[0])
+        elif nesting[1]:
             if context:
                 context.pop()
 
@@ -551,8 +680,10 @@ def _blocks_from_tokens(tokens: list[Token], line_count: int) -> list[Block]:
                 start, end = _span(token, line_count)
                 while headings and headings[-1][0] >= heading_level:
                     headings.pop()
-                blocks.append(Block("heading", token.content, start, end, section=section(), level=heading_level))
+                current_section = tuple(text for _, text in headings)
+                blocks.append(Block("heading", token.content, start, end, section=current_section, level=heading_level))
                 headings.append((heading_level, token.content))
+                current_section = (*current_section, token.content)
                 add_to_items(token.content)
             else:
                 if not items:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,7 @@ class RunSpec:
     # off by default: each costs a run about a tenth of its CPU (benchmarks/README.md)
     log_realtime: bool = False  # stream running samples' events for `inspect view`
     log_model_api: bool = False  # keep every raw provider request and response (failed ones are always kept)
+    grading_worker: bool = True  # grade in a worker process (graders/worker.py); False: inline, on the event loop
     claude_code_mode: str = "main"  # claude-code runner: "main" (--agent) or "delegated"
     unsandboxed_claude_code: bool = False  # claude-code runner without bubblewrap (explicit opt-in)
     skills_dir: Path | None = None  # looked in for skills before each agent file's project
@@ -292,7 +294,7 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         if reason:
             logger.error("cannot reach the model server for %s at %s: %s; its samples will fail", model, model.api.base_url, reason)
     # plans are graded in a worker process, so that no model connection waits on a grader
-    with run_collector(), grading_worker(), RunInterrupts() as interrupts, progress_lines(display, spec.describe(log_dir)) as display:
+    with run_collector(), grading_worker() if spec.grading_worker else nullcontext(), RunInterrupts() as interrupts, progress_lines(display, spec.describe(log_dir)) as display:
         try:
             success, logs = eval_set(
                 tasks=planned,

@@ -192,6 +192,47 @@ def test_word_runs_shared_by_several_literals_give_every_offset_once():
     assert _spans(parse_plan(text).matches(pattern)) == _spans(pattern.finditer(text))
 
 
+def test_matches_begin_where_a_run_holding_a_run_literal_begins():
+    """`run_holding`: a snake_case word that must be a whole run of [A-Za-z0-9_] is tried only at run starts,
+    and finds what `finditer` finds next to non-ASCII letters (é, the Kelvin sign K that lower-cases to k)."""
+    pattern = starting_with(re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])"), run_holding=("_",))
+    text = "send_email, éx_y, \u212ax_y, Kx_y, __dunder__, a__b, trailing_, x_1_y\nnext_line → café_bar ok_"
+    plan = parse_plan(text)
+    assert _spans(plan.matches(pattern)) == _spans(pattern.finditer(plan.text))
+    assert [match.group() for match in plan.matches(pattern)] == ["send_email", "x_y", "x_y", "x_1_y", "next_line"]
+    with pytest.raises(ValueError):
+        starting_with(re.compile("a.b"), run_holding=("a.b",))
+
+
+def test_occurrences_are_every_offset_of_each_literal_in_the_lower_case_text():
+    """Searched in a one-byte copy where non-ASCII characters are `?`: a literal with `?` is searched in
+    the text itself; overlapping occurrences (`**` in `***`) all count."""
+    plan = parse_plan("Why? Ünïcode → x?? and ***bold*** — ok?")
+    lower = plan.lower_text
+    for literals in (("?",), ("**",), ("x?",), ("ok", "?"), ("→",), ("bold", "old"), ("missing",)):
+        expected = sorted({i for literal in literals for i in range(len(lower)) if lower.startswith(literal, i)})
+        assert plan.occurrences(literals) == expected, literals
+
+
+def test_first_line_searching_skips_only_lines_that_cannot_hold_a_match():
+    """Lines without a phrase's first word or a declared start literal (ignoring case, as IGNORECASE does)
+    are not searched; the answer is always the first line, in the order given, that `search` matches."""
+    text = "intro\nA Soft Delete here\nsoft_delete too\nSTATUS and ſtatus\nnothing\nstate\n"
+    plan = parse_plan(text)
+    lines = [6, 5, 4, 3, 2, 1]
+    for pattern in (
+        phrases_regex(("soft delete",)),
+        starting_with(re.compile(r"(?<![A-Za-z])(?:status|state)(?![A-Za-z])", re.IGNORECASE), "stat"),
+        re.compile(r"nothing|intro"),
+    ):
+        naive = next((line for line in lines if pattern.search(plan.line(line))), None)
+        assert plan.first_line_searching(pattern, lines) == naive, pattern.pattern
+    assert plan.lines_that_may_match(phrases_regex(("soft delete",))) is None  # ſ: lower case cannot tell
+    plain_plan = parse_plan(text.replace("ſ", "s"))
+    assert plain_plan.lines_that_may_match(phrases_regex(("soft delete",))) == {2, 3}
+    assert plain_plan.lines_that_may_match(re.compile(r"nothing|intro")) is None
+
+
 def test_start_literals_must_not_be_empty():
     with pytest.raises(ValueError):
         starting_with(re.compile("x"), "")

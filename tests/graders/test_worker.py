@@ -113,3 +113,23 @@ def test_the_worker_exits_when_its_parent_is_killed(tmp_path):
             return
         asyncio.run(asyncio.sleep(0.1))
     pytest.fail(f"grading worker {child} outlived its parent")
+
+
+@pytest.mark.parametrize("use_worker", [True, False])
+def test_archbench_run_grades_in_a_worker_unless_told_not_to(monkeypatch, tmp_path, use_worker):
+    """`run_matrix` wraps the eval set in `grading_worker()`; `RunSpec(grading_worker=False)` grades inline."""
+    from archbench.app import run as run_module
+
+    seen = []
+
+    def fake_eval_set(**_):
+        seen.append(active_worker())
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(run_module, "eval_set", fake_eval_set)
+    spec = run_module.RunSpec(models=["archbench/reference"], scenario_ids=["notifications"], log_dir=tmp_path,
+                              grading_worker=use_worker)
+    with pytest.raises(RuntimeError, match="stop here"):
+        run_module.run_matrix(spec, display="none")
+    assert len(seen) == 1 and (seen[0] is not None) == use_worker
+    assert active_worker() is None
