@@ -74,17 +74,24 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
                     return state
         finally:
             ACTIVE_SCENARIO.reset(token)
-            usage = sample_model_usage()
-            calls = model_call_counts()
-            if charges:  # a call that ended the sample another way (a limit, an error) is charged too
-                charges.charge(usage)
-                earlier = charges.budget.end_attempt((str(state.model), str(state.sample_id), state.epoch), usage)
-                calls["earlier_attempts_usage"] = usage_fields(earlier)
-            state.metadata[CALLS_KEY] = calls
-            state.store.set(REPO_DIFF_KEY, workspace.diff().model_dump())
-            workspace.close()
+            record_sample_end(state, charges, workspace)
 
     return solve
+
+
+def record_sample_end(state: TaskState, charges: SampleCharges | None, workspace: RepoWorkspace) -> None:
+    """What every runner records when a sample ends, however it ends: its model calls, its charge to
+    the budget (a call that ended the sample another way, a limit or an error, is charged too), and
+    the diff of what the agent wrote, for the graders. Closes the workspace."""
+    usage = sample_model_usage()
+    calls = model_call_counts()
+    if charges:
+        charges.charge(usage)
+        earlier = charges.budget.end_attempt((str(state.model), str(state.sample_id), state.epoch), usage)
+        calls["earlier_attempts_usage"] = usage_fields(earlier)
+    state.metadata[CALLS_KEY] = calls
+    state.store.set(REPO_DIFF_KEY, workspace.diff().model_dump())
+    workspace.close()
 
 
 def model_call_counts() -> dict[str, Any]:

@@ -51,6 +51,21 @@ class BashStatus:
         return self.available
 
 
+def system_binds(extras: tuple[str, ...]) -> list[str]:
+    """bwrap arguments that show the host's system folders read-only (merged-/usr symlinks kept as
+    symlinks) and `extras` where they exist."""
+    argv: list[str] = []
+    for directory in SYSTEM_DIRS:
+        path = Path(directory)
+        if path.is_symlink():
+            argv += ["--symlink", str(path.readlink()), directory]
+        elif path.is_dir():
+            argv += ["--ro-bind", directory, directory]
+    for extra in extras:
+        argv += ["--ro-bind-try", extra, extra]
+    return argv
+
+
 def sandbox_argv(copy: Path, command: str) -> list[str]:
     """The bwrap command line running `command` with `copy` as the only writable folder."""
     bwrap = shutil.which("bwrap")
@@ -66,14 +81,7 @@ def sandbox_argv(copy: Path, command: str) -> list[str]:
         "--gid", SANDBOX_USER,
         "--ro-bind", "/usr", "/usr",
     ]
-    for directory in SYSTEM_DIRS:
-        path = Path(directory)
-        if path.is_symlink():
-            argv += ["--symlink", str(path.readlink()), directory]
-        elif path.is_dir():
-            argv += ["--ro-bind", directory, directory]
-    for extra in READ_ONLY_EXTRAS:
-        argv += ["--ro-bind-try", extra, extra]
+    argv += system_binds(READ_ONLY_EXTRAS)
     argv += [
         "--proc", "/proc",
         "--dev", "/dev",

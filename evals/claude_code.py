@@ -51,12 +51,9 @@ from typing import Any
 
 from archbench.evals.agent import (
     ACTIVE_SCENARIO,
-    CALLS_KEY,
-    REPO_DIFF_KEY,
-    model_call_counts,
-    usage_fields,
+    record_sample_end,
 )
-from archbench.evals.bash_tool import READ_ONLY_EXTRAS, SANDBOX_PATH, SANDBOX_USER, SYSTEM_DIRS, bash_available
+from archbench.evals.bash_tool import READ_ONLY_EXTRAS, SANDBOX_PATH, SANDBOX_USER, bash_available, system_binds
 from archbench.evals.budget import SampleCharges, active_budget
 from archbench.evals.interrupts import watch_interrupts
 from archbench.evals.claude_code_launcher import die_with_parent
@@ -321,14 +318,7 @@ def sandbox_argv(repo: Path, socket_dir: Path, binary: Path, launcher: Path) -> 
         raise FileNotFoundError("bwrap")
     argv = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--uid", SANDBOX_USER, "--gid", SANDBOX_USER, "--ro-bind", "/usr", "/usr"]
-    for directory in SYSTEM_DIRS:
-        path = Path(directory)
-        if path.is_symlink():
-            argv += ["--symlink", str(path.readlink()), directory]
-        elif path.is_dir():
-            argv += ["--ro-bind", directory, directory]
-    for extra in READ_ONLY_EXTRAS + ETC_FILES:
-        argv += ["--ro-bind-try", extra, extra]
+    argv += system_binds(READ_ONLY_EXTRAS + ETC_FILES)
     python = Path(os.path.realpath(sys.executable))
     if not python.is_relative_to("/usr"):
         argv += ["--ro-bind", sys.base_prefix, sys.base_prefix]
@@ -523,15 +513,7 @@ def claude_code_agent(
             try:
                 await proxy.close()
             finally:
-                usage = sample_model_usage()
-                calls = model_call_counts()
-                if charges:  # a call that ended the sample another way (a limit, an error) is charged too
-                    charges.charge(usage)
-                    earlier = charges.budget.end_attempt((str(state.model), str(state.sample_id), state.epoch), usage)
-                    calls["earlier_attempts_usage"] = usage_fields(earlier)
-                state.metadata[CALLS_KEY] = calls
-                state.store.set(REPO_DIFF_KEY, workspace.diff().model_dump())
-                workspace.close()
+                record_sample_end(state, charges, workspace)
                 _remove_tree(folder)
 
     return solve
