@@ -211,9 +211,8 @@ def measure(
     samples: int, turns: int, latency: float, connections: int, repeats: int, chosen_configurations: list[str],
     target_ideal: float | None, target_sdk: float | None,
 ) -> list[Row]:
-    from archbench.evals.architect import architect
-
     from archbench.core.scenarios import load_scenarios
+    from archbench.evals.architect import architect
 
     every = load_scenarios()
     count, epochs = split(samples, len(every))

@@ -21,11 +21,11 @@ import statistics
 from pathlib import Path
 
 import yaml
+
+from archbench.core.scenarios import load_scenario
 from archbench.graders.grade import grade_plan
 from archbench.graders.grounding import check_grounding
 from archbench.graders.plan import parse_plan
-
-from archbench.core.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -55,11 +55,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archbench.evals.architect import architect  # noqa: E402
-from archbench.graders.scorers import architect_scorers  # noqa: E402
-from archbench.evals.tools import DEFAULT_MAX_OUTPUT, READ_TOOLS, WRITE_TOOLS  # noqa: E402
-from archbench.evals.toolset import architect_tools  # noqa: E402
-from archbench.evals.workspace import RepoWorkspace  # noqa: E402
 from inspect_ai import Task, eval  # noqa: E402
 from inspect_ai.dataset import MemoryDataset, Sample  # noqa: E402
 from inspect_ai.model import (  # noqa: E402
@@ -80,6 +75,11 @@ from inspect_ai.tool import ToolCall, ToolChoice, ToolDef, ToolInfo  # noqa: E40
 
 from archbench.core.prompts import BASELINE_PROMPT, load_prompts  # noqa: E402
 from archbench.core.scenarios import load_scenarios  # noqa: E402
+from archbench.evals.architect import architect  # noqa: E402
+from archbench.evals.tools import DEFAULT_MAX_OUTPUT, READ_TOOLS, WRITE_TOOLS  # noqa: E402
+from archbench.evals.toolset import architect_tools  # noqa: E402
+from archbench.evals.workspace import RepoWorkspace  # noqa: E402
+from archbench.graders.scorers import architect_scorers  # noqa: E402
 from benchmarks.run_all import (  # noqa: E402
     Row,
     add_json_flag,

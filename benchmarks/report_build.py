@@ -65,8 +65,9 @@ def generate(directory: Path, samples: int) -> None:
 
 def measure(what: str, directory: str, out: str) -> None:
     """Run in a child process: time one operation and print JSON with seconds and peak RSS."""
-    from archbench.reports.build import build_report
     from inspect_ai.analysis import samples_df
+
+    from archbench.reports.build import build_report
 
     logs = sorted(str(p) for p in Path(directory).glob("*.eval"))
     samples_df(logs[:1], quiet=True)  # import and first-read costs are paid by both sides alike

@@ -30,10 +30,10 @@ from benchmarks.run_all import Row, add_json_flag, emit  # noqa: E402
 
 def baseline_logs(log_dir: Path) -> list[Path]:
     """One offline run: every scenario × the four baseline architects (one log each)."""
-    from archbench.evals.architect import architect
     from inspect_ai import eval
 
     from archbench.app.run import OFFLINE_BASELINES
+    from archbench.evals.architect import architect
 
     logs = eval(architect(cache=False), model=list(OFFLINE_BASELINES), log_dir=str(log_dir), display="none")
     for log in logs:
@@ -88,10 +88,10 @@ def io_floor(path: Path, scratch: Path) -> float:
 
 def grading_floor(paths: list[Path], count: int) -> float:
     """Seconds per sample of `grade_plan` alone, on `count` samples taken evenly from the logs."""
-    from archbench.graders.grade import grade_plan
     from inspect_ai.log import read_eval_log
 
     from archbench.core.scenarios import load_scenario_cached
+    from archbench.graders.grade import grade_plan
 
     elapsed, graded = 0.0, 0
     for path in paths:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import get_args
 
 import numpy as np
-from archbench.graders.verdicts import ItemVerdict
 from inspect_ai.log import (
     EvalConfig,
     EvalDataset,
@@ -36,6 +35,7 @@ from inspect_ai.model import (
 from inspect_ai.scorer import Score
 
 from archbench.core.scenarios import VIOLATION_KINDS, Category
+from archbench.graders.verdicts import ItemVerdict
 
 CATEGORIES = get_args(Category)
 # completeness item ids as graders/completeness.py builds them: the rubric entry, or entry.<check>.<detail>

@@ -54,9 +54,10 @@ def transcript_tokens(sample) -> dict[str, int]:
 
 
 def measure() -> list[Row]:
-    from archbench.evals.architect import architect
     from inspect_ai import eval
     from inspect_ai.log import read_eval_log
+
+    from archbench.evals.architect import architect
 
     with tempfile.TemporaryDirectory(prefix="bench-tokens-") as log_dir:
         (log,) = eval(architect(cache=False), model="archbench/reference", log_dir=log_dir, display="none")

@@ -12,12 +12,6 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from archbench.evals.budget import SampleCharges, active_budget
-from archbench.evals.interrupts import watch_interrupts
-from archbench.evals.reachability import check_reachable
-from archbench.evals.tools import DEFAULT_MAX_OUTPUT
-from archbench.evals.toolset import architect_tools
-from archbench.evals.workspace import RepoWorkspace
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import transcript
 from inspect_ai.model import ChatMessageAssistant, ModelUsage, get_model
@@ -28,6 +22,12 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from archbench.core.records import CALLS_KEY
 from archbench.core.scenarios import Scenario, load_scenario_cached
+from archbench.evals.budget import SampleCharges, active_budget
+from archbench.evals.interrupts import watch_interrupts
+from archbench.evals.reachability import check_reachable
+from archbench.evals.tools import DEFAULT_MAX_OUTPUT
+from archbench.evals.toolset import architect_tools
+from archbench.evals.workspace import RepoWorkspace
 
 # The scenario of the sample being solved; the offline baseline providers read it (a real
 # model sees only the messages). Set per sample task, so concurrent samples don't mix.

@@ -16,11 +16,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from archbench.evals.agent import architect_agent
-from archbench.evals.claude_code import RUNNERS, claude_code_agent
-from archbench.evals.tools import DEFAULT_MAX_OUTPUT
-from archbench.evals.toolset import offered_tools
-from archbench.graders.scorers import architect_scorers
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
@@ -29,6 +24,11 @@ from archbench.core.model_aliases import ModelAliases, load_aliases
 from archbench.core.prompts import BASELINE_PROMPT, Prompt, load_prompts
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, Scenario, load_scenarios
 from archbench.core.strict_yaml import InputError
+from archbench.evals.agent import architect_agent
+from archbench.evals.claude_code import RUNNERS, claude_code_agent
+from archbench.evals.tools import DEFAULT_MAX_OUTPUT
+from archbench.evals.toolset import offered_tools
+from archbench.graders.scorers import architect_scorers
 
 # Bump when a change here could change results (prompting, tools, limits).
 TASK_VERSION = 2  # 2: Claude Code's tool defaults (Bash when `tools` is omitted), permissionMode, skills

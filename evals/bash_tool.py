@@ -23,11 +23,11 @@ from functools import cache
 from pathlib import Path
 
 import anyio
-from archbench.evals.tools import DEFAULT_MAX_OUTPUT, cap
-from archbench.evals.workspace import RepoWorkspace
 from inspect_ai.tool import Tool, ToolError, tool
 
 from archbench.core.bash_rules import refusal
+from archbench.evals.tools import DEFAULT_MAX_OUTPUT, cap
+from archbench.evals.workspace import RepoWorkspace
 
 DEFAULT_TIMEOUT = 60
 MAX_TIMEOUT = 300

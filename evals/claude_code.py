@@ -49,15 +49,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from archbench.evals.agent import (
-    ACTIVE_SCENARIO,
-    record_sample_end,
-)
-from archbench.evals.bash_tool import READ_ONLY_EXTRAS, SANDBOX_PATH, SANDBOX_USER, bash_available, system_binds
-from archbench.evals.budget import SampleCharges, active_budget
-from archbench.evals.interrupts import watch_interrupts
-from archbench.evals.claude_code_launcher import die_with_parent
-from archbench.evals.workspace import RepoWorkspace, _remove_tree
 from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput
 from inspect_ai.model._model import (
     GenerateInput,
@@ -69,6 +60,15 @@ from inspect_ai.util import LimitExceededError
 
 from archbench.core.prompts import load_prompt
 from archbench.core.scenarios import load_scenario_cached
+from archbench.evals.agent import (
+    ACTIVE_SCENARIO,
+    record_sample_end,
+)
+from archbench.evals.bash_tool import READ_ONLY_EXTRAS, SANDBOX_PATH, SANDBOX_USER, bash_available, system_binds
+from archbench.evals.budget import SampleCharges, active_budget
+from archbench.evals.claude_code_launcher import die_with_parent
+from archbench.evals.interrupts import watch_interrupts
+from archbench.evals.workspace import RepoWorkspace, _remove_tree
 
 RUNNERS = ("native", "claude-code")
 MODES = ("main", "delegated")

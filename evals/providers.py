@@ -30,8 +30,6 @@ import uuid
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from archbench.evals.agent import ACTIVE_SCENARIO
-from archbench.evals.claude_code import ACTIVE_CLAUDE_CODE, DELEGATION_PROMPT, ClaudeCodeSample
 from inspect_ai.model import (
     ChatCompletionChoice,
     ChatMessage,
@@ -46,6 +44,8 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 
 from archbench.core.scenarios import Scenario
+from archbench.evals.agent import ACTIVE_SCENARIO
+from archbench.evals.claude_code import ACTIVE_CLAUDE_CODE, DELEGATION_PROMPT, ClaudeCodeSample
 
 STOPWORDS = {
     "a", "an", "and", "the", "to", "of", "for", "with", "i", "we", "need", "needs", "should", "use", "or",

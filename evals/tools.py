@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
-from archbench.evals.workspace import RepoWorkspace, WorkspaceError
 from inspect_ai.tool import Tool, ToolError, tool
+
+from archbench.evals.workspace import RepoWorkspace, WorkspaceError
 
 DEFAULT_MAX_OUTPUT = 16_000
 MAX_READ_LINES = 2_000

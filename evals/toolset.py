@@ -4,12 +4,12 @@ builds on tools.py's output cap."""
 
 from __future__ import annotations
 
-from archbench.evals.bash_tool import bash, bash_available
-from archbench.evals.tools import READ_TOOLS, WRITE_TOOLS
-from archbench.evals.workspace import RepoWorkspace
 from inspect_ai.tool import Tool
 
 from archbench.core.prompts import Prompt
+from archbench.evals.bash_tool import bash, bash_available
+from archbench.evals.tools import READ_TOOLS, WRITE_TOOLS
+from archbench.evals.workspace import RepoWorkspace
 
 
 def offered_tools(prompt: Prompt) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -26,12 +26,6 @@ from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
 
 import numpy as np
-from archbench.graders import judge as llm_judge
-from archbench.graders.completeness import check_completeness, grade_completeness
-from archbench.graders.grade import grade_plan
-from archbench.graders.plan import parse_plan
-from archbench.graders.scope import check_scope
-from archbench.graders.verdicts import ItemVerdict
 from inspect_ai.model import Model
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -49,6 +43,12 @@ from archbench.core.strict_yaml import (
     read_text,
     validate,
 )
+from archbench.graders import judge as llm_judge
+from archbench.graders.completeness import check_completeness, grade_completeness
+from archbench.graders.grade import grade_plan
+from archbench.graders.plan import parse_plan
+from archbench.graders.scope import check_scope
+from archbench.graders.verdicts import ItemVerdict
 
 DEFAULT_GOLD_DIR = PROJECT_ROOT / "gold"
 LABELS_FILE = "labels.yaml"

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
+from archbench.core.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, TaskSpec
 from archbench.graders.plan import (
     Block,
     ParsedPlan,
@@ -34,8 +35,6 @@ from archbench.graders.plan import (
     starting_with,
 )
 from archbench.graders.verdicts import ItemVerdict, clip
-
-from archbench.core.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, TaskSpec
 
 DIMENSION = "completeness"
 Span = tuple[int, int]

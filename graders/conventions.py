@@ -25,6 +25,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from archbench.core.repo_config import AppliesWhen, Convention, ConventionCheck, Phrase
+from archbench.core.strict_yaml import InputError, load_model
 from archbench.graders.completeness import (
     HTTP_METHOD,
     URL_PATH,
@@ -39,10 +43,6 @@ from archbench.graders.plan import (
 )
 from archbench.graders.repo_facts import RepoFacts, django_model_api, repo_facts
 from archbench.graders.verdicts import ItemVerdict, clip
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
-
-from archbench.core.repo_config import AppliesWhen, Convention, ConventionCheck, Phrase
-from archbench.core.strict_yaml import InputError, load_model
 
 if TYPE_CHECKING:
     from archbench.core.scenarios import Scenario

@@ -17,10 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archbench.core.strict_yaml import InputError
 from archbench.graders.repo_facts import SKIPPED_DIRS, RepoFacts, _last, django_model_api, repo_facts
 from archbench.graders.repo_survey import CodeDeclarations, _backend_modules, _framework_names, declarations
-
-from archbench.core.strict_yaml import InputError
 
 FRONTEND_NAMES = ("frontend", "web", "client", "ui", "app", "webapp", "spa")
 

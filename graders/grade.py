@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
+from archbench.core.scenarios import Scenario
 from archbench.graders.completeness import CompletenessVerdict, grade_completeness
 from archbench.graders.overall import (
     OverallVerdict,
@@ -25,8 +26,6 @@ from archbench.graders.verdicts import (
     ScopeVerdict,
     fraction_met,
 )
-
-from archbench.core.scenarios import Scenario
 
 
 class GroundingResult(Protocol):

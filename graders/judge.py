@@ -24,10 +24,6 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from archbench.graders.completeness import check_completeness, completeness_score
-from archbench.graders.plan import parse_plan
-from archbench.graders.scorers import load_sample_scenario
-from archbench.graders.verdicts import ItemVerdict, clip
 from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.model import GenerateConfig, Model, get_model
 from inspect_ai.scorer import Score, Scorer, Target, mean, scorer, stderr
@@ -35,6 +31,10 @@ from inspect_ai.solver import TaskState
 
 from archbench.core.scenarios import Scenario
 from archbench.core.strict_yaml import InputError, plain_message
+from archbench.graders.completeness import check_completeness, completeness_score
+from archbench.graders.plan import parse_plan
+from archbench.graders.scorers import load_sample_scenario
+from archbench.graders.verdicts import ItemVerdict, clip
 
 logger = logging.getLogger(__name__)
 

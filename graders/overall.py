@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from archbench.graders.verdicts import DIMENSIONS
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from archbench.core.strict_yaml import load_model
+from archbench.graders.verdicts import DIMENSIONS
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.yaml")
 

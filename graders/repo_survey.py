@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from archbench.core.repo_config import Convention, RepoConfig
 from archbench.graders.conventions import REPO_CHECKS, RuleContext, plan_proposals
 from archbench.graders.plan import parse_plan
 from archbench.graders.repo_facts import (
@@ -36,8 +37,6 @@ from archbench.graders.repo_facts import (
     installed_package_dir,
     repo_facts,
 )
-
-from archbench.core.repo_config import Convention, RepoConfig
 
 Level = Literal["problem", "warning"]
 URL_CALLS = frozenset({"path", "re_path", "url"})

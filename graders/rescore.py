@@ -17,17 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
+from inspect_ai._eval.score import score_async
+from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, write_eval_log
+
+from archbench.core.collector import run_collector
+from archbench.core.strict_yaml import InputError
 from archbench.graders.scorers import (
     SCORER_NAMES,
     ScenarioUnavailable,
     architect_scorers,
     load_sample_scenario,
 )
-from inspect_ai._eval.score import score_async
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log, write_eval_log
-
-from archbench.core.collector import run_collector
-from archbench.core.strict_yaml import InputError
 
 RESCORED_SUFFIX = "-rescored"
 RESCORED_FROM = "archbench_rescored_from"  # eval.metadata: the log this one re-grades

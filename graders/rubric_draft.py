@@ -21,13 +21,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from archbench.core.rubric import ConceptSpec, Rubric
 from archbench.graders.completeness import FAILURE, IDEMPOTENT, RETRY, check_completeness, completeness_score
 from archbench.graders.conventions import plan_proposals
 from archbench.graders.plan import Block, ParsedPlan, parse_plan, phrases_regex
 from archbench.graders.repo_facts import RepoFacts
 from archbench.graders.verdicts import ItemVerdict, clip
-
-from archbench.core.rubric import ConceptSpec, Rubric
 
 STATUS_CODE = re.compile(r"(?<![\d.])([1-5]\d\d)(?!\d|\.\d)")
 BACKTICKED_NAME = re.compile(r"`([a-z][a-z0-9_]*)`")

@@ -15,14 +15,14 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from archbench.graders.grade import PlanGrade, grade_plan
-from archbench.graders.worker import active_worker
 from inspect_ai.scorer import Score, Scorer, Target, mean, metric, scorer, stderr
 from inspect_ai.scorer._metric import Metric, SampleScore
 from inspect_ai.solver import TaskState
 
 from archbench.core.scenarios import Scenario, load_scenario
 from archbench.core.strict_yaml import InputError
+from archbench.graders.grade import PlanGrade, grade_plan
+from archbench.graders.worker import active_worker
 
 SCORER_NAMES = ("scope", "completeness", "conventions", "grounding", "overall")
 GRADE_CACHE_SIZE = 256

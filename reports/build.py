@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from archbench.core.strict_yaml import InputError
 from archbench.reports import plots, render, stats, tables
 from archbench.reports.costs import load_prices
 from archbench.reports.load import LoadedLogs, load_logs
 from archbench.reports.redact import redact, redact_frame
-
-from archbench.core.strict_yaml import InputError
 
 logger = logging.getLogger("archbench.reports")
 REPORT_FORMAT = 1

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from inspect_ai.log import read_eval_log_sample
+
+from archbench.core.strict_yaml import InputError
 from archbench.reports import stats
 from archbench.reports.build import DEFAULT_PASS_THRESHOLD, SUMMARY
 from archbench.reports.load import SCORERS
 from archbench.reports.redact import redact
-from inspect_ai.log import read_eval_log_sample
-
-from archbench.core.strict_yaml import InputError
 
 SIDE_BY_SIDE = 3
 MAX_PLAN_CHARS = 6_000

@@ -33,8 +33,8 @@ from inspect_ai.log import (
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from archbench.core.collector import collector_paused
-from archbench.graders.rescore import RESCORED_AT, RESCORED_FROM
 from archbench.core.records import CALLS_KEY
+from archbench.graders.rescore import RESCORED_AT, RESCORED_FROM
 
 SCORERS = ("scope", "completeness", "conventions", "grounding", "overall")
 ITEM_SCORERS = ("completeness", "conventions", "grounding")

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+
 from archbench.reports import tables  # noqa: E402
 
 MAX_HEATMAP_ROWS = 60  # beyond this the per-scenario heatmap is unreadable: show categories instead

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
+
 from archbench.reports.plots import Figure
 
 MAX_ROWS = 40  # long tables (scenario regressions, heatmap rows) are cut here; the full data is in the parquet files

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from archbench.core.scenarios import VIOLATION_KINDS
 from archbench.reports import stats
 from archbench.reports.costs import PriceTable, usage_costs
 from archbench.reports.load import LoadedLogs
-
-from archbench.core.scenarios import VIOLATION_KINDS
 
 ALPHA = 0.05
 PLANTED_ALSO_OBEYS = {"frontend_instructions": "frontend_code"}  # a violation kind -> the ask it also obeys

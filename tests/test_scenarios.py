@@ -4,8 +4,6 @@ import json
 from collections import Counter
 
 import pytest
-from archbench.evals.providers import template_turn
-from archbench.graders.grade import grade_plan
 from inspect_ai.model import ChatMessageUser
 
 from archbench.core.scenarios import (
@@ -14,6 +12,8 @@ from archbench.core.scenarios import (
     load_scenarios,
     version_lock_problems,
 )
+from archbench.evals.providers import template_turn
+from archbench.graders.grade import grade_plan
 
 SCENARIOS = load_scenarios()
 CATEGORIES = ("new_feature", "complex_api", "tradeoff", "simple_change", "frontend_bait", "code_bait",

@@ -27,14 +27,21 @@ from archbench.core.model_aliases import FROM_PROMPT, load_aliases
 from archbench.core.prompts import BASELINE_PROMPT, Prompt, load_prompts
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, load_scenarios
 from archbench.core.strict_yaml import InputError, plain_message
-from archbench.graders.worker import grading_worker
 from archbench.evals.agent import CALLS_KEY
 from archbench.evals.architect import DEFAULT_MESSAGE_LIMIT, architect
 from archbench.evals.budget import BUDGET_ERROR_PREFIX, RunBudget, activate
+from archbench.evals.claude_code import (
+    METADATA_KEY,
+    MODES,
+    PINNED_CLAUDE_CODE,
+    RUNNERS,
+    claude_code_install,
+    clear_workdir,
+)
 from archbench.evals.interrupts import RunInterrupts
 from archbench.evals.reachability import unreachable
-from archbench.evals.claude_code import METADATA_KEY, MODES, PINNED_CLAUDE_CODE, RUNNERS, claude_code_install, clear_workdir
 from archbench.evals.toolset import offered_tools
+from archbench.graders.worker import grading_worker
 
 logger = logging.getLogger(__name__)
 

@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
+from inspect_ai import eval
+
+from archbench.app.cli import main
 from archbench.evals import claude_code
 from archbench.evals.architect import architect
 from archbench.evals.bash_tool import BashStatus, bash_available
 from archbench.evals.claude_code import METADATA_KEY, claude_code_install, prepare_request
-from inspect_ai import eval
-
-from archbench.app.cli import main
 from tests.support.claude_code_scripted import FIXTURES, PLAN, scripted_model
 
 SCENARIOS = FIXTURES / "scenarios"

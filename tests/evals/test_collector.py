@@ -3,11 +3,11 @@
 import gc
 
 import pytest
-from archbench.graders import rescore
 
 from archbench.app import run as app_run
 from archbench.app.run import RunSpec, run_matrix
 from archbench.core.collector import RUN_THRESHOLDS, collector_paused, run_collector
+from archbench.graders import rescore
 
 
 @pytest.fixture

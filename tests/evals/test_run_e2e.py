@@ -5,13 +5,13 @@ import json
 from pathlib import Path
 
 import pytest
-from archbench.evals.architect import architect
 from inspect_ai import eval
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import list_eval_logs, read_eval_log
 
 from archbench.app.cli import main
 from archbench.app.run import OFFLINE_BASELINES, RunSpec, run_matrix
+from archbench.evals.architect import architect
 from tests.support.openai_server import ScriptedOpenAIServer, explore_then_answer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

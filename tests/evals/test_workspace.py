@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from archbench.evals.tools import cap
-from archbench.evals.toolset import architect_tools
-from archbench.evals.workspace import RepoWorkspace, WorkspaceError
 from inspect_ai.tool import ToolError
 
 from archbench.core.prompts import HARNESS_TOOLS
+from archbench.evals.tools import cap
+from archbench.evals.toolset import architect_tools
+from archbench.evals.workspace import RepoWorkspace, WorkspaceError
 
 pytestmark = pytest.mark.anyio
 FIXTURE_REPO = Path(__file__).resolve().parent.parent / "fixtures" / "mini_repo"

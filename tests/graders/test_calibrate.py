@@ -13,6 +13,8 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+
+from archbench.core.strict_yaml import InputError
 from archbench.graders.calibrate import (
     BLIND,
     DEFAULT_GOLD_DIR,
@@ -29,8 +31,6 @@ from archbench.graders.calibrate import (
     load_gold,
     measure,
 )
-
-from archbench.core.strict_yaml import InputError
 
 FIXTURE_SCENARIOS = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
 MINI_ITEMS = [

@@ -3,15 +3,15 @@
 from pathlib import Path
 
 import pytest
+
+from archbench.core.rubric import Rubric
+from archbench.core.scenarios import load_scenario
 from archbench.graders.completeness import (
     check_completeness,
     completeness_score,
     normalise_path,
 )
 from archbench.graders.plan import parse_plan
-
-from archbench.core.rubric import Rubric
-from archbench.core.scenarios import load_scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BELL = load_scenario(FIXTURES / "bell_scenarios" / "bell-alerts.yaml")

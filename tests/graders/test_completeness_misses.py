@@ -3,10 +3,9 @@ the ones it did not, or the groups that appear nowhere in the plan."""
 
 from __future__ import annotations
 
+from archbench.core.rubric import ConceptSpec, Rubric
 from archbench.graders.completeness import check_completeness
 from archbench.graders.plan import parse_plan
-
-from archbench.core.rubric import ConceptSpec, Rubric
 
 RUBRIC = Rubric(
     edge_cases=[

@@ -7,6 +7,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archbench.core.repo_config import Convention, load_repo_config
+from archbench.core.scenarios import load_scenario
+from archbench.core.strict_yaml import InputError
 from archbench.graders.conventions import (
     CUE_HINT,
     CUE_WORD,
@@ -22,12 +28,6 @@ from archbench.graders.conventions import (
 )
 from archbench.graders.plan import folds_like_lower, parse_plan
 from archbench.graders.repo_facts import repo_facts
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from archbench.core.repo_config import Convention, load_repo_config
-from archbench.core.scenarios import load_scenario
-from archbench.core.strict_yaml import InputError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kanban"
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,13 +8,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from archbench.graders.conventions import check_conventions, convention_items
-from archbench.graders.plan import parse_plan
-from archbench.graders.repo_facts import repo_facts
 from pydantic import ValidationError
 
 from archbench.core.repo_config import Convention, load_repo_config
 from archbench.core.strict_yaml import InputError
+from archbench.graders.conventions import check_conventions, convention_items
+from archbench.graders.plan import parse_plan
+from archbench.graders.repo_facts import repo_facts
 
 BACKEND = {
     "backend/proj/__init__.py": "",

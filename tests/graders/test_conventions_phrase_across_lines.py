@@ -4,9 +4,8 @@ Found by the blind gold set gold/held_out_3: on issuetrack-webhook-retries/good-
 `archbench calibrate` raised AttributeError before printing any figure.
 """
 
-from archbench.graders.grade import grade_plan
-
 from archbench.core.scenarios import PROJECT_ROOT, load_scenario
+from archbench.graders.grade import grade_plan
 
 HELD_OUT_3 = PROJECT_ROOT / "gold" / "held_out_3"
 

@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable
 
 import pytest
-from archbench.graders.grade import grade_plan
 
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR, load_scenario
+from archbench.graders.grade import grade_plan
 
 GRADE_SECONDS = 60  # generous on purpose: this guards against hangs, it does not measure speed
 SCENARIO = DEFAULT_SCENARIOS_DIR / "notifications.yaml"  # a real repo (tldr): many model and field names

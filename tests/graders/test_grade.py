@@ -4,13 +4,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import archbench.graders.grade as grade_module
 import pytest
-from archbench.graders.grade import grade_plan
-from archbench.graders.verdicts import ItemVerdict
 
+import archbench.graders.grade as grade_module
 from archbench.app.cli import main
 from archbench.core.scenarios import load_scenario
+from archbench.graders.grade import grade_plan
+from archbench.graders.verdicts import ItemVerdict
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCENARIOS = FIXTURES / "bell_scenarios"

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from archbench.graders.grounding import check_grounding, grounding_verdict
-from archbench.graders.plan import parse_plan
-from archbench.graders.repo_facts import repo_facts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archbench.core.scenarios import load_scenario
 from archbench.core.strict_yaml import InputError
+from archbench.graders.grounding import check_grounding, grounding_verdict
+from archbench.graders.plan import parse_plan
+from archbench.graders.repo_facts import repo_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 TLDR = ROOT / "sample_repos" / "tldr"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from archbench.core.scenarios import load_scenario
 from archbench.graders.grade import grade_plan
 from archbench.graders.grounding import grounding_verdict
 from archbench.graders.plan import parse_plan
 from archbench.graders.repo_facts import repo_facts
-
-from archbench.core.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 TLDR = ROOT / "sample_repos" / "tldr"

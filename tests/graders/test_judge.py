@@ -11,17 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-from archbench.graders.calibrate import calibrate, load_gold
-from archbench.graders.judge import (
-    SCOPE_CRITERIA,
-    SelfJudgeError,
-    build_prompt,
-    criteria_for,
-    judge,
-    neutralise_plan,
-    parse_verdicts,
-    same_model,
-)
 from inspect_ai import Task, eval, task
 from inspect_ai.dataset import Sample
 from inspect_ai.model import (
@@ -33,6 +22,17 @@ from inspect_ai.model import (
 )
 
 from archbench.core.scenarios import load_scenario
+from archbench.graders.calibrate import calibrate, load_gold
+from archbench.graders.judge import (
+    SCOPE_CRITERIA,
+    SelfJudgeError,
+    build_prompt,
+    criteria_for,
+    judge,
+    neutralise_plan,
+    parse_verdicts,
+    same_model,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
 SCENARIO_FILE = FIXTURES / "mini-tags.yaml"

@@ -1,9 +1,9 @@
 """Overall: documented weights, strict weights file, renormalisation and the scope cap."""
 
 import pytest
-from archbench.graders.overall import WEIGHTS_FILE, load_weights, overall_score
 
 from archbench.core.strict_yaml import InputError
+from archbench.graders.overall import WEIGHTS_FILE, load_weights, overall_score
 
 WEIGHTS = load_weights()
 UNGATED = WEIGHTS.model_copy(update={"grounding_gate": 0.0})

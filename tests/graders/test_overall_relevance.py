@@ -7,6 +7,7 @@ grounding 1.0) scored 0.58 overall, above the partial plan `clinic-waiting-list/
 """
 
 import pytest
+
 from archbench.graders.calibrate import load_gold
 from archbench.graders.grade import grade_plan
 

@@ -4,9 +4,10 @@ import re
 from pathlib import Path
 
 import pytest
-from archbench.graders.plan import parse_plan, phrases_regex, starting_with
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from archbench.graders.plan import parse_plan, phrases_regex, starting_with
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "gold"
 
@@ -244,10 +245,9 @@ def test_every_declared_start_literal_holds_on_the_corpus_plans():
 
     Grading the reference plans first declares the patterns built per repo or rubric too.
     """
+    from archbench.core.scenarios import load_scenarios
     from archbench.graders.grade import grade_plan
     from archbench.graders.plan import _LOWERCASE_TWIN, _START_LITERALS
-
-    from archbench.core.scenarios import load_scenarios
 
     scenarios = load_scenarios()
     texts = [scenario.reference_plan_text() for scenario in scenarios]

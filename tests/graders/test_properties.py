@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from archbench.graders.completeness import check_completeness, completeness_score
-from archbench.graders.plan import parse_plan
-from archbench.graders.scope import check_scope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archbench.core.scenarios import load_scenario
+from archbench.graders.completeness import check_completeness, completeness_score
+from archbench.graders.plan import parse_plan
+from archbench.graders.scope import check_scope
 
 BELL = load_scenario(Path(__file__).parent / "fixtures" / "bell_scenarios" / "bell-alerts.yaml")
 

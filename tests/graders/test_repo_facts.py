@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from archbench.graders.repo_facts import RepoFacts, _repo_facts, repo_facts
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kanban"

@@ -8,6 +8,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+
 from archbench.graders.repo_facts import RepoFacts, repo_facts
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -1,6 +1,7 @@
 """Scope: what must pass (data, commands, diagrams, schema sketches, hand-offs) and what must fail."""
 
 import pytest
+
 from archbench.evals.workspace import RepoDiff
 from archbench.graders.plan import parse_plan
 from archbench.graders.scope import check_scope, diff_violations

@@ -7,6 +7,7 @@ edit frontend files, without their code, are `frontend_instructions`, not `front
 """
 
 import pytest
+
 from archbench.graders.plan import parse_plan
 from archbench.graders.scope import check_scope, diff_violations
 

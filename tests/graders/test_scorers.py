@@ -3,12 +3,7 @@
 import hashlib
 from pathlib import Path
 
-import archbench.graders.grade as grade_module
-import archbench.graders.scorers as scorers_module
 import pytest
-from archbench.graders.rescore import rescore_logs, rescored_path
-from archbench.graders.scorers import SCORER_NAMES, architect_scorers
-from archbench.graders.verdicts import ItemVerdict
 from inspect_ai import Task, eval
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.log import read_eval_log, write_eval_log
@@ -16,7 +11,12 @@ from inspect_ai.model import ModelOutput, ModelUsage, get_model
 from inspect_ai.scorer import includes
 from inspect_ai.solver import Generate, TaskState, solver
 
+import archbench.graders.grade as grade_module
+import archbench.graders.scorers as scorers_module
 from archbench.core.strict_yaml import InputError
+from archbench.graders.rescore import rescore_logs, rescored_path
+from archbench.graders.scorers import SCORER_NAMES, architect_scorers
+from archbench.graders.verdicts import ItemVerdict
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCENARIO_FILE = FIXTURES / "bell_scenarios" / "bell-alerts.yaml"

@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
+from inspect_ai.tool import ToolError
+
+from archbench.core.prompts import load_prompt
 from archbench.evals import bash_tool
 from archbench.evals.bash_tool import MAX_FILE_BYTES, bash, bash_available
 from archbench.evals.toolset import architect_tools, offered_tools
 from archbench.evals.workspace import RepoWorkspace
-from inspect_ai.tool import ToolError
-
-from archbench.core.prompts import load_prompt
 from tests.reliability.support import FIXTURES, tree_hash
 
 pytestmark = pytest.mark.anyio

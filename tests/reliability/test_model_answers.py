@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from archbench.evals.architect import architect
-from archbench.reports.build import build_report
 from inspect_ai import eval
 from inspect_ai.log import read_eval_log
 
 from archbench.app.cli import main
+from archbench.evals.architect import architect
+from archbench.reports.build import build_report
 from tests.reliability.support import FIXTURES
 from tests.support.openai_server import ScriptedOpenAIServer
 

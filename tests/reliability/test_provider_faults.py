@@ -13,11 +13,11 @@ import urllib.error
 import urllib.request
 
 import pytest
-from archbench.reports.build import build_report
 from inspect_ai.log import list_eval_logs, read_eval_log
 
 from archbench.app.config import ModelEntry
 from archbench.app.run import RunSpec, run_matrix
+from archbench.reports.build import build_report
 from tests.reliability.support import FIXTURES, tree_hash
 from tests.support.fault_server import FAULT_KINDS, FaultInjectingOpenAIServer
 from tests.support.openai_server import explore_then_answer

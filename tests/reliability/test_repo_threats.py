@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from archbench.evals.architect import architect
-from archbench.evals.tools import DEFAULT_MAX_OUTPUT
-from archbench.reports.build import build_report
 from inspect_ai import eval
 from inspect_ai.model import ChatMessageTool
 
 from archbench.app.cli import main
 from archbench.core.scenarios import DEFAULT_SCENARIOS_DIR
+from archbench.evals.architect import architect
+from archbench.evals.tools import DEFAULT_MAX_OUTPUT
+from archbench.reports.build import build_report
 from tests.reliability.support import FIXTURES, PROJECT_ROOT, tree_hash
 from tests.support.openai_server import ScriptedOpenAIServer, explore_then_answer
 

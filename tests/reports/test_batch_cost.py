@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from inspect_ai.model import BatchConfig
 
 from archbench.app.config import load_config

@@ -5,9 +5,9 @@ import json
 import markdown_it
 import pandas as pd
 import pytest
+
 from archbench.reports import compare
 from archbench.reports.build import DEFAULT_PASS_THRESHOLD, build_report
-
 from benchmarks.synth_logs import epoch_specs
 
 DIMENSIONS = ("scope", "completeness", "conventions", "grounding")

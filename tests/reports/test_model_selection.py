@@ -1,6 +1,7 @@
 """Model selection: the cheapest model not significantly worse than the best, computed by hand."""
 
 import pandas as pd
+
 from archbench.reports.tables import model_selection
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from archbench.app.cli import main
 from archbench.app.workflows import promote_baseline
 from archbench.reports.build import build_report
-
 from benchmarks.synth_logs import epoch_specs
 
 SONNET = "anthropic/claude-sonnet-4-5"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from archbench.reports.build import build_report
 
 from archbench.core.strict_yaml import InputError
+from archbench.reports.build import build_report
 from benchmarks.synth_logs import SampleSpec, Violation, epoch_specs
 
 SONNET = "anthropic/claude-sonnet-4-5"

@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from archbench.reports.build import build_report
 
+from archbench.reports.build import build_report
 from benchmarks.synth_logs import SampleSpec, Violation, epoch_specs
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

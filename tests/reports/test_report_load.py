@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from archbench.reports.load import load_logs
 
+from archbench.reports.load import load_logs
 from benchmarks.synth_logs import (
     Variant,
     eval_log,

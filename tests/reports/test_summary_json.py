@@ -4,9 +4,9 @@ import json
 
 import numpy as np
 import pytest
+
 from archbench.reports import stats
 from archbench.reports.build import build_report
-
 from benchmarks.synth_logs import epoch_specs
 
 
