@@ -459,7 +459,7 @@ def claude_code_agent(
         scenario = load_scenario_cached(Path(state.metadata["scenario_file"]))
         prompt = load_prompt(state.metadata["prompt_file"])
         agent = str(prompt.front_matter["name"])
-        root = Path(workdir) if workdir else None
+        root = Path(workdir).resolve() if workdir else None  # bwrap and Claude Code run elsewhere: absolute paths
         if root is not None:
             root.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="cc-sample-", dir=root))

@@ -291,7 +291,7 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
     log_dir = spec.resolved_log_dir()
     check_resumable(log_dir)
     record_matrix(log_dir, spec)
-    workdir = log_dir / CLAUDE_CODE_WORKDIR
+    workdir = (log_dir / CLAUDE_CODE_WORKDIR).resolve()
     clear_workdir(workdir)  # sample folders of a killed earlier run of this folder
     activate(budget)
     planned = tasks(spec, workdir)

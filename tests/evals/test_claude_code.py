@@ -286,3 +286,17 @@ def test_the_message_limit_ends_a_claude_code_sample_as_it_ends_a_native_one(tmp
         sample = log.samples[0]
         assert sample.error is None and sample.limit is not None and sample.limit.type == "message"
     assert {k: v.value for k, v in logs["native"].samples[0].scores.items()} == {k: v.value for k, v in logs["claude-code"].samples[0].scores.items()}
+
+
+@needs_claude_code
+@needs_sandbox
+def test_a_relative_log_dir_works(tmp_path, monkeypatch):
+    """The samples' folders live in the run's folder; bwrap and Claude Code run elsewhere, so a
+    relative --log-dir (the default `logs/…`) must still give them absolute paths."""
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", "--runner", "claude-code", "--model", "archbench/reference", "--scenarios", str(SCENARIOS),
+                 "--log-dir", "logs/relative", "--display", "none"])
+    assert code == 0
+    assert not (tmp_path / "logs" / "relative" / "claude-code-samples").exists() or not any(
+        (tmp_path / "logs" / "relative" / "claude-code-samples").iterdir()
+    )
