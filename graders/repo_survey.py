@@ -438,7 +438,10 @@ def _code_findings(facts: RepoFacts, declared: CodeDeclarations) -> list[Finding
         if item.detail not in modules:
             continue
         names = sorted(facts.modules[item.detail]) if item.name == "*" else [item.name]
-        missing = [name for name in names if name not in facts.modules.get(item.module, frozenset())]
+        missing = [
+            name for name in names
+            if name not in facts.modules.get(item.module, frozenset()) and facts.resolve_symbol(f"{item.module}.{name}") is None
+        ]
         for name in missing:
             by_package.setdefault((item.module, item.file), []).append(Declared(name, item.module, item.file, item.line, item.detail))
     for (package, file), items in by_package.items():
@@ -472,22 +475,24 @@ def _settings_findings(facts: RepoFacts, declared: CodeDeclarations) -> list[Fin
 
 def _general_rule_findings(facts: RepoFacts, declared: CodeDeclarations, config: RepoConfig | None) -> list[Finding]:
     findings: list[Finding] = []
+    disabled = set(config.disable_general) if config is not None else set()
     outside = [task for task in declared.tasks if not _in_tasks_module(task.file)]
-    if outside:
+    if outside and "tasks-in-tasks-module" not in disabled:
         findings.append(Finding(
             "problem", "contradicts-repo", _where(outside[0].file, outside[0].line),
             f"general rule `tasks-in-tasks-module` (Celery tasks live in the app's tasks.py): {len(outside)} of the repo's "
             f"{len(declared.tasks)} tasks live elsewhere ({_sample(sorted({task.file for task in outside}), 3)}); a plan that "
-            "puts a new task beside them fails the rule, and general rules cannot be switched off per repo",
+            "puts a new task beside them fails the rule (switch it off for this repo: `disable_general: [tasks-in-tasks-module]`)",
         ))
     odd = [value for value in declared.choices_values if not SNAKE_VALUE.match(value.name)]
-    if odd:
-        declares = config is not None and any(rule.check == "status_choices" for rule in config.conventions)
+    declares = config is not None and any(rule.check == "status_choices" for rule in config.conventions)
+    if odd and (declares or "snake-case-status-values" not in disabled):
         rule = "repo rule `status_choices`" if declares else "general rule `snake-case-status-values`"
         findings.append(Finding(
             "problem", "contradicts-repo", _where(odd[0].file, odd[0].line),
             f"{rule} wants snake_case status values, but the repo's own choices hold {len(odd)} that are not "
-            f"({_sample([f'{value.detail}: {value.name!r}' for value in odd], 3)}); a plan that reuses them fails it",
+            f"({_sample([f'{value.detail}: {value.name!r}' for value in odd], 3)}); a plan that reuses them fails it"
+            + ("" if declares else " (switch it off for this repo: `disable_general: [snake-case-status-values]`)"),
         ))
     return findings
 
