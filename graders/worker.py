@@ -91,9 +91,11 @@ class GradingWorker:
                 close_fds=True,
             )
             process = self._process
+            # each process has its own queue and pending plans: a dead one fails only what it was sent
             self._outbox = queue.Queue()
+            self._pending = {}
             threading.Thread(target=self._send_loop, args=(process, self._outbox), daemon=True, name="grading-send").start()
-            threading.Thread(target=self._receive_loop, args=(process,), daemon=True, name="grading-receive").start()
+            threading.Thread(target=self._receive_loop, args=(process, self._pending), daemon=True, name="grading-receive").start()
 
     def close(self) -> None:
         """Close the child's input (it exits) and wait for it; pending grades fail."""
@@ -108,7 +110,7 @@ class GradingWorker:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        self._fail_pending(GradingWorkerError("the grading worker was closed before it answered"))
+        self._fail_pending(self._pending, GradingWorkerError("the grading worker was closed before it answered"))
 
     @property
     def pid(self) -> int | None:
@@ -121,7 +123,8 @@ class GradingWorker:
         request_id = next(self._ids)
         with self._lock:
             self._pending[request_id] = future
-        self._outbox.put((request_id, str(scenario_file), plan_text, repo_diff))
+            outbox = self._outbox
+        outbox.put((request_id, str(scenario_file), plan_text, repo_diff))
         return future
 
     async def grade(self, scenario_file: Path, plan_text: str, repo_diff: Any) -> PlanGrade:
@@ -140,7 +143,7 @@ class GradingWorker:
         except OSError:
             pass
 
-    def _receive_loop(self, process: subprocess.Popen[bytes]) -> None:
+    def _receive_loop(self, process: subprocess.Popen[bytes], pending: dict[int, concurrent.futures.Future[PlanGrade]]) -> None:
         assert process.stdout is not None
         while True:
             try:
@@ -148,7 +151,7 @@ class GradingWorker:
             except (EOFError, OSError, pickle.UnpicklingError):
                 break
             with self._lock:
-                future = self._pending.pop(request_id, None)
+                future = pending.pop(request_id, None)
             if future is None:
                 continue
             if ok:
@@ -157,12 +160,13 @@ class GradingWorker:
                 future.set_exception(GradingWorkerError(result))
         code = process.wait()
         stderr = process.stderr.read().decode("utf-8", "replace")[-_STDERR_TAIL:] if process.stderr else ""
-        self._fail_pending(GradingWorkerError(f"the grading worker exited (code {code}) before answering: {stderr.strip()}"))
+        self._fail_pending(pending, GradingWorkerError(f"the grading worker exited (code {code}) before answering: {stderr.strip()}"))
 
-    def _fail_pending(self, error: Exception) -> None:
+    def _fail_pending(self, pending: dict[int, concurrent.futures.Future[PlanGrade]], error: Exception) -> None:
         with self._lock:
-            pending, self._pending = self._pending, {}
-        for future in pending.values():
+            futures = list(pending.values())
+            pending.clear()
+        for future in futures:
             if not future.done():
                 future.set_exception(error)
 

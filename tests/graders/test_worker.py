@@ -55,14 +55,22 @@ def test_a_grading_error_in_the_worker_is_an_error_with_its_reason(tmp_path):
 
 
 def test_a_worker_that_dies_fails_its_pending_plans_and_the_next_plan_starts_a_new_one():
-    case = gold_cases()[0]
+    cases = gold_cases()
     worker = GradingWorker()
     try:
         worker.start()
         first = worker.pid
+        # seconds of grading queued, then the worker is killed under it: what it had not answered fails
+        pending = [worker.submit(case.scenario.source_file, case.plan_text, None) for case in cases]
         os.kill(first, signal.SIGKILL)
-        with pytest.raises(GradingWorkerError, match="exited"):
-            worker.submit(case.scenario.source_file, case.plan_text, None).result(timeout=60)
+        failures = []
+        for future in pending:
+            try:
+                future.result(timeout=60)
+            except GradingWorkerError as error:
+                failures.append(str(error))
+        assert failures and all("exited" in failure for failure in failures), failures[:3]
+        case = cases[0]
         assert worker.submit(case.scenario.source_file, case.plan_text, None).result(timeout=60).scenario == case.scenario.id
         assert worker.pid != first
     finally:
