@@ -168,11 +168,12 @@ class RunSpec:
             key["claude_code"] = {"version": PINNED_CLAUDE_CODE, "mode": self.claude_code_mode, "sandboxed": not self.unsandboxed_claude_code}
         return json.loads(json.dumps(key, sort_keys=True, default=str))
 
-    def resolved_log_dir(self) -> Path:
+    def resolved_log_dir(self, matrix: dict[str, Any] | None = None) -> Path:
         """The run's folder. `--log-dir` is taken as given, unless it holds another matrix's run.
         Otherwise log_root/<name>, or <name>-2, <name>-3 …: the last that holds this matrix
-        (resumed), else the first free one (a new run; always, with `fresh`)."""
-        matrix = self.matrix()
+        (resumed), else the first free one (a new run; always, with `fresh`). `matrix`: this
+        spec's, when the caller has it already (it loads every prompt and scenario)."""
+        matrix = matrix if matrix is not None else self.matrix()
         if self.log_dir is not None:
             recorded = recorded_matrix(self.log_dir)
             if self.fresh and self.log_dir.is_dir() and any(self.log_dir.iterdir()):
@@ -251,8 +252,7 @@ def matrix_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
 
 
-def record_matrix(folder: Path, spec: RunSpec) -> None:
-    matrix = spec.matrix()
+def record_matrix(folder: Path, matrix: dict[str, Any]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / RUN_FILE).write_text(json.dumps({"fingerprint": fingerprint_of(matrix), "matrix": matrix}, indent=2, sort_keys=True) + "\n")
 
@@ -288,9 +288,10 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
         for warning in prompt.warnings + offered_tools(prompt)[1]:
             logger.warning(warning)
     budget = run_budget(spec)  # an unpriced model under max_usd fails here, before any folder is made
-    log_dir = spec.resolved_log_dir()
+    matrix = spec.matrix()
+    log_dir = spec.resolved_log_dir(matrix)
     check_resumable(log_dir)
-    record_matrix(log_dir, spec)
+    record_matrix(log_dir, matrix)
     workdir = (log_dir / CLAUDE_CODE_WORKDIR).resolve()
     clear_workdir(workdir)  # sample folders of a killed earlier run of this folder
     activate(budget)
