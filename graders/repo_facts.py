@@ -295,6 +295,26 @@ def _repo_facts(repo_dir: Path, layout: Layout | None = None) -> RepoFacts:
 # --- small ast helpers -------------------------------------------------------------------------
 
 
+def module_name(backend_dir: str, relative: str) -> str:
+    """Dotted module of a repo-relative path, relative to the backend folder: `backend/boards/models.py` → `boards.models`."""
+    prefix = backend_dir.strip("/")
+    inside = relative[len(prefix) + 1 :] if prefix not in ("", ".") else relative
+    parts = inside.removesuffix(".py").split("/")
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def absolute_import(module: str, is_package: bool, node: ast.ImportFrom) -> str:
+    """The absolute module an ImportFrom in `module` names (`from .issue import X` in package `pkg.models` → `pkg.models.issue`)."""
+    if not node.level:
+        return node.module or ""
+    parts = module.split(".") if module else []
+    base = parts if is_package else parts[:-1]
+    base = base[: len(base) - node.level + 1] if node.level > 1 else base
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
 def _dotted(node: ast.AST | None) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     if isinstance(node, ast.Name):
@@ -484,13 +504,7 @@ class _Scanner:
         return tuple(found)
 
     def _absolute(self, module: _Module, node: ast.ImportFrom) -> str:
-        """The absolute module an ImportFrom names (`from .issue import X` in `pkg.models` → `pkg.models.issue`)."""
-        if not node.level:
-            return node.module or ""
-        package = module.name if module.file.endswith("__init__.py") else module.name.rpartition(".")[0]
-        for _ in range(node.level - 1):
-            package = package.rpartition(".")[0]
-        return f"{package}.{node.module}" if node.module else package
+        return absolute_import(module.name, module.file.endswith("__init__.py"), node)
 
     def _imports(self, module: _Module) -> dict[str, str]:
         """Names a module imports at top level → where from (`Issue` → `pkg.db.models.issue.Issue`); star imports of
@@ -536,13 +550,7 @@ class _Scanner:
         return self.backend_dir in ("", ".") or relative.startswith(self.backend_dir.rstrip("/") + "/")
 
     def _module_name(self, relative: str) -> str:
-        """Dotted module of a repo-relative path: `backend/boards/models.py` → `boards.models`."""
-        prefix = self.backend_dir.strip("/")
-        inside = relative[len(prefix) + 1 :] if prefix not in ("", ".") else relative
-        parts = inside.removesuffix(".py").split("/")
-        if parts and parts[-1] == "__init__":
-            parts.pop()
-        return ".".join(parts)
+        return module_name(self.backend_dir, relative)
 
     def _parse(self, relative: str) -> None:
         try:

@@ -34,7 +34,9 @@ from archbench.graders.repo_facts import (
     RepoFacts,
     _dotted,
     _last,
+    absolute_import,
     installed_package_dir,
+    module_name,
     repo_facts,
 )
 
@@ -85,16 +87,6 @@ def _decorator_name(decorator: ast.expr) -> str | None:
     return _dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
 
 
-def module_name(backend_dir: str, relative: str) -> str:
-    """Dotted module of a repo-relative path, relative to the backend folder (as repo_facts names them)."""
-    prefix = backend_dir.strip("/")
-    inside = relative[len(prefix) + 1 :] if prefix not in ("", ".") else relative
-    parts = inside.removesuffix(".py").split("/")
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
 def _backend_modules(facts: RepoFacts) -> list[tuple[str, str, ast.Module]]:
     """(module, file, tree) of every parseable backend module, migrations and tests left out."""
     prefix = facts.backend_dir.strip("/")
@@ -115,15 +107,6 @@ def _backend_modules(facts: RepoFacts) -> list[tuple[str, str, ast.Module]]:
     return found
 
 
-def _resolve_from(module: str, is_package: bool, node: ast.ImportFrom) -> str:
-    if not node.level:
-        return node.module or ""
-    parts = module.split(".") if module else []
-    base = parts if is_package else parts[:-1]
-    base = base[: len(base) - node.level + 1] if node.level > 1 else base
-    return ".".join([*base, *([node.module] if node.module else [])])
-
-
 def declarations(facts: RepoFacts) -> CodeDeclarations:
     """What the backend's code declares, read without the graders' file-name conventions."""
     found = CodeDeclarations()
@@ -132,7 +115,7 @@ def declarations(facts: RepoFacts) -> CodeDeclarations:
         imported: dict[str, str] = {}
         for node in tree.body:
             if isinstance(node, ast.ImportFrom):
-                source = _resolve_from(module, is_package, node)
+                source = absolute_import(module, is_package, node)
                 for alias in node.names:
                     imported[alias.asname or alias.name] = source
                     if is_package and source and source != module:
