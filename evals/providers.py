@@ -43,6 +43,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 
+from archbench.core.prompts import CLAUDE_TOOL_MAP
 from archbench.core.scenarios import Scenario
 from archbench.evals.agent import ACTIVE_SCENARIO
 from archbench.evals.claude_code import ACTIVE_CLAUDE_CODE, DELEGATION_PROMPT, ClaudeCodeSample
@@ -279,13 +280,15 @@ def frontend_meddler_turn(
 
 
 # -- Claude Code's tools -----------------------------------------------------------------------
-CLAUDE_CODE_TOOLS = {"Read": "read_file", "LS": "list_dir", "Glob": "glob", "Grep": "grep", "Write": "write_file", "Edit": "edit_file"}
+# Claude Code's file tools the scripts can speak: the prompt loader's map without Bash (scripts emulate
+# listing and globbing with it), plus LS, which older Claude Code versions still offer
+CLAUDE_CODE_FILE_TOOLS = {**{name: tool for name, tool in CLAUDE_TOOL_MAP.items() if tool != "bash"}, "LS": "list_dir"}
 # where a file search's or a listing's result comes back (under Claude Code, Bash: `find`, `ls`)
 LISTING_RESULTS = {"glob", "list_dir", "Glob", "LS", "Bash"}
 
 
 def speaks_claude_code(tools: set[str]) -> bool:
-    return bool(tools & (set(CLAUDE_CODE_TOOLS) | {"Bash", "Agent"}))
+    return bool(tools & (set(CLAUDE_CODE_FILE_TOOLS) | {"Bash", "Agent"}))
 
 
 def working_directory(messages: list[ChatMessage]) -> str:
@@ -299,7 +302,7 @@ def working_directory(messages: list[ChatMessage]) -> str:
 
 def script_tools(tools: set[str]) -> set[str]:
     """The harness tool names a script may use, given Claude Code's offered tools."""
-    names = {CLAUDE_CODE_TOOLS[name] for name in tools if name in CLAUDE_CODE_TOOLS}
+    names = {CLAUDE_CODE_FILE_TOOLS[name] for name in tools if name in CLAUDE_CODE_FILE_TOOLS}
     if "Bash" in tools:
         names |= {"list_dir", "glob"}  # emulated with ls and find
     return names
