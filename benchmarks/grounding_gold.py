@@ -7,10 +7,10 @@ another codebase") and docs/graders-conventions-grounding.md.
   invented references flagged (recall), the flags that match a labelled invented reference (precision),
   labelled-real references flagged, per-plan grounding and overall, and whether each wrong-repo plan's
   overall falls below its scenario's medium plan.
-- `gold/held_out_3` (issue 16): `assumed_references` without lines; a label matches an item whose dotted
+- `gold/held_out_3` (issue 16) and any set passed with `--gold`: `assumed_references` without lines; a label matches an item whose dotted
   or path name ends with it, or shares its last identifier (longer than 3 characters).
 
-    python benchmarks/grounding_gold.py [--detail]
+    python benchmarks/grounding_gold.py [--detail] [--gold DIR ...]
 """
 
 from __future__ import annotations
@@ -95,8 +95,9 @@ def wrong_repo(detail: bool) -> None:
     print(f"flags matching a labelled invented reference: {counts['flags_on_invented']}/{counts['flags']} ({counts['flags_unlabelled']} match no label)")
 
 
-def held_out_3(detail: bool) -> None:
-    gold = ROOT / "gold" / "held_out_3"
+def assumed_references(gold: Path, detail: bool) -> None:
+    """A blind set's `assumed_references`: real ones should resolve, invented ones be flagged."""
+    name = gold.name
     cases = yaml.safe_load((gold / "labels.yaml").read_text())["cases"]
     counts = dict(real=0, real_flagged=0, real_verified=0, invented=0, invented_flagged=0)
     by_kind: dict[str, list[float]] = {}
@@ -118,18 +119,23 @@ def held_out_3(detail: bool) -> None:
         for kind in ("good", "hallucinated"):
             if kind in case["kinds"]:
                 by_kind.setdefault(kind, []).append(verdict.score)
-    print(f"held_out_3 labelled real references flagged: {counts['real_flagged']}/{counts['real']} (verified explicitly: {counts['real_verified']})")
-    print(f"held_out_3 labelled invented references flagged: {counts['invented_flagged']}/{counts['invented']}")
+    print(f"{name} labelled real references flagged: {counts['real_flagged']}/{counts['real']} (verified explicitly: {counts['real_verified']})")
+    print(f"{name} labelled invented references flagged: {counts['invented_flagged']}/{counts['invented']}")
     for kind, scores in by_kind.items():
-        print(f"held_out_3 {kind} plans' grounding: {', '.join(f'{score:.2f}' for score in scores)}")
+        print(f"{name} {kind} plans' grounding: {', '.join(f'{score:.2f}' for score in scores)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--detail", action="store_true", help="list unlabelled flags and missed inventions")
+    parser.add_argument(
+        "--gold", action="append", type=Path, metavar="DIR",
+        help="a gold set whose cases carry assumed_references (repeatable; default gold/held_out_3)",
+    )
     args = parser.parse_args()
     wrong_repo(args.detail)
-    held_out_3(args.detail)
+    for gold in args.gold or [ROOT / "gold" / "held_out_3"]:
+        assumed_references(gold.resolve(), args.detail)
 
 
 if __name__ == "__main__":
