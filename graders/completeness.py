@@ -144,6 +144,8 @@ NOT_A_MODEL_NAME = re.compile(
     r"(?:Field|Serializer|ViewSet|View|Permission|Error|Exception|Choices|Config|Admin|Test|TestCase|Filter|FilterSet"
     r"|Pagination|Manager|QuerySet|Queryset|Index|Constraint|Form|Mixin|Router|Consumer)$"
 )
+# Further class names that are code around models, not models (an API class, a service, a task class, …).
+NOT_A_NEW_MODEL = re.compile(r"(?:Api|API|Service|Selector|Task|Command|Handler|Client|Backend|Authentication|Middleware|Base)$")
 # Words showing that "the task" in a block means the Celery task (tldr's domain also has a Task model).
 CELERY_CONTEXT = re.compile(r"celery|worker|\bbeat\b|retr(?:y|ies)|queue|broker|\.delay\b|apply_async|shared_task", re.IGNORECASE)
 THE_TASK = re.compile(r"\b(?:the|this)\s+(?:celery\s+|background\s+|async\s+)?task\b(?!\s+model)", re.IGNORECASE)
@@ -173,8 +175,9 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
         others = {name for other, names in task_names.items() if other != task.id for name in names}
         triggers = _task_triggers(task, rubric.tasks, task_names)
         items += _task_items(plan, task, task_names[task.id], others, triggers, only_task=len(rubric.tasks) == 1)
+    foreign = _foreign_models(plan, rubric) if not any(item.met for item in items) else []
     for concept in [*rubric.migrations, *rubric.edge_cases, *rubric.decisions]:
-        items.append(_concept_item(plan, concept))
+        items.append(_concept_item(plan, concept, foreign))
     return items
 
 
@@ -531,22 +534,30 @@ def _near_line(
 PARAMETER_SEGMENT = (
     r"\{[^}]*\}|<[^>]*>|:\w+|\[[^\]]*\]|\(\?P<\w+>.*\)|\$\{[^}]*\}"
     r"|\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # concrete ids in example URLs
+    r"|[0-9a-f-]+(?:…|\.\.\.)"  # an id cut short in an example URL (`/views/02c9…/`)
 )
+# A path segment standing for "the prefix as before" (`/…/views/<pk>/`, `.../views/<pk>/`).
+ELIDED = "…"
 
 
-def normalise_path(path: str) -> tuple[str, ...]:
-    """`/api/v1/notifications/<uuid:pk>/read/` -> ('notifications', '{}', 'read'); `/notifications/901/` -> ('notifications', '{}')."""
-    path = path.replace("\\", "")
-    path = re.sub(r"^https?://[^/]+", "", path)
-    path = re.split(r"[?#]", path, maxsplit=1)[0].strip("^$")
+def _path_segments(path: str) -> list[str]:
+    """The raw segments `normalise_path` keeps, one per normalised segment (parameter names intact)."""
+    path = re.split(r"[?#]", re.sub(r"^https?://[^/]+", "", path.replace("\\", "")), maxsplit=1)[0].strip("^$")
     segments = [segment for segment in path.split("/") if segment]
     if segments and segments[0].lower() == "api":
         segments = segments[1:]
     if segments and re.fullmatch(r"v\d+(?:\.\d+)?", segments[0], re.IGNORECASE):
         segments = segments[1:]
+    return segments
+
+
+def normalise_path(path: str) -> tuple[str, ...]:
+    """`/api/v1/notifications/<uuid:pk>/read/` -> ('notifications', '{}', 'read'); `/notifications/901/` -> ('notifications', '{}')."""
     normalised = []
-    for segment in segments:
-        if re.fullmatch(PARAMETER_SEGMENT, segment, re.IGNORECASE):
+    for segment in _path_segments(path):
+        if segment in (ELIDED, "..."):
+            normalised.append(ELIDED)
+        elif re.fullmatch(PARAMETER_SEGMENT, segment, re.IGNORECASE):
             normalised.append("{}")
         else:
             normalised.append(segment.lower())
@@ -554,19 +565,76 @@ def normalise_path(path: str) -> tuple[str, ...]:
 
 
 def _endpoint_lines(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...]]]]:
-    """For every line naming an HTTP method and a path: the (method, normalised path) pairs it names."""
+    """For every line naming an HTTP method and a path: the (method, normalised path) pairs it names.
+
+    A method written without a path takes the path of the section's last line that names one when the line
+    says so ("`POST` on the same path", a table cell "same") or when the method opens a list item or table
+    row under that path ("CRUD on `/api/views/`:" then "- `GET` list", "- `PATCH <pk>/`"): a path after the
+    method that does not start with `/` (`<pk>/`, `{id}/archive/`) continues that path.
+    """
     found: dict[int, set[tuple[str, tuple[str, ...]]]] = {}
     for line in plan.lines_matching(HTTP_METHOD):
-        text = plan.line(line)
-        paths = [
-            (match.start(), match.group(1))
-            for match in URL_PATH.finditer(text)
-            if re.search(r"[A-Za-z{<:]", match.group(1)) and not match.group(1).startswith("//")
-        ]
-        if not paths:
+        paths = _api_paths(plan.line(line))
+        if paths:
+            found[line] = {(method.group(1), normalise_path(path)) for method, path in method_paths(_unelided(plan.line(line)), paths)}
             continue
-        found[line] = {(method.group(1), normalise_path(path)) for method, path in method_paths(text, paths)}
+        inherited = _inherited_routes(plan, line)
+        if inherited:
+            found[line] = inherited
     return found
+
+
+def _unelided(text: str) -> str:
+    return text.replace(".../", f"{ELIDED}/")
+
+
+def _api_paths(text: str) -> list[tuple[int, str]]:
+    """(offset, path) of each URL path on a line (`.../x/` read as `…/x/`, a file path is not one)."""
+    return [
+        (match.start(), match.group(1))
+        for match in URL_PATH.finditer(_unelided(text))
+        if re.search(r"[A-Za-z{<:]", match.group(1))
+        and not match.group(1).startswith("//")
+        and not re.search(r"\.[a-z]{1,4}$", match.group(1))
+    ]
+
+
+SAME_PATH = re.compile(r"\bsame\s+(?:path|url|route|endpoint)\b|\|\s*(?:the\s+)?same\s*(?:\||$)", re.IGNORECASE)
+RELATIVE_PATH = re.compile(r"^[`*\s]*(?:on\s+)?`?((?:[<{:][^\s/`]*/?|[a-z][\w-]*/)+)")
+
+
+def _inherited_routes(plan: ParsedPlan, line: int) -> set[tuple[str, tuple[str, ...]]]:
+    text = plan.line(line)
+    methods = list(HTTP_METHOD.finditer(text))
+    block = plan.block_at(line)
+    opens = (
+        block is not None
+        and block.kind in ("list_item", "table_row")
+        and line == block.start_line
+        and re.match(r"[\s>|*+\d.)-]*[`*]*(?:GET|POST|PUT|PATCH|DELETE)\b", text) is not None
+    )
+    if not methods or not (opens or SAME_PATH.search(text)):
+        return set()
+    base = _section_path_before(plan, line)
+    if base is None:
+        return set()
+    routes = set()
+    for method in methods:
+        relative = RELATIVE_PATH.match(text[method.end() :])
+        tail = normalise_path(relative.group(1)) if relative and not SAME_PATH.search(text) else ()
+        routes.add((method.group(1), base + tail))
+    return routes
+
+
+def _section_path_before(plan: ParsedPlan, line: int) -> tuple[str, ...] | None:
+    """The last API path named above `line` in its section (none past a heading)."""
+    heading = plan.headings and max((h.start_line for h in plan.headings if h.start_line < line), default=0)
+    for number in range(line - 1, heading or 0, -1):
+        paths = [normalise_path(path) for _, path in _api_paths(plan.line(number))]
+        paths = [path for path in paths if path and ELIDED not in path]
+        if paths:
+            return paths[-1]
+    return None
 
 
 def method_paths(text: str, paths: list[tuple[int, str]]) -> Iterator[tuple[re.Match[str], str]]:
@@ -765,12 +833,15 @@ class _EndpointMatcher:
     paths: frozenset[tuple[str, ...]]
     action: str | None
     length: int
+    slugs: frozenset[int] = frozenset()  # positions of slug parameters, which an example fills with a word
 
     def matches(self, pair: tuple[str, tuple[str, ...]]) -> bool:
         method, path = pair
         if method != self.method:
             return False
         if path in self.paths or (len(path) >= 3 and path[1] == "{}" and path[2:] in self.paths):
+            return True
+        if any(_path_fits(path, option, self.slugs) for option in self.paths):
             return True
         return self.action is not None and len(path) <= self.length and bool(path) and path[-1] == self.action
 
@@ -785,7 +856,46 @@ def _endpoint_matcher(endpoint: EndpointSpec, rubric: Rubric, places: dict[str, 
         closing = [normalise_path(other.path)[-1:] for other in rubric.endpoints if other.id != endpoint.id]
         if (action,) in closing:
             action = None
-    return _EndpointMatcher(endpoint.method, frozenset(_endpoint_paths(endpoint, rubric, places)), action, len(path))
+    paths = frozenset(_endpoint_paths(endpoint, rubric, places))
+    return _EndpointMatcher(endpoint.method, paths, action, len(path), _slug_positions(endpoint.path))
+
+
+def _slug_positions(path: str) -> frozenset[int]:
+    """Positions (in the normalised path) of parameters that hold a slug (`{slug}`, `<slug:school_slug>`): an
+    example URL writes a word there (`/workspaces/acme/…`), where an id parameter gets a number or a UUID."""
+    return frozenset(
+        index
+        for index, raw in enumerate(_path_segments(path))
+        if "slug" in raw.lower() and re.fullmatch(PARAMETER_SEGMENT, raw, re.IGNORECASE)
+    )
+
+
+def _path_fits(path: tuple[str, ...], option: tuple[str, ...], slugs: frozenset[int]) -> bool:
+    """The plan's path names the rubric path `option`, written in one of the ways plans shorten or fill it in:
+
+    - a word in place of a slug parameter (`/workspaces/acme/projects/{}/views/`);
+    - the leading part elided (`/…/views/{}/`, `.../views/{}/`), or any inner part (`/workspaces/…/views/`);
+    - leading parent resources left out (`/projects/{}/views/` for `/workspaces/{}/projects/{}/views/`): the
+      path keeps at least two segments and starts at one of the rubric's resource names.
+    """
+    if ELIDED not in path and len(path) >= 2 and path[0] != "{}":
+        for start in range(1, len(option) - 1):
+            if option[start] == path[0] and _segments_fit(path, 0, option[start:], 0, frozenset(i - start for i in slugs)):
+                return True
+    return _segments_fit(path, 0, option, 0, slugs)
+
+
+def _segments_fit(path: tuple[str, ...], i: int, option: tuple[str, ...], j: int, slugs: frozenset[int]) -> bool:
+    if i == len(path):
+        return j == len(option)
+    if path[i] == ELIDED:  # stands for one or more segments
+        return any(_segments_fit(path, i + 1, option, k, slugs) for k in range(j + 1, len(option) + 1))
+    if j == len(option):
+        return False
+    segment, wanted = path[i], option[j]
+    if segment != wanted and not (wanted == "{}" and j in slugs and re.fullmatch(r"[a-z0-9][a-z0-9_-]*", segment)):
+        return False
+    return _segments_fit(path, i + 1, option, j + 1, slugs)
 
 
 def _endpoint_scope(plan: ParsedPlan, line: int, other_endpoint_lines: list[int]) -> Span:
@@ -1055,8 +1165,73 @@ def _opens_with(block: Block, names: set[str]) -> bool:
 # --- concepts (migrations, edge cases, decisions) --------------------------------------
 
 
-def _concept_item(plan: ParsedPlan, concept: ConceptSpec) -> ItemVerdict:
+def _foreign_models(plan: ParsedPlan, rubric: Rubric) -> list[str]:
+    """New models the plan introduces that the request does not ask for, when it designs no rubric entity.
+
+    Called only when no model, endpoint or task of the rubric was found. A CamelCase name counts when the
+    plan presents it as a new model (`class X(`, `CreateModel`, "a new `X`", "Model: `X`", "add an X
+    model"), it is not machinery (`…Serializer`, `…View`), the rubric never mentions it (its entities,
+    fields, descriptions and phrases: an existing model the request builds on, such as `Student`, is
+    named there) and it does not share its head noun with a rubric model (`Course` for `SchoolCourse`).
+    Such a plan answers another request: the edge cases and decisions it states are about that feature
+    (its migration is another table's, its "guests may read" another resource's), so the rubric's
+    concept items are not credited. With no rubric entity in the rubric, nothing is withheld.
+    """
+    if not (rubric.models or rubric.endpoints or rubric.tasks):
+        return []
+    mentioned = _rubric_text(rubric)
+    heads = {_singular(_camel_parts(name)[-1].lower()) for model in rubric.models for name in (model.name, *model.aliases)}
+    found = []
+    for name in sorted({match.group(1) or match.group(2) for match in IDENTIFIER_NAME.finditer(plan.text)}):
+        if NOT_A_MODEL_NAME.search(name) or NOT_A_NEW_MODEL.search(name) or name in TYPE_SYNONYMS or not _camel_parts(name):
+            continue
+        if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", mentioned):
+            continue
+        if _singular(_camel_parts(name)[-1].lower()) in heads:
+            continue
+        if plan.lines_matching(_new_model_regex(name)):
+            found.append(name)
+    return found
+
+
+def _rubric_text(rubric: Rubric) -> str:
+    parts: list[str] = []
+    for model in rubric.models:
+        parts += [model.name, *model.aliases] + [name for field in model.fields for name in (field.name, *field.aliases)]
+    for endpoint in rubric.endpoints:
+        parts.append(endpoint.path)
+    for task in rubric.tasks:
+        parts += [task.name, *task.aliases, *task.trigger]
+    for concept in [*rubric.migrations, *rubric.edge_cases, *rubric.decisions]:
+        parts += [concept.description] + [phrase for group in concept.all_of for phrase in group]
+    return "\n".join(parts)
+
+
+@lru_cache(maxsize=1024)
+def _new_model_regex(name: str) -> re.Pattern[str]:
+    """Phrasings that introduce `name` as a new model (not "a field on `Name`", which changes an existing one)."""
+    escaped = re.escape(name)
+    fmt = r"[`*_]{0,3}"
+    return re.compile(
+        rf"\bclass\s+{escaped}\s*\("
+        rf"|\bCreateModel\b\W*(?:name\W*)?{escaped}(?![A-Za-z0-9_])"
+        rf"|\b(?i:new)\s+{fmt}{escaped}{fmt}\s+(?i:model|table)\b|\b(?i:new\s+(?:model|table))\s*:?\s*{fmt}{escaped}(?![A-Za-z0-9_])"
+        rf"|\b(?i:model|table)\s*:\s*{fmt}{escaped}(?![A-Za-z0-9_])"
+        rf"|\b(?i:add|create|introduce|define)s?\s+(?i:an?\s+)(?i:new\s+)?{fmt}{escaped}{fmt}\s+(?i:model|table)\b"
+    )
+
+
+def _concept_item(plan: ParsedPlan, concept: ConceptSpec, foreign_models: list[str]) -> ItemVerdict:
     match = plan.find_phrases(concept.all_of)
+    if match and foreign_models:
+        where = f"line {match.line} (\"{clip(plan.line(match.line).strip(), 120)}\")"
+        return _verdict(
+            plan,
+            concept.id,
+            None,
+            f"{concept.description} — the phrases appear at {where}, but the plan designs another feature: it introduces"
+            f" {', '.join(f'`{name}`' for name in foreign_models)} and none of the rubric's models, endpoints or tasks",
+        )
     if match:
         return _verdict(plan, concept.id, match.line, concept.description)
     return _verdict(plan, concept.id, None, f"{concept.description} — {_concept_miss(plan, concept.all_of)}")

@@ -498,12 +498,6 @@ def test_overall_orders_clearly_different_pairs_on_the_blind_set(blind):
     assert ranking.accuracy >= RANKING_TARGET, [pair.line() for pair in ranking.misordered]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 42 of 43: issuetrack-saved-views/partial-model-and-crud (quality 3) gets completeness 0.15 and"
-    " overall 0.15, the off-topic issue-templates plan completeness 0.25 and 0.27; the completeness grader, not the"
-    " combination, orders them (docs/calibration.md)",
-)
 def test_weak_plans_score_below_every_useful_plan_on_the_blind_set(blind):
     weak = blind["held_out_3"].weak_below_useful
     assert weak.misordered == (), [pair.line() for pair in weak.misordered]

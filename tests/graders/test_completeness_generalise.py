@@ -1,0 +1,130 @@
+"""Completeness on plans that write endpoints, models and fields the way plans for other repos do (issue 16).
+
+Every plan excerpt here was written for these tests (a recipe-bookmarks feature); none is copied from a gold set.
+"""
+
+from archbench.core.rubric import Rubric
+from archbench.graders.completeness import check_completeness
+from archbench.graders.plan import parse_plan
+
+BOOKMARKS = Rubric.model_validate(
+    {
+        "models": [
+            {
+                "id": "bookmark",
+                "name": "RecipeBookmark",
+                "aliases": ["SavedRecipe"],
+                "fields": [
+                    {"name": "recipe", "type": "ForeignKey"},
+                    {"name": "note", "type": "TextField"},
+                    {"name": "visibility", "type": "CharField", "aliases": ["is_shared", "shared"]},
+                    {"name": "created_by", "type": "ForeignKey"},
+                ],
+            }
+        ],
+        "endpoints": [
+            {"id": "list", "method": "GET", "path": "/kitchens/{kitchen_slug}/cookbooks/{cookbook_id}/bookmarks/", "status_codes": [200]},
+            {"id": "create", "method": "POST", "path": "/kitchens/{kitchen_slug}/cookbooks/{cookbook_id}/bookmarks/", "status_codes": [201, 400]},
+            {"id": "update", "method": "PATCH", "path": "/kitchens/{kitchen_slug}/cookbooks/{cookbook_id}/bookmarks/{pk}/", "status_codes": [200]},
+            {"id": "delete", "method": "DELETE", "path": "/kitchens/{kitchen_slug}/cookbooks/{cookbook_id}/bookmarks/{pk}/", "status_codes": [204]},
+        ],
+        "migrations": [
+            {"id": "additive", "description": "one new table", "all_of": [["migration"], ["new table", "additive"]]},
+        ],
+        "edge_cases": [
+            {"id": "guests", "description": "guests may list shared bookmarks", "all_of": [["guest", "guests"]]},
+        ],
+        "decisions": [
+            {"id": "handoff", "description": "the bookmark UI is for the frontend-architect", "all_of": [["frontend-architect"]]},
+        ],
+    }
+)
+
+
+def met(plan_text: str, rubric: Rubric = BOOKMARKS) -> dict[str, bool]:
+    return {item.id: item.met for item in check_completeness(parse_plan(plan_text), rubric)}
+
+
+def test_methods_listed_under_a_base_path_take_that_path():
+    plan = """## API
+
+CRUD on `/api/kitchens/<slug>/cookbooks/<cookbook_id>/bookmarks/` with a viewset:
+
+- `GET` list → 200
+- `POST` create → 201, 400 on a missing recipe
+- `PATCH <pk>/` → 200
+- `DELETE <pk>/` → 204
+"""
+    result = met(plan)
+    assert all(result[endpoint] for endpoint in ("list", "create", "update", "delete"))
+    assert result["create.status.400"] and result["update.status.200"] and result["delete.status.204"]
+
+
+def test_the_same_path_and_a_same_cell_refer_to_the_path_above():
+    prose = """- `GET /api/kitchens/<slug>/cookbooks/<cookbook_id>/bookmarks/` lists them (200).
+- `POST` on the same path adds one: 201, or 400 when the recipe is missing.
+"""
+    assert met(prose)["create"] and met(prose)["create.status.400"]
+    table = """| method | path | codes |
+|---|---|---|
+| PATCH | `/api/kitchens/<slug>/cookbooks/<cookbook_id>/bookmarks/<pk>/` | 200 |
+| DELETE | same | 204 |
+"""
+    assert met(table)["delete"] and met(table)["delete.status.204"]
+    # a method in prose, with neither "same path" nor a list of methods under the path, names no endpoint
+    prose_only = """The list lives at `/api/kitchens/<slug>/cookbooks/<cookbook_id>/bookmarks/`.
+Clients should not POST twice; they retry with the same idempotency key.
+"""
+    assert not met(prose_only)["create"]
+
+
+def test_example_urls_with_a_word_for_the_slug_and_shortened_ids():
+    plan = """```http
+PATCH /api/kitchens/downtown/cookbooks/9c1e…/bookmarks/4ab0…/
+{"note": "less salt"}
+```
+→ 200
+"""
+    assert met(plan)["update"]
+    # a word stands for a slug, not for an id parameter
+    assert not met("`PATCH /api/kitchens/downtown/cookbooks/latest/bookmarks/first/` → 200")["update"]
+
+
+def test_elided_prefix_and_dropped_parent_resources():
+    assert met("- `DELETE /…/bookmarks/<pk>/` → 204")["delete"]
+    assert met("- `DELETE .../bookmarks/<pk>/` → 204")["delete"]
+    assert met("- `GET /api/cookbooks/{cookbook_id}/bookmarks/` → 200")["list"]
+    # one segment alone is too little to tell which resource it is
+    assert not met("- `GET /api/bookmarks/` → 200")["list"]
+
+
+OFF_TOPIC = """# Plan: shopping lists
+
+## Model: `ShoppingList(BaseModel)`
+
+| field | type |
+|---|---|
+| title | CharField |
+
+Migration `0007_shoppinglist`: a new table, additive.
+
+## Endpoints
+
+| GET | `/api/kitchens/<slug>/shopping-lists/` | ADMIN, MEMBER, GUEST | 200 |
+
+The list screen is for the frontend-architect.
+"""
+
+
+def test_a_plan_for_another_feature_gets_no_concept_credit():
+    result = met(OFF_TOPIC)
+    assert not any(result[concept] for concept in ("additive", "guests", "handoff"))
+    items = {item.id: item for item in check_completeness(parse_plan(OFF_TOPIC), BOOKMARKS)}
+    assert "`ShoppingList`" in items["additive"].description  # the verdict says why
+    # the same text for the requested model, a plan introducing no model, or a new API class: credited
+    on_topic = OFF_TOPIC.replace("ShoppingList", "RecipeBookmark")
+    assert all(met(on_topic)[concept] for concept in ("additive", "guests", "handoff"))
+    thin = "A new table for bookmarks (one additive migration); guests can read shared ones; UI to the frontend-architect."
+    assert all(met(thin)[concept] for concept in ("additive", "guests", "handoff"))
+    api_class = "A new `BookmarkListApi` serves them; guests may read shared ones."
+    assert met(api_class)["guests"]
