@@ -161,8 +161,10 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
     code_routes = _code_routes(plan)
     for line, routes in code_routes.items():
         endpoint_lines.setdefault(line, set()).update(routes)
+    api_aliases = _api_field_aliases(rubric)
     for endpoint in rubric.endpoints:
-        items += _endpoint_items(plan, endpoint, _endpoint_matcher(endpoint, rubric, places), endpoint_lines, code_routes)
+        matcher = _endpoint_matcher(endpoint, rubric, places)
+        items += _endpoint_items(plan, endpoint, matcher, endpoint_lines, code_routes, api_aliases)
     candidates = _verb_first_names_in_task_context(plan) if rubric.tasks else []
     task_names = {task.id: _task_names(task, rubric.tasks, candidates) for task in rubric.tasks}
     for _ in rubric.tasks:  # a task found by role may be the trigger that finds the next one
@@ -928,6 +930,7 @@ def _endpoint_items(
     matcher: _EndpointMatcher,
     endpoint_lines: dict,
     code_routes: dict[int, dict[Route, Span | None]],
+    api_aliases: dict[str, tuple[str, ...]],
 ) -> list[ItemVerdict]:
     lines = sorted(endpoint_lines)
     anchors = [line for line in lines if matcher.any(endpoint_lines[line])]
@@ -940,6 +943,7 @@ def _endpoint_items(
         if handler is not None and matcher.matches(route)
     ]
     scope = _lines_in(spans)
+    field_scope = _lines_in(spans + [span for line in anchors if (span := _fields_after_group(plan, line, lines)) is not None])
     label = f"{endpoint.method} {endpoint.path}"
     items = [_verdict(plan, endpoint.id, anchors[0] if anchors else None, f"endpoint {label}")]
     for code in endpoint.status_codes:
@@ -950,9 +954,59 @@ def _endpoint_items(
         items.append(_verdict(plan, f"{endpoint.id}.status.{code}", line, f"{label} returns {code}"))
     for kind, fields in (("request", endpoint.request_fields), ("response", endpoint.response_fields), ("query", endpoint.query_params)):
         for field in fields:
-            line = _first_in(plan, phrases_regex(_api_field_forms(field)), scope) if anchors else None
+            forms = tuple(form for name in (field, *api_aliases.get(field, ())) for form in _api_field_forms(name))
+            line = _first_in(plan, phrases_regex(forms), field_scope) if anchors else None
             items.append(_verdict(plan, f"{endpoint.id}.{kind}.{field}", line, f"{label} {kind} names `{field}`"))
     return items
+
+
+def _api_field_aliases(rubric: Rubric) -> dict[str, tuple[str, ...]]:
+    """A request or response field that is a rubric model's field may carry that field's aliases: the API
+    shows `visibility` where the rubric's model field `access` allows `visibility`."""
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for model in rubric.models:
+        for field in model.fields:
+            aliases[field.name] += field.aliases
+    return {name: tuple(dict.fromkeys(names)) for name, names in aliases.items() if names}
+
+
+FIELD_LIST_CUE = re.compile(r"\b(?:request|response|body|payload|returns?|take[sn]?|accepts?|fields?|item)\b", re.IGNORECASE)
+
+
+def _fields_after_group(plan: ParsedPlan, line: int, endpoint_lines: list[int]) -> Span | None:
+    """The block right after the list or table of endpoints holding `line`, when it lists fields for them.
+
+    "| GET | … |" rows (or "- `POST` …" items) on consecutive lines form a group; a paragraph or list
+    item that follows the group directly, names no endpoint itself and speaks of requests or responses
+    ("Response item: `id`, `name` …", "Create and update take `name`, …") is part of every endpoint of
+    the group for its request and response fields (not for its status codes).
+    """
+    block = plan.block_at(line)
+    if block is None or block.kind not in ("table_row", "list_item"):
+        return None
+    known = set(endpoint_lines)
+    end = line
+    while True:
+        current = plan.block_at(end)
+        if current is not None and current.end_line > end:  # the rest of a list item that spans lines
+            end = current.end_line
+        elif end + 1 in known:
+            end += 1
+        else:
+            break
+    following = end + 1
+    while following <= len(plan.lines) and not plan.line(following).strip():
+        following += 1
+    if following > len(plan.lines) or following in known:
+        return None
+    after = plan.block_at(following)
+    if after is None or after.kind not in ("paragraph", "list_item") or after.start_line != following:
+        return None
+    if any(number in known for number in range(after.start_line, after.end_line + 1)):
+        return None
+    if not FIELD_LIST_CUE.search(after.text):
+        return None
+    return after.start_line, after.end_line
 
 
 def _first_in(plan: ParsedPlan, regex: re.Pattern[str], scope_lines: list[int]) -> int | None:

@@ -128,3 +128,40 @@ def test_a_plan_for_another_feature_gets_no_concept_credit():
     assert all(met(thin)[concept] for concept in ("additive", "guests", "handoff"))
     api_class = "A new `BookmarkListApi` serves them; guests may read shared ones."
     assert met(api_class)["guests"]
+
+
+FIELDS = Rubric.model_validate(
+    {
+        "models": [
+            {
+                "id": "bookmark",
+                "name": "RecipeBookmark",
+                "fields": [{"name": "visibility", "type": "CharField", "aliases": ["sharing", "is_shared"]}],
+            }
+        ],
+        "endpoints": [
+            {"id": "list", "method": "GET", "path": "/bookmarks/", "response_fields": ["id", "note", "visibility"]},
+            {"id": "create", "method": "POST", "path": "/bookmarks/", "request_fields": ["note", "visibility"]},
+        ],
+    }
+)
+
+
+def test_fields_listed_right_after_an_endpoint_table_belong_to_its_endpoints():
+    plan = """| Method | Path | Status |
+|---|---|---|
+| GET | `/api/bookmarks/` | 200 |
+| POST | `/api/bookmarks/` | 201, 400 |
+
+Response item and request body: `id`, `note`, `visibility`.
+"""
+    result = met(plan, FIELDS)
+    assert result["list.response.note"] and result["list.response.visibility"] and result["create.request.note"]
+    # a paragraph that does not speak of requests or responses is not read as their fields
+    unrelated = plan.replace("Response item and request body:", "Later we may index")
+    assert not met(unrelated, FIELDS)["list.response.note"]
+
+
+def test_an_api_field_may_carry_the_aliases_of_the_model_field_it_shows():
+    plan = "- `POST /api/bookmarks/` takes `note` and `sharing` (private or kitchen); 201.\n"
+    assert met(plan, FIELDS)["create.request.visibility"]
