@@ -388,6 +388,8 @@ def _model_places(plan: ParsedPlan, rubric: Rubric) -> dict[str, _ModelPlace]:
         names = _model_names_in_plan(plan, model, others)
         fields = [name for field in model.fields for name in (field.name, *field.aliases)]
         found[model.id] = (names, _model_anchor_spans(plan, names, fields))
+    for model_id, heading_anchor in _generic_section_models(plan, found).items():
+        found[model_id] = (found[model_id][0], [heading_anchor])
     taken = {name for names in options.values() for name in names}
     for model in rubric.models:
         names, anchors = found[model.id]
@@ -410,6 +412,36 @@ def _model_places(plan: ParsedPlan, rubric: Rubric) -> dict[str, _ModelPlace]:
         present = tuple(name for name in names if plan.lines_matching(_word_regex(name)))
         places[model_id] = _ModelPlace(present, tuple(anchors), tuple(_lines_in(spans)))
     return places
+
+
+def _generic_section_models(
+    plan: ParsedPlan, found: dict[str, tuple[list[str], list[tuple[int, Span]]]]
+) -> dict[str, tuple[int, Span]]:
+    """Models defined under a generic heading ("## The model", "### Data model") in words no anchor reads.
+
+    When such a section writes exactly one rubric model's name as an identifier (`` `ProjectView` ``,
+    **ProjectView**: "I'd call it `ProjectView`") and that model has no anchor anywhere, the section is
+    where it is defined: its first mention there anchors it, with the section as its part of the plan.
+    """
+    unanchored = {model_id: names for model_id, (names, anchors) in found.items() if not anchors and names}
+    if not unanchored:
+        return {}
+    placed: dict[str, tuple[int, Span]] = {}
+    for heading in plan.headings:
+        if not GENERIC_MODEL_HEADING.match(plain(heading.text)):
+            continue
+        start, end = plan.heading_span(heading)
+        named: dict[str, int] = {}
+        for model_id, (names, _) in found.items():
+            pattern = re.compile(rf"[`*](?:{'|'.join(map(re.escape, names))})[`*(]") if names else None
+            lines = [line for line in plan.lines_matching(pattern) if start < line <= end] if pattern else []
+            if lines:
+                named[model_id] = lines[0]
+        if len(named) == 1:
+            (model_id, line), = named.items()
+            if model_id in unanchored and model_id not in placed:
+                placed[model_id] = (line, (start, end))
+    return placed
 
 
 def _link_field_names(model: ModelSpec, rubric: Rubric, places: dict[str, _ModelPlace]) -> dict[str, list[str]]:

@@ -165,3 +165,19 @@ Response item and request body: `id`, `note`, `visibility`.
 def test_an_api_field_may_carry_the_aliases_of_the_model_field_it_shows():
     plan = "- `POST /api/bookmarks/` takes `note` and `sharing` (private or kitchen); 201.\n"
     assert met(plan, FIELDS)["create.request.visibility"]
+
+
+def test_a_model_named_once_under_a_generic_model_heading_is_defined_there():
+    plan = """## The model
+
+I'd call it `SavedRecipe` and keep it next to the recipe models. Fields: `recipe` (ForeignKey to
+Recipe), `note` (TextField, blank) and `visibility` (CharField with private/kitchen choices).
+
+## The endpoints
+
+Nothing unusual.
+"""
+    result = met(plan)
+    assert result["bookmark"] and result["bookmark.field.note"] and result["bookmark.field.visibility"]
+    # under a heading that is not about models, the same words define nothing
+    assert not met(plan.replace("## The model", "## Background"))["bookmark.field.note"]
