@@ -364,6 +364,35 @@ def _type_regex(django_type: str) -> re.Pattern[str]:
     return phrases_regex(tuple(sorted(options)))
 
 
+BOOLEAN_NAME = re.compile(r"^(?:is|has|can|allow|allows)_")
+INHERITED = re.compile(r"\binherit(?:s|ed|ing)?\b|\bfrom\s+(?:the|its)\s+(?:\w+\s+)?base\s+(?:class(?:es)?|models?)\b", re.IGNORECASE)
+
+
+def _field_type_regex(django_type: str, names: list[str]) -> re.Pattern[str]:
+    """The field's type; when one of the rubric's names for the field is a yes/no predicate (`is_public` for
+    `access`), a boolean encoding is one the rubric accepts, so `BooleanField` counts too."""
+    if django_type != "BooleanField" and any(BOOLEAN_NAME.match(name) for name in names):
+        return phrases_regex(tuple(sorted({django_type, django_type.removesuffix("Field"), *TYPE_SYNONYMS.get(django_type, ()),
+                                           "BooleanField", "Boolean", "bool"})))
+    return _type_regex(django_type)
+
+
+def _inherited_field_line(plan: ParsedPlan, scope_lines: list[int], names: list[str]) -> int | None:
+    """A field the plan says the model inherits ("inherits `ProjectBaseModel`, which gives … `project`",
+    "gets `project` … from the base classes"): it is defined, with the base class's type. The name and the
+    cue must share a sentence of a block in the model's part of the plan."""
+    name_regex = phrases_regex(tuple(names))
+    scope = set(scope_lines)
+    for line in plan.lines_matching(name_regex):
+        block = plan.block_at(line)
+        if line not in scope or block is None or block.kind not in ("paragraph", "list_item"):
+            continue
+        for sentence in re.split(r"(?<=[.;!?])\s+", block.text):
+            if name_regex.search(sentence) and INHERITED.search(sentence):
+                return line
+    return None
+
+
 @dataclass(frozen=True)
 class _ModelPlace:
     """Where the plan talks about one rubric model: the names it uses, its anchors, its lines."""
@@ -513,7 +542,9 @@ def _model_items(
     items = [_verdict(plan, model.id, anchors[0][0] if anchors else None, f"model {label}")]
     field_names = {field.name: [field.name, *field.aliases, *link_names.get(field.name, [])] for field in model.fields}
     for field in model.fields:
-        line = _field_line(plan, lines, field_names[field.name], _type_regex(field.type))
+        line = _field_line(plan, lines, field_names[field.name], _field_type_regex(field.type, field_names[field.name]))
+        if line is None:
+            line = _inherited_field_line(plan, lines, field_names[field.name])
         items.append(_verdict(plan, f"{model.id}.field.{field.name}", line, f"{model.name}.{field.name}: {field.type}"))
     own_name = phrases_regex(place.names or (model.name,))
     for number, index in enumerate(model.indexes, start=1):

@@ -181,3 +181,17 @@ Nothing unusual.
     assert result["bookmark"] and result["bookmark.field.note"] and result["bookmark.field.visibility"]
     # under a heading that is not about models, the same words define nothing
     assert not met(plan.replace("## The model", "## Background"))["bookmark.field.note"]
+
+
+def test_inherited_fields_and_a_boolean_for_a_field_the_rubric_also_calls_is_shared():
+    plan = """### `RecipeBookmark`
+
+It inherits `KitchenBaseModel`, which gives the id, the timestamps and `created_by`.
+
+- `note` — TextField
+- `is_shared` — BooleanField(default=False)
+"""
+    result = met(plan)
+    assert result["bookmark.field.created_by"] and result["bookmark.field.visibility"]
+    # named without the cue or a type, a field is not credited
+    assert not met(plan.replace("It inherits `KitchenBaseModel`, which gives", "We keep"))["bookmark.field.created_by"]
