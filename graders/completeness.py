@@ -856,7 +856,30 @@ def _endpoint_paths(endpoint: EndpointSpec, rubric: Rubric, places: dict[str, _M
             for name in places[model.id].names:
                 choices |= _resource_slugs(name)
         options.append(choices)
+    if options and path[-1] != "{}":
+        options[-1] |= _purpose_slugs(endpoint, rubric)
     return set(product(*options))
+
+
+# Words of an endpoint id that say what is done, not what is served: they never name the resource.
+ACTION_WORDS = {
+    "list", "create", "update", "delete", "destroy", "get", "retrieve", "detail", "edit", "set", "add", "remove",
+    "show", "read", "write", "patch", "put", "post", "new", "all", "my", "me", "by", "for", "of", "with", "and",
+}
+
+
+def _purpose_slugs(endpoint: EndpointSpec, rubric: Rubric) -> set[str]:
+    """Names the endpoint's id gives what it serves, as the closing resource segment: `course-calendar` may be
+    served at `/schools/{}/calendar/` where the rubric writes `/schools/{}/courses/`. Only nouns of the id
+    that no rubric path uses (those would be another endpoint's resource), and not verbs such as `list`."""
+    used = {segment for other in rubric.endpoints for segment in normalise_path(other.path)}
+    slugs: set[str] = set()
+    for word in re.split(r"[-_]", endpoint.id.lower()):
+        noun = _singular(word)
+        if len(noun) < 3 or noun in ACTION_WORDS or {noun, _plural(noun)} & used:
+            continue
+        slugs |= {noun, _plural(noun)}
+    return slugs
 
 
 def _segment_words(segment: str) -> set[str]:
@@ -1033,7 +1056,9 @@ def _api_field_aliases(rubric: Rubric) -> dict[str, tuple[str, ...]]:
     return {name: tuple(dict.fromkeys(names)) for name, names in aliases.items() if names}
 
 
-FIELD_LIST_CUE = re.compile(r"\b(?:request|response|body|payload|returns?|take[sn]?|accepts?|fields?|item)\b", re.IGNORECASE)
+FIELD_LIST_CUE = re.compile(
+    r"\b(?:requests?|responses?|body|bodies|payloads?|returns?|returned|take[sn]?|accepts?|fields?|items?)\b", re.IGNORECASE
+)
 
 
 def _fields_after_group(plan: ParsedPlan, line: int, endpoint_lines: list[int]) -> Span | None:

@@ -160,6 +160,8 @@ Response item and request body: `id`, `note`, `visibility`.
     # a paragraph that does not speak of requests or responses is not read as their fields
     unrelated = plan.replace("Response item and request body:", "Later we may index")
     assert not met(unrelated, FIELDS)["list.response.note"]
+    listed = plan.replace("Response item and request body:", "List items:")
+    assert met(listed, FIELDS)["list.response.note"]
 
 
 def test_an_api_field_may_carry_the_aliases_of_the_model_field_it_shows():
@@ -195,3 +197,26 @@ It inherits `KitchenBaseModel`, which gives the id, the timestamps and `created_
     assert result["bookmark.field.created_by"] and result["bookmark.field.visibility"]
     # named without the cue or a type, a field is not credited
     assert not met(plan.replace("It inherits `KitchenBaseModel`, which gives", "We keep"))["bookmark.field.created_by"]
+
+
+PLANNER = Rubric.model_validate(
+    {
+        "endpoints": [
+            {"id": "meal-planner", "method": "GET", "path": "/kitchens/{kitchen_slug}/recipes/", "status_codes": [200],
+             "response_fields": ["title"]},
+            {"id": "list-recipes", "method": "POST", "path": "/kitchens/{kitchen_slug}/recipes/"},
+        ]
+    }
+)
+
+
+def test_the_endpoint_id_may_name_the_resource_the_plan_serves():
+    plan = """| GET | `/api/kitchens/<slug:kitchen_slug>/planner/` | 200 |
+
+Response items: `title`, `starts_on`.
+"""
+    result = met(plan, PLANNER)
+    assert result["meal-planner"] and result["meal-planner.status.200"] and result["meal-planner.response.title"]
+    # the id's verbs never stand for a resource, and the other method is another endpoint
+    assert not met("| POST | `/api/kitchens/<slug:kitchen_slug>/list/` | 201 |", PLANNER)["list-recipes"]
+    assert not met("| POST | `/api/kitchens/<slug:kitchen_slug>/planner/` | 201 |", PLANNER)["meal-planner"]
