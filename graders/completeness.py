@@ -1041,9 +1041,27 @@ def _endpoint_items(
     for kind, fields in (("request", endpoint.request_fields), ("response", endpoint.response_fields), ("query", endpoint.query_params)):
         for field in fields:
             forms = tuple(form for name in (field, *api_aliases.get(field, ())) for form in _api_field_forms(name))
-            line = _first_in(plan, phrases_regex(forms), field_scope) if anchors else None
+            regex = phrases_regex(forms)
+            if kind == "query":
+                line = _first_in(plan, regex, field_scope) if anchors else None
+            else:
+                line = _first_body_field_line(plan, regex, field_scope) if anchors else None
             items.append(_verdict(plan, f"{endpoint.id}.{kind}.{field}", line, f"{label} {kind} names `{field}`"))
     return items
+
+
+# Where a name is a query parameter, not a request or response field: a URL's query string
+# (`/api/time-off/?practitioner=3`) and a "filter(ed) by/on …" clause.
+QUERY_TEXT = re.compile(r"\?[^\s`'\"|)]*|\bfilter(?:s|ed|ing)?\s+(?:by|on)\b[^().;:\n]*", re.IGNORECASE)
+
+
+def _first_body_field_line(plan: ParsedPlan, regex: re.Pattern[str], scope_lines: list[int]) -> int | None:
+    """First scope line naming the field outside query strings and filter clauses."""
+    candidates = set(plan.lines_matching(regex))
+    for line in scope_lines:
+        if line in candidates and regex.search(QUERY_TEXT.sub(" ", plan.line(line))):
+            return line
+    return None
 
 
 def _api_field_aliases(rubric: Rubric) -> dict[str, tuple[str, ...]]:

@@ -220,3 +220,12 @@ Response items: `title`, `starts_on`.
     # the id's verbs never stand for a resource, and the other method is another endpoint
     assert not met("| POST | `/api/kitchens/<slug:kitchen_slug>/list/` | 201 |", PLANNER)["list-recipes"]
     assert not met("| POST | `/api/kitchens/<slug:kitchen_slug>/planner/` | 201 |", PLANNER)["meal-planner"]
+
+
+def test_query_parameters_are_not_response_fields():
+    in_url = "- `GET /api/bookmarks/?note=salt&visibility=kitchen` → 200 (paginated)\n"
+    assert not met(in_url, FIELDS)["list.response.note"]
+    in_filter_clause = "- `GET /api/bookmarks/` (filtered by note, visibility) → 200\n"
+    assert not met(in_filter_clause, FIELDS)["list.response.visibility"]
+    # the same names as the items' fields are response fields
+    assert met("- `GET /api/bookmarks/` → 200; each item has `id`, `note`, `visibility`\n", FIELDS)["list.response.note"]
