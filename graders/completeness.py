@@ -235,7 +235,7 @@ def _model_names_in_plan(plan: ParsedPlan, model: ModelSpec, others: list[str]) 
 @lru_cache(maxsize=1024)
 def _class_name_regex(name: str) -> re.Pattern[str]:
     """Phrasings that introduce or change `name` as a model: `class Name`, "Name model", "model `Name`",
-    "add a Name", "a field on `Name`"."""
+    "add a Name", "a field on `Name`", "`Name` gains `field` (type)"."""
     escaped = re.escape(name)
     fmt = r"[`*_]{0,3}"
     return re.compile(
@@ -245,6 +245,7 @@ def _class_name_regex(name: str) -> re.Pattern[str]:
         rf"|\b(?i:add|create|new|introduce|define)\s+(?i:an?\s+|the\s+)?(?i:new\s+)?{fmt}{escaped}(?![A-Za-z0-9_])"
         rf"|\b(?i:on|to|of|in|extends?|modif(?:y|ies)|changes?|updates?)\s+(?i:the\s+)?(?i:existing\s+)?"
         rf"[`*]{{1,2}}(?:\w+\.)*{escaped}[`*]{{1,2}}"
+        rf"|[`*]{{1,2}}{escaped}[`*]{{1,2}}\s+(?i:gains?|gets|receives|acquires)\b"
     )
 
 

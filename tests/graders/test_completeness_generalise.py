@@ -229,3 +229,9 @@ def test_query_parameters_are_not_response_fields():
     assert not met(in_filter_clause, FIELDS)["list.response.visibility"]
     # the same names as the items' fields are response fields
     assert met("- `GET /api/bookmarks/` → 200; each item has `id`, `note`, `visibility`\n", FIELDS)["list.response.note"]
+
+
+def test_a_model_that_gains_fields_is_anchored_where_it_gains_them():
+    plan = "The list stays as it is. `RecipeBookmark` gains `note` (TextField, blank) and `is_shared` (BooleanField).\n"
+    result = met(plan)
+    assert result["bookmark"] and result["bookmark.field.note"]
