@@ -744,13 +744,13 @@ def _code_routes(plan: ParsedPlan) -> dict[int, dict[Route, Span | None]]:
     """
     found: dict[int, dict[Route, Span | None]] = {}
     for regex, viewset in ((ROUTE, False), (ROUTER_REGISTER, True)):
-        for line in plan.lines_matching(regex):
-            for match in regex.finditer(plan.line(line)):
-                route = normalise_path(match.group(1))
-                if not route:
-                    continue
-                for (method, detail, tail), span in _view_routes(plan, match.group(2), viewset).items():
-                    found.setdefault(line, {})[(method, route + (("{}",) if detail else ()) + tail)] = span
+        for match in plan.matches(regex):  # over the whole text: a call may spread over lines (`path(\n    "x/",\n    View`)
+            route = normalise_path(match.group(1))
+            if not route:
+                continue
+            line = plan.line_of_offset(match.start())
+            for (method, detail, tail), span in _view_routes(plan, match.group(2), viewset).items():
+                found.setdefault(line, {})[(method, route + (("{}",) if detail else ()) + tail)] = span
     return found
 
 

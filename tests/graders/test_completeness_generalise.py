@@ -235,3 +235,20 @@ def test_a_model_that_gains_fields_is_anchored_where_it_gains_them():
     plan = "The list stays as it is. `RecipeBookmark` gains `note` (TextField, blank) and `is_shared` (BooleanField).\n"
     result = met(plan)
     assert result["bookmark"] and result["bookmark.field.note"]
+
+
+def test_a_route_whose_path_call_spreads_over_lines():
+    plan = '''```python
+class BookmarkListEndpoint(APIView):
+    def get(self, request, slug, cookbook_id):
+        return Response({"results": []}, status=200)
+```
+
+```python
+    path(
+        "kitchens/<str:slug>/cookbooks/<int:cookbook_id>/bookmarks/",
+        BookmarkListEndpoint.as_view(),
+    ),
+```
+'''
+    assert met(plan)["list"] and met(plan)["list.status.200"]
