@@ -89,7 +89,8 @@ FAILURE = re.compile(
     r"dead[\s_-]?letter|\bDLQ\b|on_failure|exhaust|give[sn]?\s+up|giving\s+up|MaxRetriesExceeded|permanent(?:ly)?\s+fail"
     r"|mark(?:s|ed|ing)?\s+(?:\S+\s+){0,4}(?:as\s+)?[`'\"]?(?:failed|error|dead)|status\s*(?:=|:|to|becomes)\s*[`'\"]?failed"
     r"|failed\s+(?:state|status)|after\s+(?:the\s+)?(?:final|last|max(?:imum)?|all)\s+(?:\w+\s+)?(?:retry|retries|attempts?)"
-    r"|\balert(?:s|ed|ing)?\b|\bsentry\b|page[sd]?\s+on[\s-]call|log(?:s|ged)?\s+(?:an?\s+)?(?:error|exception|warning)",
+    r"|\balert(?:s|ed|ing)?\b|\bsentry\b|page[sd]?\s+on[\s-]call|log(?:s|ged)?\s+(?:an?\s+)?(?:error|exception|warning)"
+    r"|after\s+(?:the\s+)?(?:final|last)\s+failure|fail(?:s|ed)?\s+for\s+good|stays?\s+(?:\w+\s+)?[`'\"]?failed\b",
     re.IGNORECASE,
 )
 IDEMPOTENT = re.compile(
@@ -1294,13 +1295,34 @@ def _task_items(
     return items
 
 
+# A heading about one of a task's properties, not about another part of the design.
+TASK_PROPERTY_HEADING = re.compile(
+    r"^\W*(?:\d+[.)]?\s*)?(?:retr(?:y|ies)|failures?|failure\s+handling|error\s+handling|idempoten\w*|dead[\s-]?letter|give\s+up|giving\s+up)\b",
+    re.IGNORECASE,
+)
+
+
 def _task_scope(plan: ParsedPlan, line: int, other_names: set[str]) -> Span:
-    """A task heading's section; or the mentioning block and what follows, up to a heading or a block opening with another task."""
+    """A task heading's section, with the sibling sections right after it that are about the task's
+    retries, failure handling or idempotency ("### Failure handling and auto-disable", naming no other
+    task); or the mentioning block and what follows, up to a heading or a block opening with another task."""
     block = plan.block_at(line)
     if block is None:
         return line, line
     if block.kind == "heading":
-        return plan.heading_span(block)
+        start, end = plan.heading_span(block)
+        while end < len(plan.lines):  # the task's own property sections right after it ("### Failure handling")
+            sibling = plan.block_at(end + 1)
+            if (
+                sibling is None
+                or sibling.kind != "heading"
+                or sibling.level != block.level
+                or not TASK_PROPERTY_HEADING.search(plain(sibling.text))
+                or any(_word_regex(name).search(sibling.text) for name in other_names)
+            ):
+                break
+            end = plan.heading_span(sibling)[1]
+        return start, end
     following = plan.next_block_line(
         block.end_line, ("ends a task's span", frozenset(other_names)), lambda other: other.kind == "heading" or _opens_with(other, other_names)
     )

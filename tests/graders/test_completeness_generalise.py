@@ -252,3 +252,34 @@ class BookmarkListEndpoint(APIView):
 ```
 '''
     assert met(plan)["list"] and met(plan)["list.status.200"]
+
+
+CLEANUP = Rubric.model_validate(
+    {
+        "tasks": [
+            {"id": "sync", "name": "sync_pantry", "retry": True, "failure_handling": True},
+            {"id": "prune", "name": "prune_bookmarks", "failure_handling": True},
+        ]
+    }
+)
+
+
+def test_a_tasks_failure_handling_in_its_own_section_or_in_other_words():
+    plan = """### Retries (`sync_pantry`)
+
+`max_retries=5` with exponential backoff.
+
+### Failure handling
+
+After the last retry the sync run is marked failed and support is alerted.
+
+### Something else
+
+`prune_bookmarks` runs nightly.
+"""
+    result = met(plan, CLEANUP)
+    assert result["sync.failure_handling"] and not result["prune.failure_handling"]
+    # a property section names another task: it is that task's
+    assert not met(plan.replace("### Failure handling", "### Failure handling of `prune_bookmarks`"), CLEANUP)["sync.failure_handling"]
+    assert met("`prune_bookmarks`: a batch that fails for good is logged and skipped.", CLEANUP)["prune.failure_handling"]
+    assert met("`prune_bookmarks`: after the final failure the row stays FAILED.", CLEANUP)["prune.failure_handling"]
