@@ -163,9 +163,10 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
     for line, routes in code_routes.items():
         endpoint_lines.setdefault(line, set()).update(routes)
     api_aliases = _api_field_aliases(rubric)
+    field_blocks = _fields_after_groups(plan, sorted(endpoint_lines)) if rubric.endpoints else {}
     for endpoint in rubric.endpoints:
         matcher = _endpoint_matcher(endpoint, rubric, places)
-        items += _endpoint_items(plan, endpoint, matcher, endpoint_lines, code_routes, api_aliases)
+        items += _endpoint_items(plan, endpoint, matcher, endpoint_lines, code_routes, api_aliases, field_blocks)
     candidates = _verb_first_names_in_task_context(plan) if rubric.tasks else []
     task_names = {task.id: _task_names(task, rubric.tasks, candidates) for task in rubric.tasks}
     for _ in rubric.tasks:  # a task found by role may be the trigger that finds the next one
@@ -671,6 +672,7 @@ RELATIVE_PATH = re.compile(r"^[`*\s]*(?:on\s+)?`?((?:[<{:][^\s/`]*/?|[a-z][\w-]*
 
 
 def _inherited_routes(plan: ParsedPlan, line: int) -> set[tuple[str, tuple[str, ...]]]:
+    """The routes a line naming methods but no path names by the path above it (`_endpoint_lines`)."""
     text = plan.line(line)
     methods = list(HTTP_METHOD.finditer(text))
     block = plan.block_at(line)
@@ -695,13 +697,26 @@ def _inherited_routes(plan: ParsedPlan, line: int) -> set[tuple[str, tuple[str, 
 
 def _section_path_before(plan: ParsedPlan, line: int) -> tuple[str, ...] | None:
     """The last API path named above `line` in its section (none past a heading)."""
-    heading = plan.headings and max((h.start_line for h in plan.headings if h.start_line < line), default=0)
-    for number in range(line - 1, heading or 0, -1):
-        paths = [normalise_path(path) for _, path in _api_paths(plan.line(number))]
+    path_lines, last_paths, heading_lines = plan.derive(("api paths by line",), lambda: _api_paths_by_line(plan))
+    index = bisect_right(path_lines, line - 1) - 1
+    if index < 0:
+        return None
+    heading_index = bisect_right(heading_lines, line - 1) - 1
+    if heading_index >= 0 and heading_lines[heading_index] > path_lines[index]:
+        return None
+    return last_paths[index]
+
+
+def _api_paths_by_line(plan: ParsedPlan) -> tuple[list[int], list[tuple[str, ...]], list[int]]:
+    """The lines naming an API path (sorted), the last such path on each, and the heading lines: read once per plan."""
+    path_lines, last_paths = [], []
+    for line in plan.lines_matching(URL_PATH):
+        paths = [normalise_path(path) for _, path in _api_paths(plan.line(line))]
         paths = [path for path in paths if path and ELIDED not in path]
         if paths:
-            return paths[-1]
-    return None
+            path_lines.append(line)
+            last_paths.append(paths[-1])
+    return path_lines, last_paths, sorted(heading.start_line for heading in plan.headings)
 
 
 def method_paths(text: str, paths: list[tuple[int, str]]) -> Iterator[tuple[re.Match[str], str]]:
@@ -1019,6 +1034,7 @@ def _endpoint_items(
     endpoint_lines: dict,
     code_routes: dict[int, dict[Route, Span | None]],
     api_aliases: dict[str, tuple[str, ...]],
+    field_blocks: dict[int, Span],
 ) -> list[ItemVerdict]:
     lines = sorted(endpoint_lines)
     anchors = [line for line in lines if matcher.any(endpoint_lines[line])]
@@ -1031,7 +1047,7 @@ def _endpoint_items(
         if handler is not None and matcher.matches(route)
     ]
     scope = _lines_in(spans)
-    field_scope = _lines_in(spans + [span for line in anchors if (span := _fields_after_group(plan, line, lines)) is not None])
+    field_scope = _lines_in(spans + [field_blocks[line] for line in anchors if line in field_blocks])
     label = f"{endpoint.method} {endpoint.path}"
     items = [_verdict(plan, endpoint.id, anchors[0] if anchors else None, f"endpoint {label}")]
     for code in endpoint.status_codes:
@@ -1081,27 +1097,32 @@ FIELD_LIST_CUE = re.compile(
 )
 
 
-def _fields_after_group(plan: ParsedPlan, line: int, endpoint_lines: list[int]) -> Span | None:
-    """The block right after the list or table of endpoints holding `line`, when it lists fields for them.
+def _fields_after_groups(plan: ParsedPlan, endpoint_lines: list[int]) -> dict[int, Span]:
+    """For each endpoint line, the block right after its list or table of endpoints, when that block lists
+    fields for them.
 
     "| GET | … |" rows (or "- `POST` …" items) on consecutive lines form a group; a paragraph or list
     item that follows the group directly, names no endpoint itself and speaks of requests or responses
     ("Response item: `id`, `name` …", "Create and update take `name`, …") is part of every endpoint of
     the group for its request and response fields (not for its status codes).
     """
-    block = plan.block_at(line)
-    if block is None or block.kind not in ("table_row", "list_item"):
-        return None
     known = set(endpoint_lines)
-    end = line
-    while True:
-        current = plan.block_at(end)
-        if current is not None and current.end_line > end:  # the rest of a list item that spans lines
-            end = current.end_line
-        elif end + 1 in known:
-            end += 1
-        else:
-            break
+    ends = _group_ends(plan, endpoint_lines)
+    after_end: dict[int, Span | None] = {}
+    found: dict[int, Span] = {}
+    for line in endpoint_lines:
+        block = plan.block_at(line)
+        if block is None or block.kind not in ("table_row", "list_item"):
+            continue
+        end = ends[line]
+        if end not in after_end:
+            after_end[end] = _field_block_after(plan, end, known)
+        if after_end[end] is not None:
+            found[line] = after_end[end]
+    return found
+
+
+def _field_block_after(plan: ParsedPlan, end: int, known: set[int]) -> Span | None:
     following = end + 1
     while following <= len(plan.lines) and not plan.line(following).strip():
         following += 1
@@ -1115,6 +1136,18 @@ def _fields_after_group(plan: ParsedPlan, line: int, endpoint_lines: list[int]) 
     if not FIELD_LIST_CUE.search(after.text):
         return None
     return after.start_line, after.end_line
+
+
+def _group_ends(plan: ParsedPlan, endpoint_lines: list[int]) -> dict[int, int]:
+    """For each endpoint line, the last line of its group: endpoint lines that follow each other directly
+    (a list item spanning lines ends where its block does)."""
+    known = set(endpoint_lines)
+    ends: dict[int, int] = {}
+    for line in sorted(endpoint_lines, reverse=True):
+        block = plan.block_at(line)
+        end = max(line, block.end_line) if block is not None else line
+        ends[line] = ends.get(end + 1, end) if end + 1 in known else end
+    return ends
 
 
 def _first_in(plan: ParsedPlan, regex: re.Pattern[str], scope_lines: list[int]) -> int | None:
