@@ -29,6 +29,7 @@ from archbench.core.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, 
 from archbench.graders.plan import (
     Block,
     ParsedPlan,
+    PhraseMatch,
     any_between,
     phrases_regex,
     plain,
@@ -179,9 +180,13 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
         others = {name for other, names in task_names.items() if other != task.id for name in names}
         triggers = _task_triggers(task, rubric.tasks, task_names)
         items += _task_items(plan, task, task_names[task.id], others, triggers, only_task=len(rubric.tasks) == 1)
-    foreign = _foreign_models(plan, rubric) if not any(item.met for item in items) else []
-    for concept in [*rubric.migrations, *rubric.edge_cases, *rubric.decisions]:
-        items.append(_concept_item(plan, concept, foreign))
+    concepts = [*rubric.migrations, *rubric.edge_cases, *rubric.decisions]
+    matches = {concept.id: plan.find_phrases(concept.all_of) for concept in concepts}
+    foreign: list[str] = []
+    if not any(item.met for item in items) and 2 * sum(bool(match) for match in matches.values()) < len(concepts):
+        foreign = _foreign_models(plan, rubric)
+    for concept in concepts:
+        items.append(_concept_item(plan, concept, matches[concept.id], foreign))
     return items
 
 
@@ -1384,7 +1389,9 @@ def _opens_with(block: Block, names: set[str]) -> bool:
 def _foreign_models(plan: ParsedPlan, rubric: Rubric) -> list[str]:
     """New models the plan introduces that the request does not ask for, when it designs no rubric entity.
 
-    Called only when no model, endpoint or task of the rubric was found. A CamelCase name counts when the
+    Called only when no model, endpoint or task of the rubric was found and the plan states fewer than half
+    of the rubric's concepts (a plan stating most of them answers the request, whatever it calls its
+    models, and an entity the grader missed must not cost it its concepts too). A CamelCase name counts when the
     plan presents it as a new model (`class X(`, `CreateModel`, "a new `X`", "Model: `X`", "add an X
     model"), it is not machinery (`…Serializer`, `…View`), the rubric never mentions it (its entities,
     fields, descriptions and phrases: an existing model the request builds on, such as `Student`, is
@@ -1437,8 +1444,7 @@ def _new_model_regex(name: str) -> re.Pattern[str]:
     )
 
 
-def _concept_item(plan: ParsedPlan, concept: ConceptSpec, foreign_models: list[str]) -> ItemVerdict:
-    match = plan.find_phrases(concept.all_of)
+def _concept_item(plan: ParsedPlan, concept: ConceptSpec, match: PhraseMatch | None, foreign_models: list[str]) -> ItemVerdict:
     if match and foreign_models:
         where = f"line {match.line} (\"{clip(plan.line(match.line).strip(), 120)}\")"
         return _verdict(

@@ -33,6 +33,10 @@ BOOKMARKS = Rubric.model_validate(
         ],
         "edge_cases": [
             {"id": "guests", "description": "guests may list shared bookmarks", "all_of": [["guest", "guests"]]},
+            {"id": "hidden", "description": "another cook's private bookmark is a 404", "all_of": [["private"], ["404"]]},
+            {"id": "recipe-gone", "description": "a deleted recipe removes its bookmarks", "all_of": [["recipe"], ["deleted"]]},
+            {"id": "rename", "description": "only the owner renames", "all_of": [["owner"], ["rename", "renames"]]},
+            {"id": "ordering", "description": "newest bookmarks first", "all_of": [["newest first", "-created_at"]]},
         ],
         "decisions": [
             {"id": "handoff", "description": "the bookmark UI is for the frontend-architect", "all_of": [["frontend-architect"]]},
@@ -121,6 +125,9 @@ def test_a_plan_for_another_feature_gets_no_concept_credit():
     assert not any(result[concept] for concept in ("additive", "guests", "handoff"))
     items = {item.id: item for item in check_completeness(parse_plan(OFF_TOPIC), BOOKMARKS)}
     assert "`ShoppingList`" in items["additive"].description  # the verdict says why
+    # a plan that states most of the rubric's concepts answers the request, whatever it calls its model
+    most = OFF_TOPIC + "\nA private bookmark of another cook is a 404; a deleted recipe drops its bookmarks.\n"
+    assert met(most)["additive"] and met(most)["hidden"]
     # the same text for the requested model, a plan introducing no model, or a new API class: credited
     on_topic = OFF_TOPIC.replace("ShoppingList", "RecipeBookmark")
     assert all(met(on_topic)[concept] for concept in ("additive", "guests", "handoff"))
