@@ -29,6 +29,7 @@ from archbench.core.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, 
 from archbench.graders.plan import (
     Block,
     ParsedPlan,
+    PhraseMatch,
     any_between,
     phrases_regex,
     plain,
@@ -89,7 +90,8 @@ FAILURE = re.compile(
     r"dead[\s_-]?letter|\bDLQ\b|on_failure|exhaust|give[sn]?\s+up|giving\s+up|MaxRetriesExceeded|permanent(?:ly)?\s+fail"
     r"|mark(?:s|ed|ing)?\s+(?:\S+\s+){0,4}(?:as\s+)?[`'\"]?(?:failed|error|dead)|status\s*(?:=|:|to|becomes)\s*[`'\"]?failed"
     r"|failed\s+(?:state|status)|after\s+(?:the\s+)?(?:final|last|max(?:imum)?|all)\s+(?:\w+\s+)?(?:retry|retries|attempts?)"
-    r"|\balert(?:s|ed|ing)?\b|\bsentry\b|page[sd]?\s+on[\s-]call|log(?:s|ged)?\s+(?:an?\s+)?(?:error|exception|warning)",
+    r"|\balert(?:s|ed|ing)?\b|\bsentry\b|page[sd]?\s+on[\s-]call|log(?:s|ged)?\s+(?:an?\s+)?(?:error|exception|warning)"
+    r"|after\s+(?:the\s+)?(?:final|last)\s+failure|fail(?:s|ed)?\s+for\s+good|stays?\s+(?:\w+\s+)?[`'\"]?failed\b",
     re.IGNORECASE,
 )
 IDEMPOTENT = re.compile(
@@ -144,6 +146,8 @@ NOT_A_MODEL_NAME = re.compile(
     r"(?:Field|Serializer|ViewSet|View|Permission|Error|Exception|Choices|Config|Admin|Test|TestCase|Filter|FilterSet"
     r"|Pagination|Manager|QuerySet|Queryset|Index|Constraint|Form|Mixin|Router|Consumer)$"
 )
+# Further class names that are code around models, not models (an API class, a service, a task class, …).
+NOT_A_NEW_MODEL = re.compile(r"(?:Api|API|Service|Selector|Task|Command|Handler|Client|Backend|Authentication|Middleware|Base)$")
 # Words showing that "the task" in a block means the Celery task (tldr's domain also has a Task model).
 CELERY_CONTEXT = re.compile(r"celery|worker|\bbeat\b|retr(?:y|ies)|queue|broker|\.delay\b|apply_async|shared_task", re.IGNORECASE)
 THE_TASK = re.compile(r"\b(?:the|this)\s+(?:celery\s+|background\s+|async\s+)?task\b(?!\s+model)", re.IGNORECASE)
@@ -159,8 +163,11 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
     code_routes = _code_routes(plan)
     for line, routes in code_routes.items():
         endpoint_lines.setdefault(line, set()).update(routes)
+    api_aliases = _api_field_aliases(rubric)
+    field_blocks = _fields_after_groups(plan, sorted(endpoint_lines)) if rubric.endpoints else {}
     for endpoint in rubric.endpoints:
-        items += _endpoint_items(plan, endpoint, _endpoint_matcher(endpoint, rubric, places), endpoint_lines, code_routes)
+        matcher = _endpoint_matcher(endpoint, rubric, places)
+        items += _endpoint_items(plan, endpoint, matcher, endpoint_lines, code_routes, api_aliases, field_blocks)
     candidates = _verb_first_names_in_task_context(plan) if rubric.tasks else []
     task_names = {task.id: _task_names(task, rubric.tasks, candidates) for task in rubric.tasks}
     for _ in rubric.tasks:  # a task found by role may be the trigger that finds the next one
@@ -173,8 +180,13 @@ def check_completeness(plan: ParsedPlan, rubric: Rubric) -> list[ItemVerdict]:
         others = {name for other, names in task_names.items() if other != task.id for name in names}
         triggers = _task_triggers(task, rubric.tasks, task_names)
         items += _task_items(plan, task, task_names[task.id], others, triggers, only_task=len(rubric.tasks) == 1)
-    for concept in [*rubric.migrations, *rubric.edge_cases, *rubric.decisions]:
-        items.append(_concept_item(plan, concept))
+    concepts = [*rubric.migrations, *rubric.edge_cases, *rubric.decisions]
+    matches = {concept.id: plan.find_phrases(concept.all_of) for concept in concepts}
+    foreign: list[str] = []
+    if not any(item.met for item in items) and 2 * sum(bool(match) for match in matches.values()) < len(concepts):
+        foreign = _foreign_models(plan, rubric)
+    for concept in concepts:
+        items.append(_concept_item(plan, concept, matches[concept.id], foreign))
     return items
 
 
@@ -230,7 +242,7 @@ def _model_names_in_plan(plan: ParsedPlan, model: ModelSpec, others: list[str]) 
 @lru_cache(maxsize=1024)
 def _class_name_regex(name: str) -> re.Pattern[str]:
     """Phrasings that introduce or change `name` as a model: `class Name`, "Name model", "model `Name`",
-    "add a Name", "a field on `Name`"."""
+    "add a Name", "a field on `Name`", "`Name` gains `field` (type)"."""
     escaped = re.escape(name)
     fmt = r"[`*_]{0,3}"
     return re.compile(
@@ -240,6 +252,7 @@ def _class_name_regex(name: str) -> re.Pattern[str]:
         rf"|\b(?i:add|create|new|introduce|define)\s+(?i:an?\s+|the\s+)?(?i:new\s+)?{fmt}{escaped}(?![A-Za-z0-9_])"
         rf"|\b(?i:on|to|of|in|extends?|modif(?:y|ies)|changes?|updates?)\s+(?i:the\s+)?(?i:existing\s+)?"
         rf"[`*]{{1,2}}(?:\w+\.)*{escaped}[`*]{{1,2}}"
+        rf"|[`*]{{1,2}}{escaped}[`*]{{1,2}}\s+(?i:gains?|gets|receives|acquires)\b"
     )
 
 
@@ -359,6 +372,35 @@ def _type_regex(django_type: str) -> re.Pattern[str]:
     return phrases_regex(tuple(sorted(options)))
 
 
+BOOLEAN_NAME = re.compile(r"^(?:is|has|can|allow|allows)_")
+INHERITED = re.compile(r"\binherit(?:s|ed|ing)?\b|\bfrom\s+(?:the|its)\s+(?:\w+\s+)?base\s+(?:class(?:es)?|models?)\b", re.IGNORECASE)
+
+
+def _field_type_regex(django_type: str, names: list[str]) -> re.Pattern[str]:
+    """The field's type; when one of the rubric's names for the field is a yes/no predicate (`is_public` for
+    `access`), a boolean encoding is one the rubric accepts, so `BooleanField` counts too."""
+    if django_type != "BooleanField" and any(BOOLEAN_NAME.match(name) for name in names):
+        return phrases_regex(tuple(sorted({django_type, django_type.removesuffix("Field"), *TYPE_SYNONYMS.get(django_type, ()),
+                                           "BooleanField", "Boolean", "bool"})))
+    return _type_regex(django_type)
+
+
+def _inherited_field_line(plan: ParsedPlan, scope_lines: list[int], names: list[str]) -> int | None:
+    """A field the plan says the model inherits ("inherits `ProjectBaseModel`, which gives … `project`",
+    "gets `project` … from the base classes"): it is defined, with the base class's type. The name and the
+    cue must share a sentence of a block in the model's part of the plan."""
+    name_regex = phrases_regex(tuple(names))
+    scope = set(scope_lines)
+    for line in plan.lines_matching(name_regex):
+        block = plan.block_at(line)
+        if line not in scope or block is None or block.kind not in ("paragraph", "list_item"):
+            continue
+        for sentence in re.split(r"(?<=[.;!?])\s+", block.text):
+            if name_regex.search(sentence) and INHERITED.search(sentence):
+                return line
+    return None
+
+
 @dataclass(frozen=True)
 class _ModelPlace:
     """Where the plan talks about one rubric model: the names it uses, its anchors, its lines."""
@@ -383,6 +425,8 @@ def _model_places(plan: ParsedPlan, rubric: Rubric) -> dict[str, _ModelPlace]:
         names = _model_names_in_plan(plan, model, others)
         fields = [name for field in model.fields for name in (field.name, *field.aliases)]
         found[model.id] = (names, _model_anchor_spans(plan, names, fields))
+    for model_id, heading_anchor in _generic_section_models(plan, found).items():
+        found[model_id] = (found[model_id][0], [heading_anchor])
     taken = {name for names in options.values() for name in names}
     for model in rubric.models:
         names, anchors = found[model.id]
@@ -405,6 +449,36 @@ def _model_places(plan: ParsedPlan, rubric: Rubric) -> dict[str, _ModelPlace]:
         present = tuple(name for name in names if plan.lines_matching(_word_regex(name)))
         places[model_id] = _ModelPlace(present, tuple(anchors), tuple(_lines_in(spans)))
     return places
+
+
+def _generic_section_models(
+    plan: ParsedPlan, found: dict[str, tuple[list[str], list[tuple[int, Span]]]]
+) -> dict[str, tuple[int, Span]]:
+    """Models defined under a generic heading ("## The model", "### Data model") in words no anchor reads.
+
+    When such a section writes exactly one rubric model's name as an identifier (`` `ProjectView` ``,
+    **ProjectView**: "I'd call it `ProjectView`") and that model has no anchor anywhere, the section is
+    where it is defined: its first mention there anchors it, with the section as its part of the plan.
+    """
+    unanchored = {model_id: names for model_id, (names, anchors) in found.items() if not anchors and names}
+    if not unanchored:
+        return {}
+    placed: dict[str, tuple[int, Span]] = {}
+    for heading in plan.headings:
+        if not GENERIC_MODEL_HEADING.match(plain(heading.text)):
+            continue
+        start, end = plan.heading_span(heading)
+        named: dict[str, int] = {}
+        for model_id, (names, _) in found.items():
+            pattern = re.compile(rf"[`*](?:{'|'.join(map(re.escape, names))})[`*(]") if names else None
+            lines = [line for line in plan.lines_matching(pattern) if start < line <= end] if pattern else []
+            if lines:
+                named[model_id] = lines[0]
+        if len(named) == 1:
+            (model_id, line), = named.items()
+            if model_id in unanchored and model_id not in placed:
+                placed[model_id] = (line, (start, end))
+    return placed
 
 
 def _link_field_names(model: ModelSpec, rubric: Rubric, places: dict[str, _ModelPlace]) -> dict[str, list[str]]:
@@ -476,7 +550,9 @@ def _model_items(
     items = [_verdict(plan, model.id, anchors[0][0] if anchors else None, f"model {label}")]
     field_names = {field.name: [field.name, *field.aliases, *link_names.get(field.name, [])] for field in model.fields}
     for field in model.fields:
-        line = _field_line(plan, lines, field_names[field.name], _type_regex(field.type))
+        line = _field_line(plan, lines, field_names[field.name], _field_type_regex(field.type, field_names[field.name]))
+        if line is None:
+            line = _inherited_field_line(plan, lines, field_names[field.name])
         items.append(_verdict(plan, f"{model.id}.field.{field.name}", line, f"{model.name}.{field.name}: {field.type}"))
     own_name = phrases_regex(place.names or (model.name,))
     for number, index in enumerate(model.indexes, start=1):
@@ -531,22 +607,30 @@ def _near_line(
 PARAMETER_SEGMENT = (
     r"\{[^}]*\}|<[^>]*>|:\w+|\[[^\]]*\]|\(\?P<\w+>.*\)|\$\{[^}]*\}"
     r"|\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # concrete ids in example URLs
+    r"|[0-9a-f-]+(?:…|\.\.\.)"  # an id cut short in an example URL (`/views/02c9…/`)
 )
+# A path segment standing for "the prefix as before" (`/…/views/<pk>/`, `.../views/<pk>/`).
+ELIDED = "…"
 
 
-def normalise_path(path: str) -> tuple[str, ...]:
-    """`/api/v1/notifications/<uuid:pk>/read/` -> ('notifications', '{}', 'read'); `/notifications/901/` -> ('notifications', '{}')."""
-    path = path.replace("\\", "")
-    path = re.sub(r"^https?://[^/]+", "", path)
-    path = re.split(r"[?#]", path, maxsplit=1)[0].strip("^$")
+def _path_segments(path: str) -> list[str]:
+    """The raw segments `normalise_path` keeps, one per normalised segment (parameter names intact)."""
+    path = re.split(r"[?#]", re.sub(r"^https?://[^/]+", "", path.replace("\\", "")), maxsplit=1)[0].strip("^$")
     segments = [segment for segment in path.split("/") if segment]
     if segments and segments[0].lower() == "api":
         segments = segments[1:]
     if segments and re.fullmatch(r"v\d+(?:\.\d+)?", segments[0], re.IGNORECASE):
         segments = segments[1:]
+    return segments
+
+
+def normalise_path(path: str) -> tuple[str, ...]:
+    """`/api/v1/notifications/<uuid:pk>/read/` -> ('notifications', '{}', 'read'); `/notifications/901/` -> ('notifications', '{}')."""
     normalised = []
-    for segment in segments:
-        if re.fullmatch(PARAMETER_SEGMENT, segment, re.IGNORECASE):
+    for segment in _path_segments(path):
+        if segment in (ELIDED, "..."):
+            normalised.append(ELIDED)
+        elif re.fullmatch(PARAMETER_SEGMENT, segment, re.IGNORECASE):
             normalised.append("{}")
         else:
             normalised.append(segment.lower())
@@ -554,19 +638,90 @@ def normalise_path(path: str) -> tuple[str, ...]:
 
 
 def _endpoint_lines(plan: ParsedPlan) -> dict[int, set[tuple[str, tuple[str, ...]]]]:
-    """For every line naming an HTTP method and a path: the (method, normalised path) pairs it names."""
+    """For every line naming an HTTP method and a path: the (method, normalised path) pairs it names.
+
+    A method written without a path takes the path of the section's last line that names one when the line
+    says so ("`POST` on the same path", a table cell "same") or when the method opens a list item or table
+    row under that path ("CRUD on `/api/views/`:" then "- `GET` list", "- `PATCH <pk>/`"): a path after the
+    method that does not start with `/` (`<pk>/`, `{id}/archive/`) continues that path.
+    """
     found: dict[int, set[tuple[str, tuple[str, ...]]]] = {}
     for line in plan.lines_matching(HTTP_METHOD):
-        text = plan.line(line)
-        paths = [
-            (match.start(), match.group(1))
-            for match in URL_PATH.finditer(text)
-            if re.search(r"[A-Za-z{<:]", match.group(1)) and not match.group(1).startswith("//")
-        ]
-        if not paths:
+        paths = _api_paths(plan.line(line))
+        if paths:
+            found[line] = {(method.group(1), normalise_path(path)) for method, path in method_paths(_unelided(plan.line(line)), paths)}
             continue
-        found[line] = {(method.group(1), normalise_path(path)) for method, path in method_paths(text, paths)}
+        inherited = _inherited_routes(plan, line)
+        if inherited:
+            found[line] = inherited
     return found
+
+
+def _unelided(text: str) -> str:
+    return text.replace(".../", f"{ELIDED}/")
+
+
+def _api_paths(text: str) -> list[tuple[int, str]]:
+    """(offset, path) of each URL path on a line (`.../x/` read as `…/x/`, a file path is not one)."""
+    return [
+        (match.start(), match.group(1))
+        for match in URL_PATH.finditer(_unelided(text))
+        if re.search(r"[A-Za-z{<:]", match.group(1))
+        and not match.group(1).startswith("//")
+        and not re.search(r"\.[a-z]{1,4}$", match.group(1))
+    ]
+
+
+SAME_PATH = re.compile(r"\bsame\s+(?:path|url|route|endpoint)\b|\|\s*(?:the\s+)?same\s*(?:\||$)", re.IGNORECASE)
+RELATIVE_PATH = re.compile(r"^[`*\s]*(?:on\s+)?`?((?:[<{:][^\s/`]*/?|[a-z][\w-]*/)+)")
+
+
+def _inherited_routes(plan: ParsedPlan, line: int) -> set[tuple[str, tuple[str, ...]]]:
+    """The routes a line naming methods but no path names by the path above it (`_endpoint_lines`)."""
+    text = plan.line(line)
+    methods = list(HTTP_METHOD.finditer(text))
+    block = plan.block_at(line)
+    opens = (
+        block is not None
+        and block.kind in ("list_item", "table_row")
+        and line == block.start_line
+        and re.match(r"[\s>|*+\d.)-]*[`*]*(?:GET|POST|PUT|PATCH|DELETE)\b", text) is not None
+    )
+    if not methods or not (opens or SAME_PATH.search(text)):
+        return set()
+    base = _section_path_before(plan, line)
+    if base is None:
+        return set()
+    routes = set()
+    for method in methods:
+        relative = RELATIVE_PATH.match(text[method.end() :])
+        tail = normalise_path(relative.group(1)) if relative and not SAME_PATH.search(text) else ()
+        routes.add((method.group(1), base + tail))
+    return routes
+
+
+def _section_path_before(plan: ParsedPlan, line: int) -> tuple[str, ...] | None:
+    """The last API path named above `line` in its section (none past a heading)."""
+    path_lines, last_paths, heading_lines = plan.derive(("api paths by line",), lambda: _api_paths_by_line(plan))
+    index = bisect_right(path_lines, line - 1) - 1
+    if index < 0:
+        return None
+    heading_index = bisect_right(heading_lines, line - 1) - 1
+    if heading_index >= 0 and heading_lines[heading_index] > path_lines[index]:
+        return None
+    return last_paths[index]
+
+
+def _api_paths_by_line(plan: ParsedPlan) -> tuple[list[int], list[tuple[str, ...]], list[int]]:
+    """The lines naming an API path (sorted), the last such path on each, and the heading lines: read once per plan."""
+    path_lines, last_paths = [], []
+    for line in plan.lines_matching(URL_PATH):
+        paths = [normalise_path(path) for _, path in _api_paths(plan.line(line))]
+        paths = [path for path in paths if path and ELIDED not in path]
+        if paths:
+            path_lines.append(line)
+            last_paths.append(paths[-1])
+    return path_lines, last_paths, sorted(heading.start_line for heading in plan.headings)
 
 
 def method_paths(text: str, paths: list[tuple[int, str]]) -> Iterator[tuple[re.Match[str], str]]:
@@ -610,13 +765,13 @@ def _code_routes(plan: ParsedPlan) -> dict[int, dict[Route, Span | None]]:
     """
     found: dict[int, dict[Route, Span | None]] = {}
     for regex, viewset in ((ROUTE, False), (ROUTER_REGISTER, True)):
-        for line in plan.lines_matching(regex):
-            for match in regex.finditer(plan.line(line)):
-                route = normalise_path(match.group(1))
-                if not route:
-                    continue
-                for (method, detail, tail), span in _view_routes(plan, match.group(2), viewset).items():
-                    found.setdefault(line, {})[(method, route + (("{}",) if detail else ()) + tail)] = span
+        for match in plan.matches(regex):  # over the whole text: a call may spread over lines (`path(\n    "x/",\n    View`)
+            route = normalise_path(match.group(1))
+            if not route:
+                continue
+            line = plan.line_of_offset(match.start())
+            for (method, detail, tail), span in _view_routes(plan, match.group(2), viewset).items():
+                found.setdefault(line, {})[(method, route + (("{}",) if detail else ()) + tail)] = span
     return found
 
 
@@ -723,7 +878,30 @@ def _endpoint_paths(endpoint: EndpointSpec, rubric: Rubric, places: dict[str, _M
             for name in places[model.id].names:
                 choices |= _resource_slugs(name)
         options.append(choices)
+    if options and path[-1] != "{}":
+        options[-1] |= _purpose_slugs(endpoint, rubric)
     return set(product(*options))
+
+
+# Words of an endpoint id that say what is done, not what is served: they never name the resource.
+ACTION_WORDS = {
+    "list", "create", "update", "delete", "destroy", "get", "retrieve", "detail", "edit", "set", "add", "remove",
+    "show", "read", "write", "patch", "put", "post", "new", "all", "my", "me", "by", "for", "of", "with", "and",
+}
+
+
+def _purpose_slugs(endpoint: EndpointSpec, rubric: Rubric) -> set[str]:
+    """Names the endpoint's id gives what it serves, as the closing resource segment: `course-calendar` may be
+    served at `/schools/{}/calendar/` where the rubric writes `/schools/{}/courses/`. Only nouns of the id
+    that no rubric path uses (those would be another endpoint's resource), and not verbs such as `list`."""
+    used = {segment for other in rubric.endpoints for segment in normalise_path(other.path)}
+    slugs: set[str] = set()
+    for word in re.split(r"[-_]", endpoint.id.lower()):
+        noun = _singular(word)
+        if len(noun) < 3 or noun in ACTION_WORDS or {noun, _plural(noun)} & used:
+            continue
+        slugs |= {noun, _plural(noun)}
+    return slugs
 
 
 def _segment_words(segment: str) -> set[str]:
@@ -765,12 +943,15 @@ class _EndpointMatcher:
     paths: frozenset[tuple[str, ...]]
     action: str | None
     length: int
+    slugs: frozenset[int] = frozenset()  # positions of slug parameters, which an example fills with a word
 
     def matches(self, pair: tuple[str, tuple[str, ...]]) -> bool:
         method, path = pair
         if method != self.method:
             return False
         if path in self.paths or (len(path) >= 3 and path[1] == "{}" and path[2:] in self.paths):
+            return True
+        if any(_path_fits(path, option, self.slugs) for option in self.paths):
             return True
         return self.action is not None and len(path) <= self.length and bool(path) and path[-1] == self.action
 
@@ -785,7 +966,46 @@ def _endpoint_matcher(endpoint: EndpointSpec, rubric: Rubric, places: dict[str, 
         closing = [normalise_path(other.path)[-1:] for other in rubric.endpoints if other.id != endpoint.id]
         if (action,) in closing:
             action = None
-    return _EndpointMatcher(endpoint.method, frozenset(_endpoint_paths(endpoint, rubric, places)), action, len(path))
+    paths = frozenset(_endpoint_paths(endpoint, rubric, places))
+    return _EndpointMatcher(endpoint.method, paths, action, len(path), _slug_positions(endpoint.path))
+
+
+def _slug_positions(path: str) -> frozenset[int]:
+    """Positions (in the normalised path) of parameters that hold a slug (`{slug}`, `<slug:school_slug>`): an
+    example URL writes a word there (`/workspaces/acme/…`), where an id parameter gets a number or a UUID."""
+    return frozenset(
+        index
+        for index, raw in enumerate(_path_segments(path))
+        if "slug" in raw.lower() and re.fullmatch(PARAMETER_SEGMENT, raw, re.IGNORECASE)
+    )
+
+
+def _path_fits(path: tuple[str, ...], option: tuple[str, ...], slugs: frozenset[int]) -> bool:
+    """The plan's path names the rubric path `option`, written in one of the ways plans shorten or fill it in:
+
+    - a word in place of a slug parameter (`/workspaces/acme/projects/{}/views/`);
+    - the leading part elided (`/…/views/{}/`, `.../views/{}/`), or any inner part (`/workspaces/…/views/`);
+    - leading parent resources left out (`/projects/{}/views/` for `/workspaces/{}/projects/{}/views/`): the
+      path keeps at least two segments and starts at one of the rubric's resource names.
+    """
+    if ELIDED not in path and len(path) >= 2 and path[0] != "{}":
+        for start in range(1, len(option) - 1):
+            if option[start] == path[0] and _segments_fit(path, 0, option[start:], 0, frozenset(i - start for i in slugs)):
+                return True
+    return _segments_fit(path, 0, option, 0, slugs)
+
+
+def _segments_fit(path: tuple[str, ...], i: int, option: tuple[str, ...], j: int, slugs: frozenset[int]) -> bool:
+    if i == len(path):
+        return j == len(option)
+    if path[i] == ELIDED:  # stands for one or more segments
+        return any(_segments_fit(path, i + 1, option, k, slugs) for k in range(j + 1, len(option) + 1))
+    if j == len(option):
+        return False
+    segment, wanted = path[i], option[j]
+    if segment != wanted and not (wanted == "{}" and j in slugs and re.fullmatch(r"[a-z0-9][a-z0-9_-]*", segment)):
+        return False
+    return _segments_fit(path, i + 1, option, j + 1, slugs)
 
 
 def _endpoint_scope(plan: ParsedPlan, line: int, other_endpoint_lines: list[int]) -> Span:
@@ -818,6 +1038,8 @@ def _endpoint_items(
     matcher: _EndpointMatcher,
     endpoint_lines: dict,
     code_routes: dict[int, dict[Route, Span | None]],
+    api_aliases: dict[str, tuple[str, ...]],
+    field_blocks: dict[int, Span],
 ) -> list[ItemVerdict]:
     lines = sorted(endpoint_lines)
     anchors = [line for line in lines if matcher.any(endpoint_lines[line])]
@@ -830,6 +1052,7 @@ def _endpoint_items(
         if handler is not None and matcher.matches(route)
     ]
     scope = _lines_in(spans)
+    field_scope = _lines_in(spans + [field_blocks[line] for line in anchors if line in field_blocks])
     label = f"{endpoint.method} {endpoint.path}"
     items = [_verdict(plan, endpoint.id, anchors[0] if anchors else None, f"endpoint {label}")]
     for code in endpoint.status_codes:
@@ -840,9 +1063,96 @@ def _endpoint_items(
         items.append(_verdict(plan, f"{endpoint.id}.status.{code}", line, f"{label} returns {code}"))
     for kind, fields in (("request", endpoint.request_fields), ("response", endpoint.response_fields), ("query", endpoint.query_params)):
         for field in fields:
-            line = _first_in(plan, phrases_regex(_api_field_forms(field)), scope) if anchors else None
+            forms = tuple(form for name in (field, *api_aliases.get(field, ())) for form in _api_field_forms(name))
+            regex = phrases_regex(forms)
+            if kind == "query":
+                line = _first_in(plan, regex, field_scope) if anchors else None
+            else:
+                line = _first_body_field_line(plan, regex, field_scope) if anchors else None
             items.append(_verdict(plan, f"{endpoint.id}.{kind}.{field}", line, f"{label} {kind} names `{field}`"))
     return items
+
+
+# Where a name is a query parameter, not a request or response field: a URL's query string
+# (`/api/time-off/?practitioner=3`) and a "filter(ed) by/on …" clause.
+QUERY_TEXT = re.compile(r"\?[^\s`'\"|)]*|\bfilter(?:s|ed|ing)?\s+(?:by|on)\b[^().;:\n]*", re.IGNORECASE)
+
+
+def _first_body_field_line(plan: ParsedPlan, regex: re.Pattern[str], scope_lines: list[int]) -> int | None:
+    """First scope line naming the field outside query strings and filter clauses."""
+    candidates = set(plan.lines_matching(regex))
+    for line in scope_lines:
+        if line in candidates and regex.search(QUERY_TEXT.sub(" ", plan.line(line))):
+            return line
+    return None
+
+
+def _api_field_aliases(rubric: Rubric) -> dict[str, tuple[str, ...]]:
+    """A request or response field that is a rubric model's field may carry that field's aliases: the API
+    shows `visibility` where the rubric's model field `access` allows `visibility`."""
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for model in rubric.models:
+        for field in model.fields:
+            aliases[field.name] += field.aliases
+    return {name: tuple(dict.fromkeys(names)) for name, names in aliases.items() if names}
+
+
+FIELD_LIST_CUE = re.compile(
+    r"\b(?:requests?|responses?|body|bodies|payloads?|returns?|returned|take[sn]?|accepts?|fields?|items?)\b", re.IGNORECASE
+)
+
+
+def _fields_after_groups(plan: ParsedPlan, endpoint_lines: list[int]) -> dict[int, Span]:
+    """For each endpoint line, the block right after its list or table of endpoints, when that block lists
+    fields for them.
+
+    "| GET | … |" rows (or "- `POST` …" items) on consecutive lines form a group; a paragraph or list
+    item that follows the group directly, names no endpoint itself and speaks of requests or responses
+    ("Response item: `id`, `name` …", "Create and update take `name`, …") is part of every endpoint of
+    the group for its request and response fields (not for its status codes).
+    """
+    known = set(endpoint_lines)
+    ends = _group_ends(plan, endpoint_lines)
+    after_end: dict[int, Span | None] = {}
+    found: dict[int, Span] = {}
+    for line in endpoint_lines:
+        block = plan.block_at(line)
+        if block is None or block.kind not in ("table_row", "list_item"):
+            continue
+        end = ends[line]
+        if end not in after_end:
+            after_end[end] = _field_block_after(plan, end, known)
+        if after_end[end] is not None:
+            found[line] = after_end[end]
+    return found
+
+
+def _field_block_after(plan: ParsedPlan, end: int, known: set[int]) -> Span | None:
+    following = end + 1
+    while following <= len(plan.lines) and not plan.line(following).strip():
+        following += 1
+    if following > len(plan.lines) or following in known:
+        return None
+    after = plan.block_at(following)
+    if after is None or after.kind not in ("paragraph", "list_item") or after.start_line != following:
+        return None
+    if any(number in known for number in range(after.start_line, after.end_line + 1)):
+        return None
+    if not FIELD_LIST_CUE.search(after.text):
+        return None
+    return after.start_line, after.end_line
+
+
+def _group_ends(plan: ParsedPlan, endpoint_lines: list[int]) -> dict[int, int]:
+    """For each endpoint line, the last line of its group: endpoint lines that follow each other directly
+    (a list item spanning lines ends where its block does)."""
+    known = set(endpoint_lines)
+    ends: dict[int, int] = {}
+    for line in sorted(endpoint_lines, reverse=True):
+        block = plan.block_at(line)
+        end = max(line, block.end_line) if block is not None else line
+        ends[line] = ends.get(end + 1, end) if end + 1 in known else end
+    return ends
 
 
 def _first_in(plan: ParsedPlan, regex: re.Pattern[str], scope_lines: list[int]) -> int | None:
@@ -1023,13 +1333,34 @@ def _task_items(
     return items
 
 
+# A heading about one of a task's properties, not about another part of the design.
+TASK_PROPERTY_HEADING = re.compile(
+    r"^\W*(?:\d+[.)]?\s*)?(?:retr(?:y|ies)|failures?|failure\s+handling|error\s+handling|idempoten\w*|dead[\s-]?letter|give\s+up|giving\s+up)\b",
+    re.IGNORECASE,
+)
+
+
 def _task_scope(plan: ParsedPlan, line: int, other_names: set[str]) -> Span:
-    """A task heading's section; or the mentioning block and what follows, up to a heading or a block opening with another task."""
+    """A task heading's section, with the sibling sections right after it that are about the task's
+    retries, failure handling or idempotency ("### Failure handling and auto-disable", naming no other
+    task); or the mentioning block and what follows, up to a heading or a block opening with another task."""
     block = plan.block_at(line)
     if block is None:
         return line, line
     if block.kind == "heading":
-        return plan.heading_span(block)
+        start, end = plan.heading_span(block)
+        while end < len(plan.lines):  # the task's own property sections right after it ("### Failure handling")
+            sibling = plan.block_at(end + 1)
+            if (
+                sibling is None
+                or sibling.kind != "heading"
+                or sibling.level != block.level
+                or not TASK_PROPERTY_HEADING.search(plain(sibling.text))
+                or any(_word_regex(name).search(sibling.text) for name in other_names)
+            ):
+                break
+            end = plan.heading_span(sibling)[1]
+        return start, end
     following = plan.next_block_line(
         block.end_line, ("ends a task's span", frozenset(other_names)), lambda other: other.kind == "heading" or _opens_with(other, other_names)
     )
@@ -1055,8 +1386,74 @@ def _opens_with(block: Block, names: set[str]) -> bool:
 # --- concepts (migrations, edge cases, decisions) --------------------------------------
 
 
-def _concept_item(plan: ParsedPlan, concept: ConceptSpec) -> ItemVerdict:
-    match = plan.find_phrases(concept.all_of)
+def _foreign_models(plan: ParsedPlan, rubric: Rubric) -> list[str]:
+    """New models the plan introduces that the request does not ask for, when it designs no rubric entity.
+
+    Called only when no model, endpoint or task of the rubric was found and the plan states fewer than half
+    of the rubric's concepts (a plan stating most of them answers the request, whatever it calls its
+    models, and an entity the grader missed must not cost it its concepts too). A CamelCase name counts when the
+    plan presents it as a new model (`class X(`, `CreateModel`, "a new `X`", "Model: `X`", "add an X
+    model"), it is not machinery (`…Serializer`, `…View`), the rubric never mentions it (its entities,
+    fields, descriptions and phrases: an existing model the request builds on, such as `Student`, is
+    named there) and it does not share its head noun with a rubric model (`Course` for `SchoolCourse`).
+    Such a plan answers another request: the edge cases and decisions it states are about that feature
+    (its migration is another table's, its "guests may read" another resource's), so the rubric's
+    concept items are not credited. With no rubric entity in the rubric, nothing is withheld.
+    """
+    if not (rubric.models or rubric.endpoints or rubric.tasks):
+        return []
+    mentioned = _rubric_text(rubric)
+    heads = {_singular(_camel_parts(name)[-1].lower()) for model in rubric.models for name in (model.name, *model.aliases)}
+    found = []
+    for name in sorted({match.group(1) or match.group(2) for match in IDENTIFIER_NAME.finditer(plan.text)}):
+        if NOT_A_MODEL_NAME.search(name) or NOT_A_NEW_MODEL.search(name) or name in TYPE_SYNONYMS or not _camel_parts(name):
+            continue
+        if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", mentioned):
+            continue
+        if _singular(_camel_parts(name)[-1].lower()) in heads:
+            continue
+        if plan.lines_matching(_new_model_regex(name)):
+            found.append(name)
+    return found
+
+
+def _rubric_text(rubric: Rubric) -> str:
+    parts: list[str] = []
+    for model in rubric.models:
+        parts += [model.name, *model.aliases] + [name for field in model.fields for name in (field.name, *field.aliases)]
+    for endpoint in rubric.endpoints:
+        parts.append(endpoint.path)
+    for task in rubric.tasks:
+        parts += [task.name, *task.aliases, *task.trigger]
+    for concept in [*rubric.migrations, *rubric.edge_cases, *rubric.decisions]:
+        parts += [concept.description] + [phrase for group in concept.all_of for phrase in group]
+    return "\n".join(parts)
+
+
+@lru_cache(maxsize=1024)
+def _new_model_regex(name: str) -> re.Pattern[str]:
+    """Phrasings that introduce `name` as a new model (not "a field on `Name`", which changes an existing one)."""
+    escaped = re.escape(name)
+    fmt = r"[`*_]{0,3}"
+    return re.compile(
+        rf"\bclass\s+{escaped}\s*\("
+        rf"|\bCreateModel\b\W*(?:name\W*)?{escaped}(?![A-Za-z0-9_])"
+        rf"|\b(?i:new)\s+{fmt}{escaped}{fmt}\s+(?i:model|table)\b|\b(?i:new\s+(?:model|table))\s*:?\s*{fmt}{escaped}(?![A-Za-z0-9_])"
+        rf"|\b(?i:model|table)\s*:\s*{fmt}{escaped}(?![A-Za-z0-9_])"
+        rf"|\b(?i:add|create|introduce|define)s?\s+(?i:an?\s+)(?i:new\s+)?{fmt}{escaped}{fmt}\s+(?i:model|table)\b"
+    )
+
+
+def _concept_item(plan: ParsedPlan, concept: ConceptSpec, match: PhraseMatch | None, foreign_models: list[str]) -> ItemVerdict:
+    if match and foreign_models:
+        where = f"line {match.line} (\"{clip(plan.line(match.line).strip(), 120)}\")"
+        return _verdict(
+            plan,
+            concept.id,
+            None,
+            f"{concept.description} — the phrases appear at {where}, but the plan designs another feature: it introduces"
+            f" {', '.join(f'`{name}`' for name in foreign_models)} and none of the rubric's models, endpoints or tasks",
+        )
     if match:
         return _verdict(plan, concept.id, match.line, concept.description)
     return _verdict(plan, concept.id, None, f"{concept.description} — {_concept_miss(plan, concept.all_of)}")

@@ -58,6 +58,9 @@ DEGENERATE: dict[str, Callable[[], str]] = {
     "frontend instructions": lambda: _lines('Also add an "Audit log" page at `app/pages/audit.vue` listing entries.\n', 400_000),
     # scope: each statement's excerpt split the block's whole source; completeness re-read task context
     "indented calls": lambda: _lines("    make_tasks(self.project, 50)\n", 400_000),
+    # completeness: a method without a path looked back over its section for a path, for every such line
+    "methods listed under one path": lambda: "CRUD on `/api/notifications/`:\n\n" + _lines("- `GET` list\n", 200_000),
+    "rows on the same path": lambda: "| GET | `/api/notifications/` |\n" + _lines("| POST | same |\n", 200_000),
     # runs and shapes that were already quick, kept as guards
     "a run of pipes": lambda: "|" * 1_000_000,
     "a run of hashes": lambda: "#" * 1_000_000,
