@@ -565,13 +565,14 @@ def _proposed_fields(plan: ParsedPlan, models: list[ProposedModel], code_lines: 
     return sorted(fields.values(), key=lambda item: item.line)
 
 
+@lru_cache(maxsize=4096)
 def _route_key(path: str) -> tuple[str, ...]:
     """`normalise_path`, with literal ids (`/projects/12/`, UUIDs) read as parameters too."""
     return tuple("{}" if re.fullmatch(r"\d+|[0-9a-f]{8}-[0-9a-f-]{27}", segment) else segment for segment in normalise_path(path))
 
 
 def _proposed_endpoints(plan: ParsedPlan, facts: RepoFacts) -> list[ProposedEndpoint]:
-    existing = {_route_key(route.path) for route in facts.urls}
+    existing = facts.derive(("route_keys",), lambda: {_route_key(route.path) for route in facts.urls})  # once per repo
     found: dict[tuple[str, tuple[str, ...]], ProposedEndpoint] = {}
     for line in plan.lines_matching(HTTP_METHOD):
         text = plan.line(line)
@@ -647,8 +648,14 @@ def _proposed_tasks(plan: ParsedPlan, facts: RepoFacts, code_lines: frozenset[in
             bare = HEADING_TASK.match(heading.text)
             if bare:
                 designed.setdefault(bare.group("name"), heading.start_line)
+    task_sections: dict[tuple[str, ...], bool] = {}  # blocks under the same headings share the answer
     for block in plan.blocks:
-        if block.kind == "list_item" and any(TASK_SECTION.search(text) for text in block.section):
+        if block.kind != "list_item":
+            continue
+        under_tasks = task_sections.get(block.section)
+        if under_tasks is None:
+            under_tasks = task_sections[block.section] = any(TASK_SECTION.search(text) for text in block.section)
+        if under_tasks:
             match = LIST_TASK.match(block.first_line_text.strip())
             if match:
                 mentioned.setdefault(match.group("name"), block.start_line)

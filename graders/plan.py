@@ -216,7 +216,7 @@ _UNALIGNED_FOLDS = ("\u0130", "\u0131", "\u017f")
 def folds_like_lower(text: str) -> bool:
     """Whether `re.IGNORECASE` finds ASCII letters in `text` exactly where `text.lower()` has them, at the
     same offsets: true unless the text holds İ, ı or ſ (checked over every code point)."""
-    return not any(char in text for char in _UNALIGNED_FOLDS)
+    return text.isascii() or not any(char in text for char in _UNALIGNED_FOLDS)
 
 
 def starting_with(
