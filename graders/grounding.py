@@ -82,6 +82,8 @@ DEFINITION_SHAPE = re.compile(
 )
 CELERY_SETTING = re.compile(r"^CELERY_")
 DOTTED_PATH = re.compile(r"(?<![\w./:@-])(?P<path>[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?![\w/(-]|\.\w)")
+# `(?<=[a-z0-9_])\.[A-Za-z_]`, which every DOTTED_PATH match holds, opening with the dot so that `re` skips to dots
+_DOTTED_PATH_DOT = re.compile(r"\.(?<=[a-z0-9_]\.)[A-Za-z_]")
 MODULE_WORDS = frozenset(
     {
         "models", "views", "viewsets", "serializers", "permissions", "services", "selectors", "tasks", "api", "apis",
@@ -292,7 +294,7 @@ def _names_in_text(plan: ParsedPlan, facts: RepoFacts) -> set[str]:
 _CLASS_MEMBER = re.compile(r"(?P<owner>[A-Z](?<![\w.][A-Z])[A-Za-z0-9]*)\.(?P<member>[a-z_][a-z0-9_]*)")
 _CONSTANT_ASSIGNED = re.compile(r"(?P<name>[A-Z](?<!\w[A-Z])[A-Z0-9_]{2,})[^\S\n]*(?:=|:)[^\S\n]*(?!:)")  # `\b` before a capital
 _BACKTICKED_ASSIGNED = re.compile(r"`(?:class[^\S\n]+)?(?P<name>[A-Z]\w*)[^\S\n]*=[^=\n]")
-_CLASS_OR_DEF = re.compile(r"\b(?:class|def)[^\S\n]+(?P<name>[A-Za-z_]\w*)")
+_CLASS_OR_DEF = re.compile(r"(?:c(?<!\wc)lass|d(?<!\wd)ef)[^\S\n]+(?P<name>[A-Za-z_]\w*)")  # `\b(?:class|def)`
 _BACKTICKED_CLASS_NAME = re.compile(r"`(?P<name>[A-Z][A-Za-z0-9]*)`")
 _MODELS_WORD = re.compile(r"\bmodels?\b")
 
@@ -330,6 +332,7 @@ class _Context:
         model_lines = _lines_with(plan, tuple(facts.models_by_name))
         app_lines = _lines_with(plan, (*facts.apps, *(model.app for model in facts.external_models)))
         url_lines = set(plan.lines_matching(URL_NAME_CUE))
+        dotted_lines = set(plan.lines_matching(_DOTTED_PATH_DOT))  # no other line holds a DOTTED_PATH match
         for line, text in enumerate(plan.lines, start=1):
             if not text.strip():
                 continue
@@ -338,7 +341,8 @@ class _Context:
             if line in app_lines:
                 yield from self._app_models(line, text)
             if "." in text:
-                yield from self._dotted_paths(line, text)
+                if line in dotted_lines:
+                    yield from self._dotted_paths(line, text)
                 if ".objects." in text:
                     yield from self._objects_of_unknown_models(line, text)
             if "`" in text or "_class" in text:
@@ -718,7 +722,9 @@ class _Context:
             name = match.group("name")
             following = NAMED_THING.match(text[match.end() : match.end() + 30])
             kind_word = following.group("kind").lower().rstrip("s") if following else ""
-            if name in self.defined or mention_cue(self.plan, line, text, match.start(), match.end()) != "existing":
+            if name in self.defined or not _checkable(name, kind_word):
+                continue  # `_resolve_named` would give no kind, whatever the cue
+            if mention_cue(self.plan, line, text, match.start(), match.end()) != "existing":
                 continue
             kind, resolved = self._resolve_named(name, kind_word)
             if kind is not None:
@@ -727,7 +733,7 @@ class _Context:
                 yield Reference(kind, name, line, True, resolved, "framework" if framework else "unknown" if unknown else "repo")
 
     def _resolve_named(self, name: str, kind_word: str) -> tuple[str | None, str | None]:
-        """(kind, where) for a cued backticked name; kind None when the name is not checkable."""
+        """(kind, where) for a cued backticked name; kind None when the name is not checkable (`_checkable`)."""
         facts = self.facts
         if name[0].isupper() and not name.isupper():
             model = facts.model(name)
@@ -752,7 +758,7 @@ class _Context:
                 task = facts.tasks[name]
                 return "task", f"{task.module}.{name}, {task.file}:{task.line}"
             return "task", None
-        if kind_word in ("method", "function", "helper", "field", "property", "manager", "queryset"):
+        if kind_word in _MEMBER_KIND_WORDS:
             return kind_word, self._repo_name(name)
         return None, None
 
@@ -776,6 +782,19 @@ class _Context:
             resolved = "URL name" if name in self.facts.url_names else None
             presented = name not in self.defined and mention_cue(self.plan, line, text, match.start(), match.end()) == "existing"
             yield Reference("url-name", name, line, presented, resolved)
+
+
+_MEMBER_KIND_WORDS = ("method", "function", "helper", "field", "property", "manager", "queryset")
+
+
+def _checkable(name: str, kind_word: str) -> bool:
+    """Whether `_resolve_named` gives a kind for the name (told before its cue is read, which costs more): a
+    CamelCase name always, an UPPER_CASE one named a setting, another named an app, task or member."""
+    if name[0].isupper() and not name.isupper():
+        return True
+    if name.isupper():
+        return kind_word == "setting"
+    return kind_word in ("app", "task", *_MEMBER_KIND_WORDS)
 
 
 @lru_cache(maxsize=1)
