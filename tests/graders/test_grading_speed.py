@@ -133,3 +133,30 @@ def test_lines_without_a_frontend_name_are_not_read(monkeypatch: pytest.MonkeyPa
     violations = scope.frontend_instruction_violations(plan, "frontend")
     assert read == ["Add a `useBadge()` composable call.", "Render `<Badge :count=unread />` in the header."]
     assert [violation.line for violation in violations] == [3, 4]
+
+
+# --- grounding: which lines and names are read ------------------------------------------------------------
+
+DOTTED_PIECES = ["a.b", "x.Y", "core.pagination.Std", "e.g.", ". ", ".py", "models.py", "/", "@", ":", "-", "\n", " ", "A", "_", "é", "`"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(DOTTED_PIECES), max_size=30))
+def test_every_line_with_a_dotted_path_is_read(pieces: list[str]) -> None:
+    plan = parse_plan("".join(pieces))
+    holding = {number for number, text in enumerate(plan.lines, start=1) if grounding.DOTTED_PATH.search(text)}
+    assert holding <= set(plan.lines_matching(grounding._DOTTED_PATH_DOT))
+
+
+def test_dotted_paths_are_read_on_the_corpus_lines_that_hold_them() -> None:
+    for text in CORPUS:
+        plan = parse_plan(text)
+        holding = {number for number, line in enumerate(plan.lines, start=1) if grounding.DOTTED_PATH.search(line)}
+        assert holding <= set(plan.lines_matching(grounding._DOTTED_PATH_DOT))
+
+
+@pytest.mark.parametrize("name", ["Task", "TASK", "TIME_ZONE", "send_digest", "digest", "T", "_private", "Notification2", "X1"])
+@pytest.mark.parametrize("kind_word", ["", "model", "setting", "app", "task", "method", "field", "queryset", "serializer", "view"])
+def test_checkable_names_are_those_resolve_named_gives_a_kind(name: str, kind_word: str) -> None:
+    context = grounding._Context(parse_plan(""), repo_facts(TLDR), frozenset())
+    assert grounding._checkable(name, kind_word) == (context._resolve_named(name, kind_word)[0] is not None)
