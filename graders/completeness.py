@@ -202,8 +202,9 @@ def _model_name_options(model: ModelSpec) -> list[str]:
     return [model.name, *model.aliases]
 
 
-def _camel_parts(name: str) -> list[str]:
-    return re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)
+@lru_cache(maxsize=8192)  # every CamelCase word of a plan, for each rubric model
+def _camel_parts(name: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name))
 
 
 def _model_names_in_plan(plan: ParsedPlan, model: ModelSpec, others: list[str]) -> list[str]:

@@ -291,7 +291,8 @@ class ParsedPlan:
 
     @cached_property
     def _lower_runs(self) -> _Runs:
-        return _Runs(self.lower_text)
+        # the one-byte copy has the same runs of [a-z0-9] at the same offsets (a non-ASCII character is one `?`)
+        return _Runs(self._ascii_lower)
 
     @cached_property
     def _ascii_lower(self) -> str:
