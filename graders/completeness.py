@@ -123,7 +123,8 @@ GLOBAL_STATUS = re.compile(
 )
 HTTP_METHOD = starting_with(re.compile(r"(?<![A-Za-z])(GET|POST|PUT|PATCH|DELETE)(?![A-Za-z])"), "GET", "POST", "PUT", "PATCH", "DELETE")
 URL_PATH = re.compile(r"(?<![A-Za-z0-9.])(?:https?://[^\s/`]+)?(/[^\s`'\"|,;*)\]]*)")
-CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_])")
+# `[A-Z](?<![A-Za-z0-9_][A-Z])` is `(?<![A-Za-z0-9_])[A-Z]`, written so that `re` skips to capitals (3x faster)
+CAMEL_WORD = re.compile(r"[A-Z](?<![A-Za-z0-9_][A-Z])[A-Za-z0-9]*(?![A-Za-z0-9_])")
 # a match is a whole run of [A-Za-z0-9_] holding a `_`: tried only where such runs begin
 SNAKE_WORD = starting_with(re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])"), run_holding=("_",))
 MODEL_TAIL_WORDS = {"Model", "Record", "Entry", "Row"}
@@ -213,8 +214,9 @@ def _model_name_options(model: ModelSpec) -> list[str]:
     return [model.name, *model.aliases]
 
 
-def _camel_parts(name: str) -> list[str]:
-    return re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)
+@lru_cache(maxsize=8192)  # every CamelCase word of a plan, for each rubric model
+def _camel_parts(name: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name))
 
 
 def _model_names_in_plan(plan: ParsedPlan, model: ModelSpec, others: list[str]) -> list[str]:
@@ -624,6 +626,7 @@ def _path_segments(path: str) -> list[str]:
     return segments
 
 
+@lru_cache(maxsize=4096)  # graders normalise the same rubric and repo paths for every plan
 def normalise_path(path: str) -> tuple[str, ...]:
     """`/api/v1/notifications/<uuid:pk>/read/` -> ('notifications', '{}', 'read'); `/notifications/901/` -> ('notifications', '{}')."""
     normalised = []

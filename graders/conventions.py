@@ -504,13 +504,21 @@ INHERITS = re.compile(
 )
 
 
+INHERITS_WORDS = ("inherit", "extend", "subclass", "derive", "based", "base")  # INHERITS matches open with one (any case)
+
+
 def _bases_in_prose(plan: ParsedPlan, model: ProposedModel) -> list[str]:
     bases = []
+    inheriting = plan.lines_containing(INHERITS_WORDS)  # None: every line may hold an INHERITS match
+    call_pattern = re.compile(rf"\b{re.escape(model.name)}\((?P<bases>[A-Za-z_][\w., ]*)\)")
+    called = f"{model.name}("  # in every call_pattern match
     for start, end in model.spans:
         for line in range(start, end + 1):
-            for match in INHERITS.finditer(plan.line(line)):
-                bases.append(match.group("base"))
-            call = re.search(rf"\b{re.escape(model.name)}\((?P<bases>[A-Za-z_][\w., ]*)\)", plan.line(line))
+            text = plan.line(line)
+            if inheriting is None or line in inheriting:
+                for match in INHERITS.finditer(text):
+                    bases.append(match.group("base"))
+            call = call_pattern.search(text) if called in text else None
             if call:
                 bases.extend(base.strip().rsplit(".", 1)[-1] for base in call.group("bases").split(",") if base.strip())
     return bases
@@ -565,13 +573,14 @@ def _proposed_fields(plan: ParsedPlan, models: list[ProposedModel], code_lines: 
     return sorted(fields.values(), key=lambda item: item.line)
 
 
+@lru_cache(maxsize=4096)
 def _route_key(path: str) -> tuple[str, ...]:
     """`normalise_path`, with literal ids (`/projects/12/`, UUIDs) read as parameters too."""
     return tuple("{}" if re.fullmatch(r"\d+|[0-9a-f]{8}-[0-9a-f-]{27}", segment) else segment for segment in normalise_path(path))
 
 
 def _proposed_endpoints(plan: ParsedPlan, facts: RepoFacts) -> list[ProposedEndpoint]:
-    existing = {_route_key(route.path) for route in facts.urls}
+    existing = facts.derive(("route_keys",), lambda: {_route_key(route.path) for route in facts.urls})  # once per repo
     found: dict[tuple[str, tuple[str, ...]], ProposedEndpoint] = {}
     for line in plan.lines_matching(HTTP_METHOD):
         text = plan.line(line)
@@ -640,15 +649,28 @@ def _proposed_tasks(plan: ParsedPlan, facts: RepoFacts, code_lines: frozenset[in
                 if match:
                     designed.setdefault(match.group("name"), following)
                     break
+    task_headings: dict[str, bool] = {}  # heading text -> TASK_SECTION in it (no match holds a space: one per heading)
+
+    def speaks_of_tasks(text: str) -> bool:
+        if text not in task_headings:
+            task_headings[text] = TASK_SECTION.search(text) is not None
+        return task_headings[text]
+
     for heading in plan.headings:
-        if TASK_SECTION.search(" ".join((*heading.section, heading.text))):
+        if any(map(speaks_of_tasks, (*heading.section, heading.text))):
             for match in HEADING_SNAKE.finditer(heading.text):
                 designed.setdefault(match.group("name"), heading.start_line)
             bare = HEADING_TASK.match(heading.text)
             if bare:
                 designed.setdefault(bare.group("name"), heading.start_line)
+    task_sections: dict[tuple[str, ...], bool] = {}  # blocks under the same headings share the answer
     for block in plan.blocks:
-        if block.kind == "list_item" and any(TASK_SECTION.search(text) for text in block.section):
+        if block.kind != "list_item":
+            continue
+        under_tasks = task_sections.get(block.section)
+        if under_tasks is None:
+            under_tasks = task_sections[block.section] = any(map(speaks_of_tasks, block.section))
+        if under_tasks:
             match = LIST_TASK.match(block.first_line_text.strip())
             if match:
                 mentioned.setdefault(match.group("name"), block.start_line)
@@ -777,10 +799,7 @@ def check_base_model(context: RuleContext, value: str) -> Outcome:
     models = context.proposals.new_models
     if not models:
         return None
-    accepted = {value} | {name for name in facts.classes if facts.is_subclass(name, value)}
-    accepted_pattern = starting_with(
-        re.compile("|".join(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])" for name in sorted(accepted))), *accepted
-    )
+    accepted, accepted_pattern = _accepted_names(facts, value)
     global_line = next(
         (
             line
@@ -868,9 +887,14 @@ def check_pk_type(context: RuleContext, value: str) -> Outcome:
 PAGINATION_CLASS = _class_name(r"\w*Paginat(?:ion|or)", word_before=("Paginat",))
 
 
-def _accepted_names(facts: RepoFacts, value: str) -> tuple[set[str], re.Pattern[str]]:
-    """`value` and every repo class derived from it (a view that mixes in `BasePaginator`), and a pattern for them."""
-    accepted = {value} | {name for name in facts.classes if facts.is_subclass(name, value)}
+def _accepted_names(facts: RepoFacts, value: str) -> tuple[frozenset[str], re.Pattern[str]]:
+    """`value` and every repo class derived from it (a view that mixes in `BasePaginator`), and a pattern for them:
+    the repo's, computed once per repo and value (every class of the repo is followed to its bases)."""
+    return facts.derive(("accepted_names", value), lambda: _read_accepted_names(facts, value))
+
+
+def _read_accepted_names(facts: RepoFacts, value: str) -> tuple[frozenset[str], re.Pattern[str]]:
+    accepted = frozenset({value} | {name for name in facts.classes if facts.is_subclass(name, value)})
     pattern = starting_with(
         re.compile("|".join(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])" for name in sorted(accepted))), *sorted(accepted)
     )
@@ -951,7 +975,7 @@ def check_service_layer(context: RuleContext, value: str) -> Outcome:
     if not writes:
         return None
     stem = value.removesuffix(".py")
-    repo_modules = {path.rsplit("/", 1)[-1] for path in facts.files}
+    repo_modules = facts.derive(("file_names",), lambda: {path.rsplit("/", 1)[-1] for path in facts.files})  # once per repo
     for module in LAYER_MODULES:
         if module == value or module in repo_modules:
             continue

@@ -23,10 +23,10 @@ counting distinct references; 1.0 when the plan refers to nothing in the repo.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, TypeVar
 
 from archbench.graders.conventions import (
     NEW_CUE,
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from archbench.core.scenarios import Scenario
 
 DIMENSION = "grounding"
+T = TypeVar("T")
 
 MODEL_ATTRIBUTE = re.compile(
     r"(?<![\w./])(?:[a-z_][a-z0-9_]*\.)?(?P<model>[A-Z][A-Za-z0-9]*)\.(?P<attr>[A-Za-z_][A-Za-z0-9_]*)(?P<rest>(?:\.[A-Za-z_]\w*)?)(?![\w])"
@@ -81,6 +82,8 @@ DEFINITION_SHAPE = re.compile(
 )
 CELERY_SETTING = re.compile(r"^CELERY_")
 DOTTED_PATH = re.compile(r"(?<![\w./:@-])(?P<path>[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?![\w/(-]|\.\w)")
+# `(?<=[a-z0-9_])\.[A-Za-z_]`, which every DOTTED_PATH match holds, opening with the dot so that `re` skips to dots
+_DOTTED_PATH_DOT = re.compile(r"\.(?<=[a-z0-9_]\.)[A-Za-z_]")
 MODULE_WORDS = frozenset(
     {
         "models", "views", "viewsets", "serializers", "permissions", "services", "selectors", "tasks", "api", "apis",
@@ -261,21 +264,39 @@ def _defined_names(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals)
         defines_class = bool(args) and re.fullmatch(r"(?:[a-z_]\w*\.)*[A-Z][\w.]*(?:\s*,\s*(?:[a-z_]\w*\.)*[A-Z][\w.]*)*", args.strip()) is not None
         if match.group("after") or defines_class:
             names.add(match.group("name"))
-    for match in re.finditer(r"(?<![\w.])(?P<owner>[A-Z][A-Za-z0-9]*)\.(?P<member>[a-z_][a-z0-9_]*)", plan.text):
+    return frozenset(names | _names_in_text(plan, facts))
+
+
+def _names_in_text(plan: ParsedPlan, facts: RepoFacts) -> set[str]:
+    """Members of classes the repo does not have, constants and backticked names assigned, classes and functions
+    in code sketches, models placed in a models module. Each pattern matches within one line (whitespace but
+    `\\n`), so one search of the whole text finds what a search of each line would."""
+    names: set[str] = set()
+    text = plan.text
+    for match in _CLASS_MEMBER.finditer(text):
         if match.group("owner") not in facts.classes and facts.model(match.group("owner")) is None:
             names.add(match.group("member"))
-    for number, text in enumerate(plan.lines, start=1):
-        for assigned in re.finditer(r"\b(?P<name>[A-Z][A-Z0-9_]{2,})\s*(?:=|:)\s*(?!:)", text):
-            names.add(assigned.group("name"))
-        for assigned in re.finditer(r"`(?:class\s+)?(?P<name>[A-Z]\w*)\s*=[^=]", text):
-            names.add(assigned.group("name"))
-        for defined in re.finditer(r"\b(?:class|def)\s+(?P<name>[A-Za-z_]\w*)", text):
-            names.add(defined.group("name"))  # defined in a code sketch
-        for model in re.finditer(r"`(?P<name>[A-Z][A-Za-z0-9]*)`", text):
-            placed = "models.py" in text or re.search(r"\bmodels?\b", text[model.end() : model.end() + 12])
-            if placed and facts.model(model.group("name")) is None and mention_cue(plan, number, text, model.start(), model.end()) is None:
-                names.add(model.group("name"))  # `TreatmentCourse` in `scheduling/models.py`: a model the plan places
-    return frozenset(names)
+    names.update(match.group("name") for match in _CONSTANT_ASSIGNED.finditer(text))
+    names.update(match.group("name") for match in _BACKTICKED_ASSIGNED.finditer(text))
+    names.update(match.group("name") for match in _CLASS_OR_DEF.finditer(text))  # defined in a code sketch
+    for model in _BACKTICKED_CLASS_NAME.finditer(text):
+        number = plan.line_of_offset(model.start())
+        line_text, offset = plan.lines[number - 1], plan.line_start(number)
+        start, end = model.start() - offset, model.end() - offset
+        placed = "models.py" in line_text or _MODELS_WORD.search(line_text[end : end + 12])
+        if placed and facts.model(model.group("name")) is None and mention_cue(plan, number, line_text, start, end) is None:
+            names.add(model.group("name"))  # `TreatmentCourse` in `scheduling/models.py`: a model the plan places
+    return names
+
+
+# `[A-Z](?<![\w.][A-Z])` is `(?<![\w.])[A-Z]` (at the text's start too: the look-behind needs two characters),
+# written so that `re` skips to capitals instead of trying the look-behind at every offset.
+_CLASS_MEMBER = re.compile(r"(?P<owner>[A-Z](?<![\w.][A-Z])[A-Za-z0-9]*)\.(?P<member>[a-z_][a-z0-9_]*)")
+_CONSTANT_ASSIGNED = re.compile(r"(?P<name>[A-Z](?<!\w[A-Z])[A-Z0-9_]{2,})[^\S\n]*(?:=|:)[^\S\n]*(?!:)")  # `\b` before a capital
+_BACKTICKED_ASSIGNED = re.compile(r"`(?:class[^\S\n]+)?(?P<name>[A-Z]\w*)[^\S\n]*=[^=\n]")
+_CLASS_OR_DEF = re.compile(r"(?:c(?<!\wc)lass|d(?<!\wd)ef)[^\S\n]+(?P<name>[A-Za-z_]\w*)")  # `\b(?:class|def)`
+_BACKTICKED_CLASS_NAME = re.compile(r"`(?P<name>[A-Z][A-Za-z0-9]*)`")
+_MODELS_WORD = re.compile(r"\bmodels?\b")
 
 
 # --- the references -------------------------------------------------------------------------------
@@ -291,6 +312,13 @@ def _dotted(names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(f"{name}.") for name in names))
 
 
+def _per_repo(read: Callable[["_Context"], T]) -> property:
+    """A `_Context` property read from the repo's facts alone (its folders, packages, app labels): computed once
+    per repo and kept with its facts, not once per plan (a plan gets a new `_Context`)."""
+    key = ("grounding", read.__name__)
+    return property(lambda self: self.facts.derive(key, lambda: read(self)))
+
+
 @dataclass
 class _Context:
     plan: ParsedPlan
@@ -304,6 +332,7 @@ class _Context:
         model_lines = _lines_with(plan, tuple(facts.models_by_name))
         app_lines = _lines_with(plan, (*facts.apps, *(model.app for model in facts.external_models)))
         url_lines = set(plan.lines_matching(URL_NAME_CUE))
+        dotted_lines = set(plan.lines_matching(_DOTTED_PATH_DOT))  # no other line holds a DOTTED_PATH match
         for line, text in enumerate(plan.lines, start=1):
             if not text.strip():
                 continue
@@ -312,7 +341,8 @@ class _Context:
             if line in app_lines:
                 yield from self._app_models(line, text)
             if "." in text:
-                yield from self._dotted_paths(line, text)
+                if line in dotted_lines:
+                    yield from self._dotted_paths(line, text)
                 if ".objects." in text:
                     yield from self._objects_of_unknown_models(line, text)
             if "`" in text or "_class" in text:
@@ -442,15 +472,15 @@ class _Context:
                 continue
             yield Reference("module-symbol", path, line, True, None, "repo", f"package `{top}` does not exist in the repo")
 
-    @cached_property
+    @_per_repo
     def _app_labels(self) -> frozenset[str]:
         return frozenset(self.facts.apps) | {model.app for model in self.facts.external_models}
 
-    @cached_property
+    @_per_repo
     def _repo_tops(self) -> frozenset[str]:
         return frozenset(module.split(".")[0] for module in self.facts.modules)
 
-    @cached_property
+    @_per_repo
     def _installed_tops(self) -> frozenset[str]:
         tops = {entry.split(".")[0] for entry in self.facts.installed_apps}
         return frozenset(top for top in tops if top not in self._repo_tops and installed_package_dir(top) is not None)
@@ -461,7 +491,7 @@ class _Context:
         lowered = text.lower()
         return any(top.lower() in lowered or top.lower().replace("_", "-") in lowered for top in self._uninstalled_tops)
 
-    @cached_property
+    @_per_repo
     def _declared_packages(self) -> frozenset[str]:
         """Import names of the packages the repo's requirements files declare (`requests`, `django_celery_beat`)."""
         names: set[str] = set()
@@ -478,7 +508,7 @@ class _Context:
                 names.add(IMPORT_NAMES.get(name, name))
         return frozenset(names)
 
-    @cached_property
+    @_per_repo
     def _uninstalled_tops(self) -> frozenset[str]:
         return frozenset(entry.split(".")[0] for entry in self.facts.uninstalled_apps)
 
@@ -649,7 +679,7 @@ class _Context:
                     break
         return best
 
-    @cached_property
+    @_per_repo
     def _roots(self) -> tuple[str, ...]:
         """Where a plan's relative paths start: the repo root, the backend and frontend folders, template folders
         (`emails/mention.txt` is `backend/templates/emails/mention.txt`)."""
@@ -665,13 +695,13 @@ class _Context:
         templates = sorted(folder for folder in self._folders if folder.rsplit("/", 1)[-1] == "templates")
         return tuple(dict.fromkeys(("", *(folder.strip("/") for folder in folders if folder), *packages, *templates)))
 
-    @cached_property
+    @_per_repo
     def _file_roots(self) -> tuple[str, ...]:
         """`_roots` and every app folder: an existing file may be named from inside its app (`selectors/schools.py`);
         a missing one is not placed in whichever app happens to have that folder."""
         return tuple(dict.fromkeys((*self._roots, *sorted(app.path for app in self.facts.apps.values()))))
 
-    @cached_property
+    @_per_repo
     def _folders(self) -> frozenset[str]:
         found: set[str] = set()
         for file in self.facts.files:
@@ -692,7 +722,9 @@ class _Context:
             name = match.group("name")
             following = NAMED_THING.match(text[match.end() : match.end() + 30])
             kind_word = following.group("kind").lower().rstrip("s") if following else ""
-            if name in self.defined or mention_cue(self.plan, line, text, match.start(), match.end()) != "existing":
+            if name in self.defined or not _checkable(name, kind_word):
+                continue  # `_resolve_named` would give no kind, whatever the cue
+            if mention_cue(self.plan, line, text, match.start(), match.end()) != "existing":
                 continue
             kind, resolved = self._resolve_named(name, kind_word)
             if kind is not None:
@@ -701,7 +733,7 @@ class _Context:
                 yield Reference(kind, name, line, True, resolved, "framework" if framework else "unknown" if unknown else "repo")
 
     def _resolve_named(self, name: str, kind_word: str) -> tuple[str | None, str | None]:
-        """(kind, where) for a cued backticked name; kind None when the name is not checkable."""
+        """(kind, where) for a cued backticked name; kind None when the name is not checkable (`_checkable`)."""
         facts = self.facts
         if name[0].isupper() and not name.isupper():
             model = facts.model(name)
@@ -726,7 +758,7 @@ class _Context:
                 task = facts.tasks[name]
                 return "task", f"{task.module}.{name}, {task.file}:{task.line}"
             return "task", None
-        if kind_word in ("method", "function", "helper", "field", "property", "manager", "queryset"):
+        if kind_word in _MEMBER_KIND_WORDS:
             return kind_word, self._repo_name(name)
         return None, None
 
@@ -750,6 +782,19 @@ class _Context:
             resolved = "URL name" if name in self.facts.url_names else None
             presented = name not in self.defined and mention_cue(self.plan, line, text, match.start(), match.end()) == "existing"
             yield Reference("url-name", name, line, presented, resolved)
+
+
+_MEMBER_KIND_WORDS = ("method", "function", "helper", "field", "property", "manager", "queryset")
+
+
+def _checkable(name: str, kind_word: str) -> bool:
+    """Whether `_resolve_named` gives a kind for the name (told before its cue is read, which costs more): a
+    CamelCase name always, an UPPER_CASE one named a setting, another named an app, task or member."""
+    if name[0].isupper() and not name.isupper():
+        return True
+    if name.isupper():
+        return kind_word == "setting"
+    return kind_word in ("app", "task", *_MEMBER_KIND_WORDS)
 
 
 @lru_cache(maxsize=1)

@@ -216,7 +216,7 @@ _UNALIGNED_FOLDS = ("\u0130", "\u0131", "\u017f")
 def folds_like_lower(text: str) -> bool:
     """Whether `re.IGNORECASE` finds ASCII letters in `text` exactly where `text.lower()` has them, at the
     same offsets: true unless the text holds İ, ı or ſ (checked over every code point)."""
-    return not any(char in text for char in _UNALIGNED_FOLDS)
+    return text.isascii() or not any(char in text for char in _UNALIGNED_FOLDS)
 
 
 def starting_with(
@@ -291,7 +291,8 @@ class ParsedPlan:
 
     @cached_property
     def _lower_runs(self) -> _Runs:
-        return _Runs(self.lower_text)
+        # the one-byte copy has the same runs of [a-z0-9] at the same offsets (a non-ASCII character is one `?`)
+        return _Runs(self._ascii_lower)
 
     @cached_property
     def _ascii_lower(self) -> str:

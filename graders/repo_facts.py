@@ -30,10 +30,11 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from archbench.core.repo_config import CONVENTIONS_FILE, load_repo_config
 
@@ -44,6 +45,7 @@ RELATION_TYPES = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
 LIST_VIEW_BASES = frozenset(
     {"ModelViewSet", "ReadOnlyModelViewSet", "ListModelMixin", "ListAPIView", "ListCreateAPIView"}
 )
+T = TypeVar("T")
 ROUTER_CLASSES = frozenset({"DefaultRouter", "SimpleRouter"})
 URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
 TASK_DECORATORS = frozenset({"shared_task", "task", "periodic_task"})
@@ -206,6 +208,14 @@ class RepoFacts:
     """Module → {name it imports: `origin.module.name`}: re-exports (`from .issue import Issue`), relative imports resolved."""
     uninstalled_apps: tuple[str, ...] = ()
     """INSTALLED_APPS entries that are neither repo apps nor installed here (`django_celery_beat`): unknown, not invented."""
+    derived: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
+    """Readings of these facts that graders compute once per repo instead of once per plan (`derive`)."""
+
+    def derive(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, once per repo and `key` (which names what it computes from these facts alone)."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return self.derived[key]  # type: ignore[return-value]
 
     def resolve_symbol(self, dotted: str) -> tuple[str, str] | None:
         """(module, name) where `pkg.module.Name` is defined, following re-exports; None when the repo has no such

@@ -95,9 +95,10 @@ _FRONTEND_PIECE = re.compile(
     r"|\b(?:CSS|SCSS|Sass|Tailwind)\s+(?i:class(?:es)?|rules?|files?|modules?)\b|\b(?:SCSS|Sass)\b|\b(?i:stylesheets?)\b"
 )
 _FRONTEND_PIECE_LITERALS = (
-    "use", "composable", "pinia", "vuex", "redux", "zustand", "definestore", "component", "vue", "nuxt",
-    "react", "store", "<", "css", "sass", "tailwind", "stylesheet",
-)  # one is in every match
+    "composable", "pinia", "vuex", "redux", "zustand", "definestore", "component", "vue", "nuxt",
+    "react", "store", "css", "sass", "tailwind", "stylesheet",
+)  # one is in every match but those holding `_FRONTEND_PIECE_CASED` (`useX`, `<X`), whose case counts
+_FRONTEND_PIECE_CASED = re.compile(r"use[A-Z]|<[A-Z]")
 _EDIT_VERB = (
     r"(?:create|add|modify|update|change|edit|write|implement|build|replace|extend|refactor|wire(?:\s+up)?|hook\s+up"
     r"|insert|append|introduce|rename|delete|remove|render|display|show|style|design)"
@@ -499,6 +500,8 @@ def frontend_instruction_violations(plan: ParsedPlan, frontend_dir: str | Sequen
     block_starts = {block.start_line for block in plan.blocks if block.kind not in ("code", "html")}
     literals = (*_FRONTEND_FILE_LITERALS, *_FRONTEND_PIECE_LITERALS, *(folder + "/" for folder in folders))
     candidates = plan.lines_containing(literals)  # no other line can match either pattern
+    if candidates is not None:  # "use" and "<" ignoring case would be most lines ("user", "because")
+        candidates = candidates | {plan.line_of_offset(match.start()) for match in _FRONTEND_PIECE_CASED.finditer(plan.text)}
     violations: list[Violation] = []
     for number, text in enumerate(plan.lines, start=1):
         if number in covered or (candidates is not None and number not in candidates):
