@@ -448,7 +448,7 @@ class _Context:
 
     @cached_property
     def _repo_tops(self) -> frozenset[str]:
-        return frozenset(module.split(".")[0] for module in self.facts.modules)
+        return self.facts.top_packages | ({self.facts.package_prefix} if self.facts.package_prefix else set())
 
     @cached_property
     def _installed_tops(self) -> frozenset[str]:

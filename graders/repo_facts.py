@@ -47,6 +47,8 @@ LIST_VIEW_BASES = frozenset(
 ROUTER_CLASSES = frozenset({"DefaultRouter", "SimpleRouter"})
 URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
 TASK_DECORATORS = frozenset({"shared_task", "task", "periodic_task"})
+EXAMPLE_DIRS = frozenset({"tests", "test", "docs", "doc", "example", "examples", "sandbox", "demo", "scripts"})
+"""Folders whose `manage.py` runs a test or demo project, not the repo's backend."""
 SETTINGS_ENTRY_FILES = ("manage.py", "wsgi.py", "asgi.py", "celery.py")
 
 
@@ -204,6 +206,9 @@ class RepoFacts:
     """Every frontend folder (`frontend_dir: [web, admin]` in archbench.yaml); `frontend_dir` is the first."""
     exports: dict[str, dict[str, str]] = field(default_factory=dict)
     """Module → {name it imports: `origin.module.name`}: re-exports (`from .issue import Issue`), relative imports resolved."""
+    package_prefix: str = ""
+    """The backend folder's own package name when the backend folder is a package (`label_studio` for
+    `label_studio/manage.py` + `label_studio/__init__.py`): `label_studio.core.utils` is also `core.utils`."""
     uninstalled_apps: tuple[str, ...] = ()
     """INSTALLED_APPS entries that are neither repo apps nor installed here (`django_celery_beat`): unknown, not invented."""
 
@@ -211,6 +216,8 @@ class RepoFacts:
         """(module, name) where `pkg.module.Name` is defined, following re-exports; None when the repo has no such
         name. `issuetrack.db.models.Issue` → (`issuetrack.db.models.issue`, `Issue`). A module path resolves to itself
         with name ``""``."""
+        if self.package_prefix and dotted.startswith(f"{self.package_prefix}.") and dotted.split(".")[1] in self.top_packages:
+            dotted = dotted.removeprefix(f"{self.package_prefix}.")  # `label_studio.core.utils` is `core.utils`
         if dotted in self.modules:
             return dotted, ""
         module, _, name = dotted.rpartition(".")
@@ -231,10 +238,18 @@ class RepoFacts:
                 return (module, name) if name in self.modules[module] else None
             if origin in self.modules:
                 return origin, ""
+            importer = (module, name)
             module, _, name = origin.rpartition(".")
             if module not in self.modules:
-                return None
+                # a name the module imports from outside the repo (`from swapper import load_model as swapper_load_model`)
+                # exists there; one imported from a repo module that does not exist does not
+                return None if origin.split(".")[0] in self.top_packages else importer
         return None
+
+    @cached_property
+    def top_packages(self) -> frozenset[str]:
+        """First parts of the repo's module names (`pretalx`, `config`)."""
+        return frozenset(module.split(".")[0] for module in self.modules)
 
     @property
     def url_names(self) -> frozenset[str]:
@@ -290,6 +305,25 @@ def repo_facts(repo_dir: Path, layout: Layout | None = None) -> RepoFacts:
 @lru_cache(maxsize=32)
 def _repo_facts(repo_dir: Path, layout: Layout | None = None) -> RepoFacts:
     return _Scanner(repo_dir, layout).scan()
+
+
+def _guessed_backend(repo_dir: Path, depth: int = 3) -> str:
+    """The backend folder of a repo without archbench.yaml: `backend/`, else the shallowest folder holding a
+    `manage.py` (`src/manage.py`, `label_studio/manage.py`: Django imports the project's packages from there; not one
+    of a tests or example project), else a
+    `src/` folder that is not itself a package, else the repo root."""
+    if (repo_dir / "backend").is_dir():
+        return "backend"
+    level = [repo_dir]
+    for _ in range(depth + 1):
+        if any((folder / "manage.py").is_file() for folder in level):
+            found = min(folder for folder in level if (folder / "manage.py").is_file())
+            return found.relative_to(repo_dir).as_posix()
+        level = sorted(
+            child for folder in level for child in folder.iterdir() if child.is_dir() and child.name not in SKIPPED_DIRS | EXAMPLE_DIRS and not child.name.startswith(".")
+        )
+    src = repo_dir / "src"
+    return "src" if src.is_dir() and not (src / "__init__.py").is_file() else "."
 
 
 # --- small ast helpers -------------------------------------------------------------------------
@@ -394,6 +428,19 @@ def _assigned_names(statement: ast.stmt) -> list[str]:
     return []
 
 
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """A module's statements, those in top-level `if`/`try`/`with` blocks included (`if settings.X: urlpatterns += [...]`,
+    `try: from x import Y`, platform-dependent definitions): they define module names too."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.If, ast.With, ast.AsyncWith)):
+            yield from _module_statements(statement.body)
+            yield from _module_statements(getattr(statement, "orelse", []))
+        elif isinstance(statement, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            for block in (statement.body, *(handler.body for handler in statement.handlers), statement.orelse, statement.finalbody):
+                yield from _module_statements(block)
+
+
 def _assigned_value(statement: ast.stmt) -> ast.expr | None:
     if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         return statement.value
@@ -453,12 +500,14 @@ class _Scanner:
             config = load_repo_config(self.repo_dir)
             return config.backend_dir, config.project_package, config.frontend_dirs
         frontend = ("frontend",) if (self.repo_dir / "frontend").is_dir() else ()
-        return ("backend" if (self.repo_dir / "backend").is_dir() else "."), None, frontend
+        return _guessed_backend(self.repo_dir), None, frontend
 
     def scan(self) -> RepoFacts:
         files = self._files()
         for relative in sorted(files):
-            if relative.endswith(".py") and self._in_backend(relative) and "/migrations/" not in f"/{relative}":
+            if relative.endswith(".py") and self._in_backend(relative) and (
+                "/migrations/" not in f"/{relative}" or relative.endswith("/migrations/__init__.py")  # helpers, not a migration
+            ):
                 self._parse(relative)
         for module in self.modules.values():
             self._collect_classes(module)
@@ -489,7 +538,14 @@ class _Scanner:
             unparsed_files=tuple(self.unparsed),
             exports={name: self._imports(module) for name, module in self.modules.items()},
             uninstalled_apps=self._uninstalled(installed_apps, apps),
+            package_prefix=self._package_prefix(),
         )
+
+    def _package_prefix(self) -> str:
+        backend = self.backend_dir.strip("/")
+        if backend in ("", ".") or not (self.repo_dir / backend / "__init__.py").is_file():
+            return ""
+        return backend.rsplit("/", 1)[-1]
 
     @staticmethod
     def _uninstalled(installed_apps: tuple[str, ...], apps: dict[str, AppFacts]) -> tuple[str, ...]:
@@ -510,7 +566,7 @@ class _Scanner:
         """Names a module imports at top level → where from (`Issue` → `pkg.db.models.issue.Issue`); star imports of
         repo modules bring in that module's own names."""
         found: dict[str, str] = {}
-        for node in module.tree.body:
+        for node in _module_statements(module.tree.body):
             if isinstance(node, ast.ImportFrom):
                 source = self._absolute(module, node)
                 for alias in node.names:
@@ -564,7 +620,7 @@ class _Scanner:
     @staticmethod
     def _top_level_names(tree: ast.Module) -> frozenset[str]:
         names: set[str] = set()
-        for statement in tree.body:
+        for statement in _module_statements(tree.body):
             names.update(_assigned_names(statement))
         return frozenset(names)
 
@@ -645,7 +701,7 @@ class _Scanner:
         lines: dict[str, int] = {}
         values: dict[str, object] = {}
         for module in self._settings_modules():
-            for statement in module.tree.body:
+            for statement in _module_statements(module.tree.body):
                 for name in _assigned_names(statement):
                     if not name.isupper():
                         continue
@@ -711,12 +767,14 @@ class _Scanner:
         while changed:
             changed = False
             for facts in list(pending):
-                if any(_last(base) == "Model" or _last(base) in known for base in facts.bases):
+                node = self.class_nodes[(facts.module, facts.name)]
+                if any(_last(base) == "Model" or _last(base) in known for base in facts.bases) or _declares_model_fields(node):
                     app = self._app_of(facts.module, app_by_module)
                     raw.append(_RawModel(facts, self.class_nodes[(facts.module, facts.name)], app, external=False))
                     known.add(facts.name)
                     pending.remove(facts)
                     changed = True
+        raw.extend(_history_models(raw))
         user_model = setting_values.get("AUTH_USER_MODEL", "auth.User")
         built = _build_models(raw, _last(user_model) if isinstance(user_model, str) else "User")
         return (
@@ -814,6 +872,7 @@ class _Scanner:
     def _tasks(self) -> dict[str, TaskFacts]:
         """Celery tasks in any module: decorated functions (`@shared_task`, `@app.task(...)`) and `Task` subclasses."""
         found: dict[str, TaskFacts] = {}
+        wrappers = self._task_wrappers()
         for module in self.modules.values():
             celery_task_names = {
                 alias.asname or alias.name
@@ -828,13 +887,14 @@ class _Scanner:
                     for item in node.bases
                 ):
                     found.setdefault(node.name, TaskFacts(node.name, module.name, module.file, node.lineno, {}))
+            imports = self._imports(module)
             for node in module.tree.body:
                 if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     continue
                 for decorator in node.decorator_list:
                     target = decorator.func if isinstance(decorator, ast.Call) else decorator
                     dotted = _dotted(target)
-                    if dotted and _last(dotted) in TASK_DECORATORS:
+                    if dotted and self._task_decorator(dotted, imports, wrappers):
                         options = (
                             {keyword.arg: ast.unparse(keyword.value) for keyword in decorator.keywords if keyword.arg}
                             if isinstance(decorator, ast.Call)
@@ -842,6 +902,35 @@ class _Scanner:
                         )
                         found.setdefault(node.name, TaskFacts(node.name, module.name, module.file, node.lineno, options))
         return found
+
+    def _task_decorator(self, dotted: str, imports: dict[str, str], wrappers: set[str]) -> bool:
+        """`@app.task`, `@celery_app.task(...)`, `@shared_task` (not `@task` imported from a package other than Celery,
+        such as invoke's), or a repo's own wrapper or alias of them (`nautobot_task = shared_task`)."""
+        origin = imports.get(dotted.split(".")[0])
+        full = ".".join([origin, *dotted.split(".")[1:]]) if origin else dotted
+        if full in wrappers or (origin is None and dotted in {_last(wrapper) for wrapper in wrappers}):
+            return True
+        if _last(dotted) not in TASK_DECORATORS:
+            return False
+        if "." in dotted or origin is None:
+            return True
+        return origin.split(".")[0] == "celery" or origin.rpartition(".")[0] in self.modules
+
+    def _task_wrappers(self) -> set[str]:
+        """`module.name` of the repo's task decorators: aliases (`nautobot_task = shared_task`) and functions returning
+        a Celery decorator's result (`return shared_task(*args, base=NautobotTask, **kwargs)`)."""
+        wrappers: set[str] = set()
+        for module in self.modules.values():
+            for node in _module_statements(module.tree.body):
+                value = _assigned_value(node)
+                if isinstance(value, (ast.Name, ast.Attribute)) and _last(_dotted(value) or "") in ("shared_task", "task"):
+                    wrappers.update(f"{module.name}.{name}" for name in _assigned_names(node))
+                elif isinstance(node, ast.FunctionDef) and not node.decorator_list and any(
+                    isinstance(child, ast.Return) and isinstance(child.value, ast.Call) and _call_name(child.value) in ("shared_task", "task")
+                    for child in ast.walk(node)
+                ):
+                    wrappers.add(f"{module.name}.{node.name}")
+        return wrappers
 
     # URLs
 
@@ -865,15 +954,19 @@ class _Scanner:
             return
         visited.add(module_name)
         routers = _router_registrations(module.tree)
-        lists = {
-            name: value
-            for statement in module.tree.body
-            for name in _assigned_names(statement)
-            if isinstance(value := _assigned_value(statement), ast.expr)
-        }
+        lists: dict[str, ast.expr] = {}
+        for statement in _module_statements(module.tree.body):
+            for name in _assigned_names(statement):
+                value = _assigned_value(statement)
+                if value is None:
+                    continue
+                extends = isinstance(statement, ast.AugAssign) or any(
+                    isinstance(node, ast.Name) and node.id == name for node in ast.walk(value)
+                )  # `api_urls += [...]`, `api_urls = api_urls + [...]` (in an `if` block too): a part of the list
+                lists[name] = ast.BinOp(lists[name], ast.Add(), value) if extends and name in lists else value
         context = _UrlContext(self, module, routers, lists, views, visited, mounted, self._imports(module))
         context.expanding.add(variable)  # `urlpatterns = urlpatterns + [...]`: each statement adds only its new part
-        for statement in module.tree.body:
+        for statement in _module_statements(module.tree.body):
             if variable in _assigned_names(statement) and _assigned_value(statement) is not None:
                 yield from context.patterns(_assigned_value(statement), prefix)
 
@@ -909,6 +1002,54 @@ class _UrlContext:
             yield from self.imported(self.imports[node.id], prefix)
         elif isinstance(node, ast.Call) and _call_name(node) in URL_FUNCTIONS and node.args:
             yield from self.route(node, prefix)
+        elif isinstance(node, ast.Call):
+            yield from self.called(node, prefix)
+
+    def called(self, call: ast.Call, prefix: str) -> Iterator[UrlRoute]:
+        """A list a call returns: a repo function's (`urlpatterns = get_urls()`, `include(get_api_urls(views))`),
+        else the lists passed to it (`i18n_patterns(*patterns)`, `format_suffix_patterns(urlpatterns)`)."""
+        name = _dotted(call.func)
+        found = self.function(name) if name else None
+        if found is None:
+            for argument in call.args:
+                yield from self.patterns(argument.value if isinstance(argument, ast.Starred) else argument, prefix)
+            return
+        module, function = found
+        key = f"def:{module.name}.{function.name}"
+        if key in self.expanding:
+            return
+        local = dict(self.lists) if module is self.module else {
+            name: value for statement in _module_statements(module.tree.body) for name in _assigned_names(statement)
+            if (value := _assigned_value(statement)) is not None
+        }
+        for statement in ast.walk(function):
+            value = _assigned_value(statement) if isinstance(statement, ast.stmt) else None
+            for target in _assigned_names(statement) if value is not None else ():
+                extends = isinstance(statement, ast.AugAssign) and target in local
+                local[target] = ast.BinOp(local[target], ast.Add(), value) if extends else value
+        context = _UrlContext(
+            self.scanner, module, _router_registrations(module.tree), local, self.views, self.visited, self.mounted,
+            self.imports if module is self.module else self.scanner._imports(module), {*self.expanding, key},
+        )
+        for statement in ast.walk(function):
+            if isinstance(statement, ast.Return) and statement.value is not None:
+                yield from context.patterns(statement.value, prefix)
+
+    def function(self, dotted: str) -> tuple[_Module, ast.FunctionDef] | None:
+        """The repo function a call names: defined in this module, or imported from a repo module."""
+        origin = self.imports.get(dotted.split(".")[0])
+        if origin is None:
+            module, name = self.module, dotted
+        else:
+            origin = ".".join([origin, *dotted.split(".")[1:]])
+            owner, _, name = origin.rpartition(".")
+            module = self.scanner.modules.get(owner)
+        if module is None or "." in name:
+            return None
+        for statement in _module_statements(module.tree.body):
+            if isinstance(statement, ast.FunctionDef) and statement.name == name:
+                return module, statement
+        return None
 
     def imported(self, origin: str, prefix: str) -> Iterator[UrlRoute]:
         """An imported urls module (`from . import issue`) or list (`from .issue import urlpatterns as issue_urls`)."""
@@ -973,10 +1114,10 @@ class _UrlContext:
 def _router_registrations(tree: ast.Module) -> dict[str, list[tuple[str, str, str | None, int]]]:
     """Router variable → [(prefix, viewset, basename, line)]; `<name>:default` marks a DefaultRouter."""
     routers: dict[str, list] = {}
-    for statement in tree.body:
+    for statement in _module_statements(tree.body):
         value = _assigned_value(statement)
         router_class = _call_name(value) if value is not None else None
-        if router_class in ROUTER_CLASSES:
+        if router_class in ROUTER_CLASSES or (router_class or "").endswith("Router"):  # a project's or a package's router
             for name in _assigned_names(statement):
                 routers[name] = []
                 if router_class == "DefaultRouter":
@@ -1096,6 +1237,31 @@ def _meta_indexes_and_constraints(
     return indexes, constraints
 
 
+def _declares_model_fields(node: ast.ClassDef) -> bool:
+    """A class assigning Django model fields (`name = models.CharField(...)`) is a model, abstract or not, even when
+    its base comes from a package archbench cannot read (`MPTTModel`, `TimeStampedModel`, `UUIDModel`)."""
+    for statement in node.body:
+        value = _assigned_value(statement)
+        if isinstance(value, ast.Call) and _is_field_call(value) and (_dotted(value.func) or "").startswith("models."):
+            return True
+    return False
+
+
+def _history_models(raw: list[_RawModel]) -> list[_RawModel]:
+    """`Historical<Model>` for every model with django-simple-history's `history = HistoricalRecords()`: the package
+    creates that model (and its migration) from the model's fields."""
+    found = []
+    for item in raw:
+        if item.external or not any(
+            _call_name(_assigned_value(statement)) == "HistoricalRecords" for statement in item.node.body if _assigned_value(statement) is not None
+        ):
+            continue
+        name = f"Historical{item.cls.name}"
+        cls = ClassFacts(name, item.cls.module, item.cls.file, item.cls.line, ("models.Model",), item.cls.attributes)
+        found.append(_RawModel(cls, item.node, item.app, external=False))
+    return found
+
+
 def _build_models(raw: list[_RawModel], user_model: str) -> list[ModelFacts]:
     """Resolve inheritance (fields, attributes) and reverse relations; `settings.AUTH_USER_MODEL` is `user_model`."""
     by_name = {item.cls.name: item for item in raw}
@@ -1118,8 +1284,8 @@ def _build_models(raw: list[_RawModel], user_model: str) -> list[ModelFacts]:
         if not any(facts.primary_key for facts in fields.values()):
             fields = {"id": FieldFacts("id", "AutoField", item.cls.line, primary_key=True), **fields}
         built_fields[item.cls.name] = fields
-        if _is_true(_meta_value(_meta(item.node), "abstract")):
-            continue
+        if _is_true(_meta_value(_meta(item.node), "abstract")) or item.cls.name != item.node.name:
+            continue  # abstract, or a history model (its relations are `related_name="+"`)
         for facts in own[item.cls.name].values():
             if facts.target is None or (facts.related_name or "").endswith("+"):
                 continue
