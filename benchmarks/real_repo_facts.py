@@ -74,7 +74,9 @@ class Project:
 
     @property
     def tops(self) -> set[str]:
-        return {name.split(".")[0] for name in self.sources}
+        """The project's top-level packages (not a standard-library name that a folder happens to carry: a custom
+        `db/backends/sqlite3` folder)."""
+        return {name.split(".")[0] for name in self.sources} - set(sys.stdlib_module_names)
 
 
 def _python_module(root: Path, relative: str) -> str | None:

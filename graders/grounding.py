@@ -38,6 +38,7 @@ from archbench.graders.plan import ParsedPlan, starting_with
 from archbench.graders.repo_facts import (
     ModelFacts,
     RepoFacts,
+    celery_settings,
     django_model_api,
     installed_package_dir,
     repo_facts,
@@ -578,7 +579,7 @@ class _Context:
                 continue
             if name in self.facts.settings:
                 resolved = f"project settings, line {self.facts.settings[name]}"
-            elif CELERY_SETTING.match(name):
+            elif _celery_setting(name):
                 yield Reference("setting", name, line, True, "Celery setting (CELERY_ namespace)", "framework")
                 continue
             else:
@@ -716,7 +717,7 @@ class _Context:
         if name.isupper():
             if kind_word != "setting":
                 return None, None
-            known = name in facts.settings or name in facts.framework_settings or CELERY_SETTING.match(name)
+            known = name in facts.settings or name in facts.framework_settings or _celery_setting(name)
             return "setting", ("settings" if known else None)
         if kind_word == "app":
             known = name in facts.apps or any(entry.rsplit(".", 1)[-1] == name for entry in facts.installed_apps)
@@ -750,6 +751,13 @@ class _Context:
             resolved = "URL name" if name in self.facts.url_names else None
             presented = name not in self.defined and mention_cue(self.plan, line, text, match.start(), match.end()) == "existing"
             yield Reference("url-name", name, line, presented, resolved)
+
+
+def _celery_setting(name: str) -> bool:
+    """A Celery setting in the project's `CELERY_` namespace (`CELERY_TASK_ALWAYS_EAGER`); any `CELERY_` name when
+    Celery is not installed here to tell (unknown is not invented)."""
+    known = celery_settings()
+    return name in known if known else CELERY_SETTING.match(name) is not None
 
 
 @lru_cache(maxsize=1)

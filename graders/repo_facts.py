@@ -941,9 +941,14 @@ class _Scanner:
         if isinstance(root, str):
             routes.extend(self._module_routes(root, "/", views, visited, mounted=True))
         for name in sorted(self.modules):
-            if name.rsplit(".", 1)[-1] == "urls" and name not in visited:
+            last = name.rsplit(".", 1)[-1]
+            if name not in visited and (last == "urls" or last.endswith("_urls") or self._defines_urlpatterns(name)):
                 routes.extend(self._module_routes(name, "/", views, visited, mounted=False))
         return tuple(routes)
+
+    def _defines_urlpatterns(self, name: str) -> bool:
+        """Whether a module assigns `urlpatterns` (`api_urls.py`, `dev_urls.py`, `routes.py`): a URLconf whatever its name."""
+        return any("urlpatterns" in _assigned_names(statement) for statement in _module_statements(self.modules[name].tree.body))
 
     def _module_routes(
         self, module_name: str, prefix: str, views: dict[str, ViewFacts], visited: set[str], mounted: bool, variable: str = "urlpatterns"
@@ -1006,13 +1011,13 @@ class _UrlContext:
             yield from self.called(node, prefix)
 
     def called(self, call: ast.Call, prefix: str) -> Iterator[UrlRoute]:
-        """A list a call returns: a repo function's (`urlpatterns = get_urls()`, `include(get_api_urls(views))`),
-        else the lists passed to it (`i18n_patterns(*patterns)`, `format_suffix_patterns(urlpatterns)`)."""
+        """The lists passed to a call (`i18n_patterns(*patterns)`, `format_suffix_patterns(urlpatterns)`) and, for a repo
+        function, the lists it returns (`urlpatterns = get_urls()`, `include(get_api_urls(views))`)."""
         name = _dotted(call.func)
+        for argument in call.args:  # `i18n_patterns(*patterns)`: the lists passed in are routes, whatever the function is
+            yield from self.patterns(argument.value if isinstance(argument, ast.Starred) else argument, prefix)
         found = self.function(name) if name else None
         if found is None:
-            for argument in call.args:
-                yield from self.patterns(argument.value if isinstance(argument, ast.Starred) else argument, prefix)
             return
         module, function = found
         key = f"def:{module.name}.{function.name}"
@@ -1415,6 +1420,36 @@ def _django_global_settings() -> frozenset[str]:
     except (OSError, SyntaxError):
         return frozenset()
     return frozenset(name for statement in tree.body for name in _assigned_names(statement) if name.isupper())
+
+
+@lru_cache(maxsize=1)
+def celery_settings() -> frozenset[str]:
+    """Celery's settings as a Django project names them under the `CELERY_` namespace: `CELERY_TASK_ALWAYS_EAGER`
+    (`task_always_eager`) and the old form without the group (`CELERY_ALWAYS_EAGER`), read from celery/app/defaults.py
+    like Django's settings (empty when Celery is not installed)."""
+    package = installed_package_dir("celery")
+    if package is None:
+        return frozenset()
+    try:
+        tree = ast.parse((package / "app" / "defaults.py").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return frozenset()
+    names: set[str] = set()
+
+    def options(call: ast.Call, prefix: str) -> None:
+        for keyword in call.keywords:
+            if not keyword.arg or not isinstance(keyword.value, ast.Call):
+                continue
+            if _call_name(keyword.value) == "Namespace":
+                options(keyword.value, f"{prefix}{keyword.arg}_")
+            elif _call_name(keyword.value) == "Option":
+                names.update({f"CELERY_{prefix}{keyword.arg}".upper(), f"CELERY_{keyword.arg}".upper()})
+
+    for statement in tree.body:
+        value = _assigned_value(statement)
+        if "NAMESPACES" in _assigned_names(statement) and isinstance(value, ast.Call):
+            options(value, "")
+    return frozenset(names)
 
 
 @lru_cache(maxsize=1)

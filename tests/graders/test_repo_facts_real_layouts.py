@@ -1,0 +1,134 @@
+"""repo_facts on the layouts real projects use and the sample repos do not (issue 16 §3, "real references resolve"),
+found by `benchmarks/real_repo_facts.py` on pretalx, Label Studio, Mayan EDMS, Nautobot, wger, Kolibri and
+openwisp-notifications. Each test reads one of two synthetic repos without archbench.yaml:
+`confhub` (`src/manage.py` + `src/confhub/`) and `labelhub` (`labelhub/manage.py` inside the package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archbench.graders.grounding import grounding_verdict
+from archbench.graders.plan import parse_plan
+from archbench.graders.repo_facts import RepoFacts, repo_facts
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "synthetic_repos"
+
+
+@pytest.fixture(scope="module")
+def confhub() -> RepoFacts:
+    """The layout given, so that each test below fails only for the layout it is about; the guess has its own test."""
+    return repo_facts(FIXTURES / "confhub", ("src", None, ()))
+
+
+@pytest.fixture(scope="module")
+def labelhub() -> RepoFacts:
+    return repo_facts(FIXTURES / "labelhub", ("labelhub", None, ()))
+
+
+def _routes(facts: RepoFacts) -> dict[str, tuple[str, bool]]:
+    return {route.name: (route.path, route.mounted) for route in facts.urls if route.name}
+
+
+def test_without_archbench_yaml_the_backend_is_the_manage_py_folder() -> None:
+    assert repo_facts(FIXTURES / "confhub").backend_dir == "src"
+    assert repo_facts(FIXTURES / "labelhub").backend_dir == "labelhub"
+    assert repo_facts(FIXTURES / "issuetrack").backend_dir == "apiserver"  # archbench.yaml says so
+
+
+def test_a_src_layout_is_read_from_the_manage_py_folder(confhub: RepoFacts) -> None:
+    assert confhub.resolve_symbol("confhub.event.models.Event") == ("confhub.event.models", "Event")
+    assert confhub.model("Event").module == "confhub.event.models"
+    assert confhub.tasks["send_event_reminders"].module == "confhub.event.services"
+    assert _routes(confhub)["schedule"] == ("/schedule/<int:pk>/", True)  # ROOT_URLCONF `confhub.urls` is found
+    assert confhub.resolve_symbol("src.confhub.event.models.Event") is None
+
+
+def test_a_manage_py_inside_the_package_names_modules_both_ways(labelhub: RepoFacts) -> None:
+    assert labelhub.resolve_symbol("core.utils.io.get_data_dir") == ("core.utils.io", "get_data_dir")
+    assert labelhub.resolve_symbol("labelhub.core.utils.io.get_data_dir") == ("core.utils.io", "get_data_dir")
+    assert labelhub.resolve_symbol("labelhub.core.utils.io.get_data_dirs") is None
+    assert labelhub.resolve_symbol("labelhub.core.utils.fs.get_data_dir") is None
+    assert _routes(labelhub)["project-list"] == ("/projects/", True)
+
+
+def test_names_defined_in_top_level_if_and_try_blocks_exist(confhub: RepoFacts) -> None:
+    assert confhub.resolve_symbol("confhub.common.system.pid_exists") is not None
+    assert confhub.resolve_symbol("confhub.common.system.ZoneInfo") is not None
+    assert {"CONFHUB_DEBUG_TOOLBAR", "CONFHUB_MEDIA_QUOTA"} <= set(confhub.settings)
+
+
+def test_names_imported_from_outside_the_repo_exist_where_they_are_imported(confhub: RepoFacts) -> None:
+    assert confhub.resolve_symbol("confhub.common.system.swapper_load_model") == ("confhub.common.system", "swapper_load_model")
+    assert confhub.resolve_symbol("confhub.common.system.load_model") is None  # imported under another name
+    assert confhub.resolve_symbol("confhub.common.system.load_event_models") is None
+
+
+def test_helpers_of_a_migrations_package_exist(confhub: RepoFacts) -> None:
+    assert confhub.resolve_symbol("confhub.event.migrations.get_swapped_model") is not None
+
+
+def test_routes_of_a_project_router_class(confhub: RepoFacts) -> None:
+    assert _routes(confhub)["event-list"] == ("/api/events/", True)  # OptionalSlashRouter(DefaultRouter)
+
+
+def test_routes_passed_through_a_call(confhub: RepoFacts) -> None:
+    assert _routes(confhub)["schedule"] == ("/schedule/<int:pk>/", True)  # include(i18n_patterns(*localized_patterns))
+
+
+def test_routes_added_in_an_if_block(confhub: RepoFacts) -> None:
+    assert _routes(confhub)["debug"] == ("/debug/", True)  # `if settings.DEBUG: urlpatterns += [...]`
+
+
+def test_routes_a_repo_function_returns(confhub: RepoFacts) -> None:
+    assert _routes(confhub)["plugin-schedule"] == ("/plugins/schedule/<int:pk>/", True)  # `urlpatterns += get_plugin_urls()`
+
+
+def test_routes_of_a_urlconf_not_named_urls(confhub: RepoFacts) -> None:
+    assert _routes(confhub)["plugin-api-schedule"] == ("/api/plugins/schedule/(?P<pk>\\d+)/", False)  # plugins/api_urls.py
+
+
+def test_an_alias_of_a_task_decorator_makes_tasks(confhub: RepoFacts) -> None:
+    assert confhub.tasks["rebuild_schedule"].module == "confhub.event.services"  # `confhub_task = app.task`
+    assert confhub.tasks["send_event_reminders"].options == {"bind": "True", "max_retries": "3"}
+
+
+def test_an_invoke_task_is_not_a_celery_task(confhub: RepoFacts) -> None:
+    assert "build_assets" not in confhub.tasks  # `from invoke import task`
+    assert "send_event_reminders" in confhub.tasks
+
+
+def test_classes_declaring_model_fields_are_models_whatever_their_base(confhub: RepoFacts) -> None:
+    abstract = confhub.model("AbstractEvent")  # UUIDModel from django-model-utils, not installed here
+    assert abstract is not None and abstract.abstract
+    assert confhub.model("Track") is not None  # MPTTModel
+    assert confhub.model("Room") is not None and "capacity" in confhub.model("Room").fields
+    assert set(confhub.model("Event").fields) >= {"name", "starts_on"}
+    assert confhub.model("Event").reverse_relations == {"tracks": "Track.event"}
+
+
+def test_simple_history_models_exist(confhub: RepoFacts) -> None:
+    history = confhub.model("HistoricalEvent")
+    assert history is not None and history.app == "event"
+    assert confhub.model("HistoricalTrack") is None
+
+
+def test_grounding_resolves_real_references_and_flags_invented_ones(confhub: RepoFacts) -> None:
+    plan = parse_plan(
+        "# Plan\n\n"
+        "- Reuse the existing `confhub.common.system.pid_exists` and `confhub.event.models.Event`.\n"
+        "- Queue the existing `rebuild_schedule` task.\n"
+        "- Read `settings.CELERY_RESULT_EXPIRES` and `settings.CONFHUB_MEDIA_QUOTA` as they are.\n"
+        "- Reuse the existing `confhub.event.models.EventArchive`.\n"
+        "- Read `settings.CELERY_TASK_ALWAYS_EAGERLY` as it is.\n"
+    )
+    verdict = grounding_verdict(plan, confhub)
+    met = {item.id: item.met for item in verdict.items}
+    assert met["module-symbol:confhub.common.system.pid_exists"] is True
+    assert met["module-symbol:confhub.event.models.Event"] is True
+    assert met["task:rebuild_schedule"] is True
+    assert met["setting:CONFHUB_MEDIA_QUOTA"] is True
+    assert "setting:CELERY_RESULT_EXPIRES" not in met  # Celery's own setting (unset here): framework, not scored
+    assert met["module-symbol:confhub.event.models.EventArchive"] is False
+    assert met["setting:CELERY_TASK_ALWAYS_EAGERLY"] is False  # not a Celery setting, not the project's
