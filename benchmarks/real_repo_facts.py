@@ -13,6 +13,7 @@ for the repo (`repo_facts(repo)`, layout guessed as for a user's repo without ar
 | task | every function decorated by a Celery task decorator: `shared_task`/`task` imported from celery, `<app>.task` of an object defined in a module that imports celery or is named `*celery*`, or a repo alias (`nautobot_task = shared_task`) or function that wraps `shared_task`/`<app>.task` | `facts.tasks[name]` is in that module |
 | setting | every `settings.NAME` read where `settings` is `django.conf.settings` | `NAME` is a project setting or a Django default |
 | route | every `path`/`re_path`/`url` call whose view is not `include(...)`, every `<router>.register(...)` | `facts.urls` has a route at that file and line; `mounted` counts those reachable from ROOT_URLCONF |
+| url name | every literal name the code reverses (`reverse("orga:login")`, `reverse_lazy`, DRF's `reverse`) | the name (with its namespaces) is in `facts.url_names` |
 
 Module names are the ones Python imports (the chain of `__init__.py` folders), so a `src/` layout is
 judged by `pretalx.event.models`, not `src.pretalx.event.models`.
@@ -42,7 +43,8 @@ from archbench.graders.grounding import grounding_verdict  # noqa: E402
 from archbench.graders.plan import parse_plan  # noqa: E402
 from archbench.graders.repo_facts import SKIPPED_DIRS, RepoFacts, repo_facts  # noqa: E402
 
-KINDS = ("import", "model", "task", "setting", "route")
+KINDS = ("import", "model", "task", "setting", "route", "url name")
+REVERSE_ORIGINS = ("django.urls.reverse", "django.urls.reverse_lazy", "django.core.urlresolvers.reverse", "rest_framework.reverse.reverse")
 URL_CALLS = frozenset({"path", "re_path", "url"})
 VENDORED = frozenset({"dist", "vendor", "_vendor", "vendored", "third_party", "site-packages"})
 INVENTED_SUFFIXES = ("Zeppelin", "Quokka", "Marzipan", "Obelisk")
@@ -338,6 +340,23 @@ def route_refs(project: Project) -> list[Ref]:
     return refs
 
 
+def url_name_refs(project: Project) -> list[Ref]:
+    """Every literal URL name the code reverses: `reverse("orga:login")`, `reverse_lazy("event-list")`."""
+    refs: dict[str, Ref] = {}
+    for source in project.sources.values():
+        bound = _imports(source)
+        for node in ast.walk(source.tree):
+            if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)):
+                continue
+            dotted = _dotted(node.func) or ""
+            if bound.get(dotted) not in REVERSE_ORIGINS or not isinstance(node.args[0].value, str):
+                continue
+            name = node.args[0].value
+            if re.fullmatch(r"[\w.:-]+", name):
+                refs.setdefault(name, Ref("url name", name, f"{source.file}:{node.lineno}"))
+    return list(refs.values())
+
+
 # --- what the facts resolve -------------------------------------------------------------------------
 
 
@@ -352,6 +371,8 @@ def found(facts: RepoFacts, ref: Ref, mounted: set[tuple[str, int]], routes: set
         return name in facts.tasks and facts.tasks[name].module == module
     if ref.kind == "setting":
         return ref.name in facts.settings or ref.name in facts.framework_settings
+    if ref.kind == "url name":
+        return ref.name in facts.url_names
     file, _, line = ref.name.rpartition(":")
     return (file, int(line)) in routes
 
@@ -366,6 +387,8 @@ def plan_line(ref: Ref) -> str | None:
         return f"- Queue the existing `{name}` task."
     if ref.kind == "setting":
         return f"- Read `settings.{ref.name}` as it is."
+    if ref.kind == "url name":
+        return f"- Link to the existing page with `reverse(\"{ref.name}\")`."
     return None
 
 
@@ -422,7 +445,7 @@ def invented_refs(project: Project, real: dict[str, list[Ref]], count: int, seed
     rng = random.Random(seed)
     present = set(re.findall(r"[A-Za-z_]\w*", project.text))
     made: dict[str, Ref] = {}
-    shares = {"import": count * 2 // 5, "model": count // 5, "task": count // 10, "setting": count // 5}
+    shares = {"import": count * 3 // 10, "model": count // 5, "task": count // 10, "setting": count // 5, "url name": count // 10}
     shares["import"] += count - sum(shares.values())
     for kind, share in shares.items():
         pool = list(real.get(kind, ()))
@@ -450,9 +473,11 @@ def invented_refs(project: Project, real: dict[str, list[Ref]], count: int, seed
             elif kind == "task":
                 module, _, name = ref.name.rpartition(".")
                 new = Ref("task", f"{module}.{name}_{suffix.lower()}", ref.where)
+            elif kind == "url name":
+                new = Ref("url name", f"{ref.name}-{suffix.lower()}", ref.where)
             else:
                 new = Ref("setting", f"{ref.name}_{suffix.upper()}", ref.where)
-            if new.name.rsplit(".", 1)[-1] in present or new.name in made:
+            if new.name.rsplit(".", 1)[-1] in present or new.name in made or (kind == "url name" and new.name.split(":")[-1] in project.text):
                 continue
             made[new.name] = new
             made_here += 1
@@ -471,6 +496,7 @@ def measure(root: Path, misses: int, invented_count: int) -> str:
         "task": task_refs(project),
         "setting": setting_refs(project),
         "route": route_refs(project),
+        "url name": url_name_refs(project),
     }
     routes = {(route.file, route.line) for route in facts.urls}
     mounted = {(route.file, route.line) for route in facts.urls if route.mounted}

@@ -65,7 +65,7 @@ NAMED_THING = re.compile(
     r"\s*(?P<kind>models?|apps?|tasks?|settings?|methods?|functions?|helpers?|fields?|propert(?:y|ies)|managers?|querysets?|class(?:es)?|serializers?|views?|viewsets?|permissions?|url\s+names?)\b",
     re.IGNORECASE,
 )
-URL_NAME = re.compile(r"reverse\(\s*['\"](?P<name>[\w:-]+)['\"]|url\s+name\s+`(?P<named>[\w:-]+)`", re.IGNORECASE)
+URL_NAME = re.compile(r"reverse\(\s*['\"](?P<name>[\w.:-]+)['\"]|url\s+name\s+`(?P<named>[\w.:-]+)`", re.IGNORECASE)
 URL_NAME_CUE = starting_with(re.compile(r"reverse|url", re.IGNORECASE), "reverse", "url")  # on every line URL_NAME matches
 DEFINITION_LEAD = re.compile(
     r"^[\s*]*(?:\d+(?:\.\d+)*[.)]?\s+)?(?:[A-Za-z][\w -]{0,30}:\s*)?[*]*`(?:[\w.]+\.)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\([^)`]*\))?`"

@@ -31,7 +31,7 @@ import ast
 import importlib.util
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -155,6 +155,12 @@ class UrlRoute:
     line: int
     mounted: bool = True
     """False for a urls module the root URLconf never includes (its path is then module-relative)."""
+    namespace: str = ""
+    """The URL namespaces the route sits under, `:`-joined (`orga`, `core:user`): `reverse("orga:login")`."""
+
+    @property
+    def full_name(self) -> str | None:
+        return f"{self.namespace}:{self.name}" if self.namespace and self.name else self.name
 
 
 @dataclass(frozen=True)
@@ -253,7 +259,8 @@ class RepoFacts:
 
     @property
     def url_names(self) -> frozenset[str]:
-        return frozenset(route.name for route in self.urls if route.name)
+        """Route names, bare and with their namespaces (`login`, `orga:login`)."""
+        return frozenset(name for route in self.urls for name in (route.name, route.full_name) if name)
 
     @cached_property
     def models_by_name(self) -> dict[str, tuple[ModelFacts, ...]]:
@@ -943,15 +950,30 @@ class _Scanner:
         for name in sorted(self.modules):
             last = name.rsplit(".", 1)[-1]
             if name not in visited and (last == "urls" or last.endswith("_urls") or self._defines_urlpatterns(name)):
-                routes.extend(self._module_routes(name, "/", views, visited, mounted=False))
+                routes.extend(self._module_routes(name, "/", views, visited, mounted=False, namespace=self._app_name(name) or ""))
         return tuple(routes)
+
+    def _app_name(self, name: str) -> str | None:
+        """A URLconf's `app_name`: the namespace `include()` gives its routes unless it names another."""
+        module = self.modules.get(name)
+        for statement in _module_statements(module.tree.body) if module else ():
+            if "app_name" in _assigned_names(statement) and _string(_assigned_value(statement)):
+                return _string(_assigned_value(statement))
+        return None
 
     def _defines_urlpatterns(self, name: str) -> bool:
         """Whether a module assigns `urlpatterns` (`api_urls.py`, `dev_urls.py`, `routes.py`): a URLconf whatever its name."""
         return any("urlpatterns" in _assigned_names(statement) for statement in _module_statements(self.modules[name].tree.body))
 
     def _module_routes(
-        self, module_name: str, prefix: str, views: dict[str, ViewFacts], visited: set[str], mounted: bool, variable: str = "urlpatterns"
+        self,
+        module_name: str,
+        prefix: str,
+        views: dict[str, ViewFacts],
+        visited: set[str],
+        mounted: bool,
+        variable: str = "urlpatterns",
+        namespace: str = "",
     ) -> Iterator[UrlRoute]:
         """Routes of `variable` (urlpatterns) in a urls module, includes and splats followed."""
         module = self.modules.get(module_name)
@@ -969,7 +991,7 @@ class _Scanner:
                     isinstance(node, ast.Name) and node.id == name for node in ast.walk(value)
                 )  # `api_urls += [...]`, `api_urls = api_urls + [...]` (in an `if` block too): a part of the list
                 lists[name] = ast.BinOp(lists[name], ast.Add(), value) if extends and name in lists else value
-        context = _UrlContext(self, module, routers, lists, views, visited, mounted, self._imports(module))
+        context = _UrlContext(self, module, routers, lists, views, visited, mounted, self._imports(module), namespace=namespace)
         context.expanding.add(variable)  # `urlpatterns = urlpatterns + [...]`: each statement adds only its new part
         for statement in _module_statements(module.tree.body):
             if variable in _assigned_names(statement) and _assigned_value(statement) is not None:
@@ -989,6 +1011,8 @@ class _UrlContext:
     """Local name → imported origin (`issue_urls` → `pkg.app.urls.issue.urlpatterns`), for splats of imported lists."""
     expanding: set[str] = field(default_factory=set)
     """List variables being expanded, so that `urlpatterns = urlpatterns + [...]` cannot loop."""
+    namespace: str = ""
+    """URL namespaces of the routes being read (`core:user`)."""
 
     def patterns(self, node: ast.expr, prefix: str) -> Iterator[UrlRoute]:
         if isinstance(node, (ast.List, ast.Tuple)):
@@ -1034,7 +1058,7 @@ class _UrlContext:
                 local[target] = ast.BinOp(local[target], ast.Add(), value) if extends else value
         context = _UrlContext(
             self.scanner, module, _router_registrations(module.tree), local, self.views, self.visited, self.mounted,
-            self.imports if module is self.module else self.scanner._imports(module), {*self.expanding, key},
+            self.imports if module is self.module else self.scanner._imports(module), {*self.expanding, key}, self.namespace,
         )
         for statement in ast.walk(function):
             if isinstance(statement, ast.Return) and statement.value is not None:
@@ -1060,47 +1084,62 @@ class _UrlContext:
         """An imported urls module (`from . import issue`) or list (`from .issue import urlpatterns as issue_urls`)."""
         scanner = self.scanner
         if origin in scanner.modules:
-            yield from scanner._module_routes(origin, prefix, self.views, self.visited, self.mounted)
+            yield from scanner._module_routes(origin, prefix, self.views, self.visited, self.mounted, namespace=self.namespace)
             return
         module, _, variable = origin.rpartition(".")
         if module in scanner.modules and (module not in self.visited or variable != "urlpatterns"):
             if variable != "urlpatterns":
                 self.visited.discard(module)
-            yield from scanner._module_routes(module, prefix, self.views, self.visited, self.mounted, variable)
+            yield from scanner._module_routes(module, prefix, self.views, self.visited, self.mounted, variable, self.namespace)
 
     def route(self, call: ast.Call, prefix: str) -> Iterator[UrlRoute]:
         path = _join(prefix, _regex_to_path(_string(call.args[0]) or ""))
         target = call.args[1] if len(call.args) > 1 else _keyword(call, "view")
         if isinstance(target, ast.Call) and _call_name(target) == "include" and target.args:
             included = target.args[0]
+            if isinstance(included, ast.Name) and isinstance(self.lists.get(included.id), ast.Tuple):
+                included = self.lists[included.id]  # `core_patterns = ([...], "core")`
+            app_namespace = None
             if isinstance(included, ast.Tuple) and included.elts:
+                app_namespace = _string(included.elts[1]) if len(included.elts) > 1 else None
                 included = included.elts[0]
+            instance = _string(_keyword(target, "namespace")) or (_string(target.args[1]) if len(target.args) > 1 else None)
             included_module = _string(included)
+            if included_module is None and isinstance(included, ast.Name) and self.imports.get(included.id) in self.scanner.modules:
+                included_module = self.imports[included.id]  # `include(issue_urls)` of an imported urls module
             if included_module is not None:
-                yield from self.scanner._module_routes(included_module, path, self.views, self.visited, self.mounted)
+                namespace = _join_namespace(self.namespace, instance or app_namespace or self.scanner._app_name(included_module))
+                yield from self.scanner._module_routes(included_module, path, self.views, self.visited, self.mounted, namespace=namespace)
             else:
-                yield from self.patterns(included, path)
+                inner = replace(self, namespace=_join_namespace(self.namespace, instance or app_namespace))
+                yield from inner.patterns(included, path)
             return
         view = target.func if isinstance(target, ast.Call) else target
         view_name = _dotted(view.value if isinstance(view, ast.Attribute) and view.attr == "as_view" else view)
         name = _string(_keyword(call, "name")) or (_string(call.args[2]) if len(call.args) > 2 else None)
-        yield UrlRoute(path, name, view_name and _last(view_name), self.module.file, call.lineno, self.mounted)
+        yield UrlRoute(path, name, view_name and _last(view_name), self.module.file, call.lineno, self.mounted, self.namespace)
 
     def router_routes(self, router: str, prefix: str) -> Iterator[UrlRoute]:
         registrations = self.routers.get(router, [])
         if registrations and self.routers.get(f"{router}:default"):
-            yield UrlRoute(prefix, "api-root", None, self.module.file, registrations[0][3], self.mounted)
+            yield UrlRoute(prefix, "api-root", None, self.module.file, registrations[0][3], self.mounted, self.namespace)
         for route_prefix, viewset, basename, line in registrations:
             view = self.views.get(viewset)
             basename = basename or (view.model.lower() if view and view.model else None)
             collection = _join(prefix, route_prefix)
             detail = _join(collection, "{pk}")
-            yield UrlRoute(collection, basename and f"{basename}-list", viewset, self.module.file, line, self.mounted)
-            yield UrlRoute(detail, basename and f"{basename}-detail", viewset, self.module.file, line, self.mounted)
+            yield UrlRoute(collection, basename and f"{basename}-list", viewset, self.module.file, line, self.mounted, self.namespace)
+            yield UrlRoute(detail, basename and f"{basename}-detail", viewset, self.module.file, line, self.mounted, self.namespace)
             for action_path, action_name, is_detail in self.actions(viewset):
                 base = detail if is_detail else collection
                 yield UrlRoute(
-                    _join(base, action_path), basename and f"{basename}-{action_name}", viewset, self.module.file, line, self.mounted
+                    _join(base, action_path),
+                    basename and f"{basename}-{action_name}",
+                    viewset,
+                    self.module.file,
+                    line,
+                    self.mounted,
+                    self.namespace,
                 )
 
     def actions(self, viewset: str) -> Iterator[tuple[str, str, bool]]:
@@ -1137,6 +1176,10 @@ def _router_registrations(tree: ast.Module) -> dict[str, list[tuple[str, str, st
         viewset = _dotted(node.args[1])
         routers[owner].append((_regex_to_path(_string(node.args[0]) or ""), viewset and _last(viewset), basename, node.lineno))
     return routers
+
+
+def _join_namespace(outer: str, inner: str | None) -> str:
+    return ":".join(part for part in (outer, inner) if part)
 
 
 def _regex_to_path(route: str) -> str:

@@ -89,6 +89,12 @@ def test_routes_of_a_urlconf_not_named_urls(confhub: RepoFacts) -> None:
     assert _routes(confhub)["plugin-api-schedule"] == ("/api/plugins/schedule/(?P<pk>\\d+)/", False)  # plugins/api_urls.py
 
 
+def test_url_names_carry_their_namespaces(confhub: RepoFacts, labelhub: RepoFacts) -> None:
+    assert {"v1:event-list", "v1:event-detail", "event-list"} <= confhub.url_names  # include((router.urls, "api"), namespace="v1")
+    assert "api:event-list" not in confhub.url_names and "v2:event-list" not in confhub.url_names
+    assert "projects:project-list" in labelhub.url_names  # `app_name = "projects"` in the included URLconf
+
+
 def test_an_alias_of_a_task_decorator_makes_tasks(confhub: RepoFacts) -> None:
     assert confhub.tasks["rebuild_schedule"].module == "confhub.event.services"  # `confhub_task = app.task`
     assert confhub.tasks["send_event_reminders"].options == {"bind": "True", "max_retries": "3"}
@@ -122,6 +128,8 @@ def test_grounding_resolves_real_references_and_flags_invented_ones(confhub: Rep
         "- Read `settings.CELERY_RESULT_EXPIRES` and `settings.CONFHUB_MEDIA_QUOTA` as they are.\n"
         "- Reuse the existing `confhub.event.models.EventArchive`.\n"
         "- Read `settings.CELERY_TASK_ALWAYS_EAGERLY` as it is.\n"
+        "- Link to the existing page with `reverse(\"v1:event-detail\")`.\n"
+        "- Link to the existing page with `reverse(\"v1:event.archive\")`.\n"
     )
     verdict = grounding_verdict(plan, confhub)
     met = {item.id: item.met for item in verdict.items}
@@ -132,3 +140,5 @@ def test_grounding_resolves_real_references_and_flags_invented_ones(confhub: Rep
     assert "setting:CELERY_RESULT_EXPIRES" not in met  # Celery's own setting (unset here): framework, not scored
     assert met["module-symbol:confhub.event.models.EventArchive"] is False
     assert met["setting:CELERY_TASK_ALWAYS_EAGERLY"] is False  # not a Celery setting, not the project's
+    assert met["url-name:v1:event-detail"] is True
+    assert met["url-name:v1:event.archive"] is False  # a dotted name is checked too
