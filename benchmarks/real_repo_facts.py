@@ -9,14 +9,15 @@ for the repo (`repo_facts(repo)`, layout guessed as for a user's repo without ar
 | kind | what counts as a reference (the truth) | found when |
 |---|---|---|
 | import | every `from <project>.x import Y`, `import <project>.x`, relative imports made absolute | `facts.resolve_symbol("project.x.Y")` finds it |
-| model | every model the project's migrations create (`CreateModel`, minus later `DeleteModel`, renames followed), every class with `Meta.abstract = True` | `facts.model(Name)` has one in that app's package |
+| model | every model the project's migrations create (`CreateModel`, minus later `DeleteModel`, renames followed), every class with `Meta.abstract = True` in a module importing `django.db` | `facts.model(Name)` has one in that app's package |
 | task | every function decorated by a Celery task decorator: `shared_task`/`task` imported from celery, `<app>.task` of an object defined in a module that imports celery or is named `*celery*`, or a repo alias (`nautobot_task = shared_task`) or function that wraps `shared_task`/`<app>.task` | `facts.tasks[name]` is in that module |
 | setting | every `settings.NAME` read where `settings` is `django.conf.settings` | `NAME` is a project setting or a Django default |
 | route | every `path`/`re_path`/`url` call whose view is not `include(...)`, every `<router>.register(...)` | `facts.urls` has a route at that file and line; `mounted` counts those reachable from ROOT_URLCONF |
 | url name | every literal name the code reverses (`reverse("orga:login")`, `reverse_lazy`, DRF's `reverse`) | the name (with its namespaces) is in `facts.url_names` |
 
-Module names are the ones Python imports (the chain of `__init__.py` folders), so a `src/` layout is
-judged by `pretalx.event.models`, not `src.pretalx.event.models`.
+Module names are the ones Python imports (the chain of `__init__.py` folders, or the path from a
+`manage.py` folder when Django runs from there), so a `src/` layout is judged by `pretalx.event.models`,
+not `src.pretalx.event.models`. Vendored copies of other packages (`kolibri/dist/`) are not the project's.
 
 Then the same references go through the grounding grader as a plan that presents each as existing
 ("Reuse the existing `pretalx.event.models.Event`."): `grounding flags` counts real references it

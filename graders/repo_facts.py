@@ -23,6 +23,20 @@ Real layouts are followed, not only the sample repos' (issue 16):
 - re-exports: `exports` maps each module to the names it imports (`from .issue import Issue` in
   `db/models/__init__.py`), so `resolve_symbol("proj.db.models.Issue")` finds the class where it
   is defined; `__all__` entries count as names of the module.
+
+And the layouts `benchmarks/real_repo_facts.py` found in real projects (pretalx, Label Studio, Nautobot,
+Mayan EDMS, wger, Kolibri, openwisp-notifications):
+- without archbench.yaml the backend folder is `backend/`, else the folder of the shallowest `manage.py`
+  (`src/manage.py`; `label_studio/manage.py` inside the package, whose modules then resolve under both
+  `core.utils` and `label_studio.core.utils`), else a `src/` folder;
+- names bound in top-level `if`/`try`/`with` blocks count, and a name a module imports from outside the repo
+  (`from swapper import load_model as swapper_load_model`) exists there; `migrations/__init__.py` helpers too;
+- URLs: project router classes (any `*Router()`), routes added in `if` blocks, lists passed through calls
+  (`i18n_patterns(*patterns)`) or returned by a repo function (`urlpatterns = get_urls()`), URLconfs not named
+  `urls.py` (any module assigning `urlpatterns`), namespaces (`app_name`, `include(..., namespace=)`);
+- tasks: aliases and wrappers of Celery's decorators (`nautobot_task = shared_task`), never invoke's `@task`;
+- models: a class assigning `models.*Field` is a model whatever its base (`MPTTModel`, `UUIDModel` from packages
+  not installed here), and `HistoricalRecords()` (django-simple-history) adds `Historical<Model>`.
 """
 
 from __future__ import annotations
@@ -953,6 +967,12 @@ class _Scanner:
                 routes.extend(self._module_routes(name, "/", views, visited, mounted=False, namespace=self._app_name(name) or ""))
         return tuple(routes)
 
+    @cached_property
+    def _default_routers(self) -> frozenset[str]:
+        """DefaultRouter and the repo's classes deriving from it (`OrderedDefaultRouter`): they add an `api-root` route."""
+        derived = {name for name, group in self.classes.items() if any(self._derives(cls, frozenset({"DefaultRouter"})) for cls in group)}
+        return frozenset({"DefaultRouter", *derived})
+
     def _app_name(self, name: str) -> str | None:
         """A URLconf's `app_name`: the namespace `include()` gives its routes unless it names another."""
         module = self.modules.get(name)
@@ -980,7 +1000,7 @@ class _Scanner:
         if module is None or module_name in visited:
             return
         visited.add(module_name)
-        routers = _router_registrations(module.tree)
+        routers = _router_registrations(module.tree, self._default_routers)
         lists: dict[str, ast.expr] = {}
         for statement in _module_statements(module.tree.body):
             for name in _assigned_names(statement):
@@ -1057,7 +1077,7 @@ class _UrlContext:
                 extends = isinstance(statement, ast.AugAssign) and target in local
                 local[target] = ast.BinOp(local[target], ast.Add(), value) if extends else value
         context = _UrlContext(
-            self.scanner, module, _router_registrations(module.tree), local, self.views, self.visited, self.mounted,
+            self.scanner, module, _router_registrations(module.tree, self.scanner._default_routers), local, self.views, self.visited, self.mounted,
             self.imports if module is self.module else self.scanner._imports(module), {*self.expanding, key}, self.namespace,
         )
         for statement in ast.walk(function):
@@ -1143,20 +1163,34 @@ class _UrlContext:
                 )
 
     def actions(self, viewset: str) -> Iterator[tuple[str, str, bool]]:
-        for facts in self.scanner.classes.get(viewset, ()):
-            node = self.scanner.class_nodes[(facts.module, facts.name)]
-            for statement in node.body:
-                if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    continue
-                for decorator in statement.decorator_list:
-                    if isinstance(decorator, ast.Call) and _call_name(decorator) == "action":
-                        url_path = _string(_keyword(decorator, "url_path")) or statement.name
-                        url_name = _string(_keyword(decorator, "url_name")) or statement.name.replace("_", "-")
-                        yield url_path, url_name, _is_true(_keyword(decorator, "detail"))
+        """`@action` routes of the viewset and of the repo classes it derives from (`PathEndpointMixin.trace`)."""
+        pending, seen = [viewset], set()
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for facts in self.scanner.classes.get(name, ()):
+                pending.extend(_last(base) for base in facts.bases)
+                yield from self._own_actions(facts)
+
+    def _own_actions(self, facts: ClassFacts) -> Iterator[tuple[str, str, bool]]:
+        node = self.scanner.class_nodes[(facts.module, facts.name)]
+        for statement in node.body:
+            if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for decorator in statement.decorator_list:
+                if isinstance(decorator, ast.Call) and _call_name(decorator) == "action":
+                    url_path = _string(_keyword(decorator, "url_path")) or statement.name
+                    url_name = _string(_keyword(decorator, "url_name")) or statement.name.replace("_", "-")
+                    yield url_path, url_name, _is_true(_keyword(decorator, "detail"))
 
 
-def _router_registrations(tree: ast.Module) -> dict[str, list[tuple[str, str, str | None, int]]]:
-    """Router variable → [(prefix, viewset, basename, line)]; `<name>:default` marks a DefaultRouter."""
+def _router_registrations(
+    tree: ast.Module, default_routers: frozenset[str] = frozenset({"DefaultRouter"})
+) -> dict[str, list[tuple[str, str, str | None, int]]]:
+    """Router variable → [(prefix, viewset, basename, line)]; `<name>:default` marks a DefaultRouter (or a repo class
+    deriving from it, in `default_routers`)."""
     routers: dict[str, list] = {}
     for statement in _module_statements(tree.body):
         value = _assigned_value(statement)
@@ -1164,7 +1198,7 @@ def _router_registrations(tree: ast.Module) -> dict[str, list[tuple[str, str, st
         if router_class in ROUTER_CLASSES or (router_class or "").endswith("Router"):  # a project's or a package's router
             for name in _assigned_names(statement):
                 routers[name] = []
-                if router_class == "DefaultRouter":
+                if router_class in default_routers:
                     routers[f"{name}:default"] = [True]
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "register"):
@@ -1453,14 +1487,21 @@ def _imported_siblings(models_file: Path, app_module: str, app_dir: Path) -> lis
     return siblings
 
 
+def _installed_tree(top_level: str, relative: str) -> ast.Module | None:
+    """The parsed source of a file of an installed package (`celery`, `app/defaults.py`), or None."""
+    package = installed_package_dir(top_level)
+    if package is None:
+        return None
+    try:
+        return ast.parse((package / relative).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+
+
 @lru_cache(maxsize=1)
 def _django_global_settings() -> frozenset[str]:
-    package = installed_package_dir("django")
-    if package is None:
-        return frozenset()
-    try:
-        tree = ast.parse((package / "conf" / "global_settings.py").read_text(encoding="utf-8"))
-    except (OSError, SyntaxError):
+    tree = _installed_tree("django", "conf/global_settings.py")
+    if tree is None:
         return frozenset()
     return frozenset(name for statement in tree.body for name in _assigned_names(statement) if name.isupper())
 
@@ -1470,12 +1511,8 @@ def celery_settings() -> frozenset[str]:
     """Celery's settings as a Django project names them under the `CELERY_` namespace: `CELERY_TASK_ALWAYS_EAGER`
     (`task_always_eager`) and the old form without the group (`CELERY_ALWAYS_EAGER`), read from celery/app/defaults.py
     like Django's settings (empty when Celery is not installed)."""
-    package = installed_package_dir("celery")
-    if package is None:
-        return frozenset()
-    try:
-        tree = ast.parse((package / "app" / "defaults.py").read_text(encoding="utf-8"))
-    except (OSError, SyntaxError):
+    tree = _installed_tree("celery", "app/defaults.py")
+    if tree is None:
         return frozenset()
     names: set[str] = set()
 

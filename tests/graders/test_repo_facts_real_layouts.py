@@ -73,6 +73,12 @@ def test_routes_of_a_project_router_class(confhub: RepoFacts) -> None:
     assert _routes(confhub)["event-list"] == ("/api/events/", True)  # OptionalSlashRouter(DefaultRouter)
 
 
+def test_a_router_deriving_from_default_router_has_an_api_root_and_inherited_actions(confhub: RepoFacts) -> None:
+    routes = _routes(confhub)
+    assert routes["api-root"] == ("/api/", True)
+    assert routes["event-export"] == ("/api/events/{pk}/export/", True)  # @action on ExportMixin
+
+
 def test_routes_passed_through_a_call(confhub: RepoFacts) -> None:
     assert _routes(confhub)["schedule"] == ("/schedule/<int:pk>/", True)  # include(i18n_patterns(*localized_patterns))
 
