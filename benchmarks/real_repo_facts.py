@@ -126,7 +126,7 @@ def load_project(root: Path) -> Project:
                 continue
             relative = (Path(folder) / name).relative_to(root).as_posix()
             module = _manage_py_name(root, relative, runs) or _python_module(root, relative)
-            if module is None or not all(part.isidentifier() or part[:1].isdigit() for part in module.split(".")):
+            if module is None or not all(part.isidentifier() or part.replace("_", "").isalnum() for part in module.split(".")):
                 continue
             try:
                 source = (root / relative).read_text(encoding="utf-8")
@@ -397,21 +397,22 @@ def grounding_flags(facts: RepoFacts, refs: list[Ref]) -> tuple[set[Ref], set[Re
     """(refs grounding verifies, refs it flags as invented), each ref presented as existing in a plan of its own
     kind (plans of 150 lines: what one plan defines cannot exempt another's names)."""
     verified, flagged = set(), set()
-    by_kind: dict[str, list[Ref]] = defaultdict(list)
+    by_kind: dict[str, dict[str, list[Ref]]] = defaultdict(lambda: defaultdict(list))
     for ref in refs:
-        if plan_line(ref):
-            by_kind[ref.kind].append(ref)
-    for kind, group in by_kind.items():
-        for start in range(0, len(group), 150):
-            chunk = group[start : start + 150]
-            plan = parse_plan("# Plan\n\n" + "\n".join(plan_line(ref) for ref in chunk) + "\n")
+        if text := plan_line(ref):
+            by_kind[ref.kind][text].append(ref)  # refs that read the same (`Event` of two apps) share a line
+    for kind, lines in by_kind.items():
+        texts = list(lines)
+        for start in range(0, len(texts), 150):
+            chunk = texts[start : start + 150]
+            plan = parse_plan("# Plan\n\n" + "\n".join(chunk) + "\n")
             verdict = grounding_verdict(plan, facts)
-            for ref, line in zip(chunk, range(3, 3 + len(chunk))):
+            for text, line in zip(chunk, range(3, 3 + len(chunk))):
                 items = [item for item in verdict.items if item.line == line]
                 if any(not item.met for item in items):
-                    flagged.add(ref)
+                    flagged.update(lines[text])
                 elif items:
-                    verified.add(ref)
+                    verified.update(lines[text])
     return verified, flagged
 
 
