@@ -449,7 +449,7 @@ class _Context:
 
     @cached_property
     def _repo_tops(self) -> frozenset[str]:
-        return self.facts.top_packages | ({self.facts.package_prefix} if self.facts.package_prefix else set())
+        return self.facts.importable_tops
 
     @cached_property
     def _installed_tops(self) -> frozenset[str]:

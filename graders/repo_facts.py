@@ -229,6 +229,9 @@ class RepoFacts:
     package_prefix: str = ""
     """The backend folder's own package name when the backend folder is a package (`label_studio` for
     `label_studio/manage.py` + `label_studio/__init__.py`): `label_studio.core.utils` is also `core.utils`."""
+    import_roots: tuple[str, ...] = ()
+    """Module paths of folders Django imports apps from as top-level packages (`apps` when INSTALLED_APPS lists
+    `users` and the code is in `apps/users/`): `users.models.User` is `apps.users.models.User`."""
     uninstalled_apps: tuple[str, ...] = ()
     """INSTALLED_APPS entries that are neither repo apps nor installed here (`django_celery_beat`): unknown, not invented."""
 
@@ -236,8 +239,7 @@ class RepoFacts:
         """(module, name) where `pkg.module.Name` is defined, following re-exports; None when the repo has no such
         name. `issuetrack.db.models.Issue` → (`issuetrack.db.models.issue`, `Issue`). A module path resolves to itself
         with name ``""``."""
-        if self.package_prefix and dotted.startswith(f"{self.package_prefix}.") and dotted.split(".")[1] in self.top_packages:
-            dotted = dotted.removeprefix(f"{self.package_prefix}.")  # `label_studio.core.utils` is `core.utils`
+        dotted = self.repo_name(dotted)
         if dotted in self.modules:
             return dotted, ""
         module, _, name = dotted.rpartition(".")
@@ -259,12 +261,45 @@ class RepoFacts:
             if origin in self.modules:
                 return origin, ""
             importer = (module, name)
+            origin = self.repo_name(origin)
+            if origin in self.modules:
+                return origin, ""
             module, _, name = origin.rpartition(".")
             if module not in self.modules:
                 # a name the module imports from outside the repo (`from swapper import load_model as swapper_load_model`)
                 # exists there; one imported from a repo module that does not exist does not
-                return None if origin.split(".")[0] in self.top_packages else importer
+                return None if origin.split(".")[0] in self.importable_tops else importer
         return None
+
+    def repo_name(self, dotted: str) -> str:
+        """A dotted path as the repo's module names spell it: without the backend package's own name
+        (`label_studio.core.utils` → `core.utils`), under the folder Django puts on `sys.path` (`users.models` →
+        `apps.users.models`)."""
+        parts = dotted.split(".")
+        if self.package_prefix and parts[0] == self.package_prefix and len(parts) > 1 and parts[1] in self.top_packages:
+            return dotted.removeprefix(f"{self.package_prefix}.")
+        if parts[0] not in self.top_packages:
+            for root in self.import_roots:
+                if parts[0] in self._tops_under(root):
+                    return f"{root}.{dotted}"
+        return dotted
+
+    def _tops_under(self, root: str) -> frozenset[str]:
+        return self._root_tops.get(root, frozenset())
+
+    @cached_property
+    def _root_tops(self) -> dict[str, frozenset[str]]:
+        return {
+            root: frozenset(module[len(root) + 1 :].split(".")[0] for module in self.modules if module.startswith(f"{root}."))
+            for root in self.import_roots
+        }
+
+    @cached_property
+    def importable_tops(self) -> frozenset[str]:
+        """First parts of the module paths the project's code imports: the repo's top packages, the backend
+        package's name and the packages under an import root (`users` of `apps/users/`)."""
+        under_roots = {top for root in self.import_roots for top in self._tops_under(root)}
+        return self.top_packages | under_roots | ({self.package_prefix} if self.package_prefix else set())
 
     @cached_property
     def top_packages(self) -> frozenset[str]:
@@ -514,6 +549,7 @@ class _Scanner:
         self.unparsed: list[str] = []
         self.classes: dict[str, list[ClassFacts]] = {}
         self.class_nodes: dict[tuple[str, str], ast.ClassDef] = {}
+        self.import_roots: tuple[str, ...] = ()
 
     def _layout(self) -> tuple[str, str | None, tuple[str, ...]]:
         """(backend folder, project package, frontend folders) from archbench.yaml, else guessed."""
@@ -534,6 +570,9 @@ class _Scanner:
             self._collect_classes(module)
         settings, setting_values = self._settings()
         installed_apps = tuple(value for value in setting_values.get("INSTALLED_APPS", ()) if isinstance(value, str))
+        import_roots = self.import_roots = self._import_roots(installed_apps)
+        # `users` under the import root `apps` is the repo's `apps.users`
+        installed_apps = tuple(self._under_root(entry, import_roots) for entry in installed_apps)
         apps = self._apps(files, installed_apps)
         models, external_models = self._models(apps, installed_apps, setting_values)
         views = self._views()
@@ -560,7 +599,42 @@ class _Scanner:
             exports={name: self._imports(module) for name, module in self.modules.items()},
             uninstalled_apps=self._uninstalled(installed_apps, apps),
             package_prefix=self._package_prefix(),
+            import_roots=import_roots,
         )
+
+    def _rooted(self, name: str) -> str:
+        """A module path as the repo names it when Django imports it from an import root (`users.urls` → `apps.users.urls`)."""
+        if name in self.modules:
+            return name
+        return next((f"{root}.{name}" for root in self.import_roots if f"{root}.{name}" in self.modules), name)
+
+    def _under_root(self, entry: str, roots: tuple[str, ...]) -> str:
+        app = entry.split(".apps.")[0]
+        for root in roots:
+            if f"{root}.{app}.models" in self.modules or f"{root}.{app}.apps" in self.modules:
+                return f"{root}.{entry}"
+        return entry
+
+    def _import_roots(self, installed_apps: tuple[str, ...]) -> tuple[str, ...]:
+        """Folders INSTALLED_APPS entries live under without naming them (`users` → `apps/users/`, the folder settings
+        put on `sys.path`): the one module path that holds `<root>.<entry>.models` or `.apps`, for entries that are
+        neither repo top-level packages nor installed packages."""
+        tops = {module.split(".")[0] for module in self.modules}
+        roots: set[str] = set()
+        for entry in installed_apps:
+            first = entry.split(".")[0]
+            if first in tops or installed_package_dir(first) is not None:
+                continue
+            app = entry.split(".apps.")[0]
+            holders = {
+                module.removesuffix(f".{app}.{last}")
+                for module in self.modules
+                for last in ("models", "apps")
+                if module.endswith(f".{app}.{last}")
+            }
+            if len(holders) == 1:
+                roots.add(holders.pop())
+        return tuple(sorted(roots))
 
     def _package_prefix(self) -> str:
         backend = self.backend_dir.strip("/")
@@ -996,6 +1070,7 @@ class _Scanner:
         namespace: str = "",
     ) -> Iterator[UrlRoute]:
         """Routes of `variable` (urlpatterns) in a urls module, includes and splats followed."""
+        module_name = self._rooted(module_name)
         module = self.modules.get(module_name)
         if module is None or module_name in visited:
             return
@@ -1103,6 +1178,9 @@ class _UrlContext:
     def imported(self, origin: str, prefix: str) -> Iterator[UrlRoute]:
         """An imported urls module (`from . import issue`) or list (`from .issue import urlpatterns as issue_urls`)."""
         scanner = self.scanner
+        if origin not in scanner.modules and "." in origin:  # `from users.urls import urlpatterns` under an import root
+            owner, _, variable = origin.rpartition(".")
+            origin = scanner._rooted(origin) if scanner._rooted(origin) in scanner.modules else f"{scanner._rooted(owner)}.{variable}"
         if origin in scanner.modules:
             yield from scanner._module_routes(origin, prefix, self.views, self.visited, self.mounted, namespace=self.namespace)
             return

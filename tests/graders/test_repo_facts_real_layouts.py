@@ -148,3 +148,36 @@ def test_grounding_resolves_real_references_and_flags_invented_ones(confhub: Rep
     assert met["setting:CELERY_TASK_ALWAYS_EAGERLY"] is False  # not a Celery setting, not the project's
     assert met["url-name:v1:event-detail"] is True
     assert met["url-name:v1:event.archive"] is False  # a dotted name is checked too
+
+
+def test_apps_under_a_folder_django_imports_them_from(tmp_path: Path) -> None:
+    """INSTALLED_APPS lists `users` while the code is in `backend/apps/users/` (settings put `apps/` on sys.path)."""
+    files = {
+        "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n',
+        "config/__init__.py": "",
+        "config/settings.py": (
+            'import os, sys\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "apps"))\n'
+            'ROOT_URLCONF = "config.urls"\nINSTALLED_APPS = ["django.contrib.auth", "users.apps.UsersConfig"]\n'
+        ),
+        "config/urls.py": 'from django.urls import include, path\nurlpatterns = [path("users/", include("users.urls"))]\n',
+        "apps/users/__init__.py": "",
+        "apps/users/apps.py": 'from django.apps import AppConfig\nclass UsersConfig(AppConfig):\n    name = "users"\n',
+        "apps/users/models.py": "from django.db import models\nclass Profile(models.Model):\n    bio = models.TextField()\n",
+        "apps/users/views.py": "from users.models import Profile\ndef profile_list(request):\n    return Profile.objects.all()\n",
+        "apps/users/urls.py": (
+            'from django.urls import path\nfrom users.views import profile_list\napp_name = "users"\n'
+            'urlpatterns = [path("", profile_list, name="profile-list")]\n'
+        ),
+    }
+    for relative, text in files.items():
+        (tmp_path / "backend" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "backend" / relative).write_text(text, encoding="utf-8")
+    facts = repo_facts(tmp_path)
+    assert facts.import_roots == ("apps",)
+    assert facts.resolve_symbol("users.models.Profile") == ("apps.users.models", "Profile")
+    assert facts.resolve_symbol("users.views.Profile") == ("apps.users.models", "Profile")  # re-export through the root
+    assert facts.resolve_symbol("users.models.Ghost") is None
+    assert _routes(facts)["profile-list"] == ("/users/", True)
+    assert "users" not in facts.uninstalled_apps and facts.apps["users"].installed
+    verdict = grounding_verdict(parse_plan("# Plan\n\n- Reuse the existing `users.models.Profile` and `users.models.Ghost`.\n"), facts)
+    assert {item.id: item.met for item in verdict.items} == {"module-symbol:users.models.Profile": True, "module-symbol:users.models.Ghost": False}
