@@ -497,6 +497,19 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _module_statements(block)
 
 
+def _unpacked_names(statement: ast.stmt) -> list[str]:
+    """Names an unpacking assignment binds (`VERSION_MAJOR, VERSION_MINOR = ...`); their values are not known one by one."""
+    if not isinstance(statement, ast.Assign):
+        return []
+    return [
+        element.id
+        for target in statement.targets
+        if isinstance(target, (ast.Tuple, ast.List))
+        for element in target.elts
+        if isinstance(element, ast.Name)
+    ]
+
+
 def _assigned_value(statement: ast.stmt) -> ast.expr | None:
     if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         return statement.value
@@ -716,7 +729,7 @@ class _Scanner:
     def _top_level_names(tree: ast.Module) -> frozenset[str]:
         names: set[str] = set()
         for statement in _module_statements(tree.body):
-            names.update(_assigned_names(statement))
+            names.update(_assigned_names(statement), _unpacked_names(statement))
         return frozenset(names)
 
     def _collect_classes(self, module: _Module) -> None:
@@ -803,6 +816,9 @@ class _Scanner:
                     lines.setdefault(name, statement.lineno)
                     value = _assigned_value(statement)
                     self._record_setting_value(values, name, statement, value)
+                for name in _unpacked_names(statement):  # `VERSION_MAJOR, VERSION_MINOR = ...`: set, value unknown
+                    if name.isupper():
+                        lines.setdefault(name, statement.lineno)
         return lines, values
 
     @staticmethod

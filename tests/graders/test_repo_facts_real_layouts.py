@@ -59,6 +59,12 @@ def test_names_defined_in_top_level_if_and_try_blocks_exist(confhub: RepoFacts) 
     assert {"CONFHUB_DEBUG_TOOLBAR", "CONFHUB_MEDIA_QUOTA"} <= set(confhub.settings)
 
 
+def test_names_bound_by_unpacking_exist(confhub: RepoFacts) -> None:
+    assert {"CONFHUB_VERSION_MAJOR", "CONFHUB_VERSION_MINOR"} <= set(confhub.settings)
+    assert "CONFHUB_VERSION_MAJOR" not in confhub.setting_values  # its value is not known on its own
+    assert confhub.resolve_symbol("confhub.settings.CONFHUB_VERSION_MINOR") is not None
+
+
 def test_names_imported_from_outside_the_repo_exist_where_they_are_imported(confhub: RepoFacts) -> None:
     assert confhub.resolve_symbol("confhub.common.system.swapper_load_model") == ("confhub.common.system", "swapper_load_model")
     assert confhub.resolve_symbol("confhub.common.system.load_model") is None  # imported under another name
