@@ -13,7 +13,7 @@ for the repo (`repo_facts(repo)`, layout guessed as for a user's repo without ar
 | task | every function decorated by a Celery task decorator: `shared_task`/`task` imported from celery, `<app>.task` of an object defined in a module that imports celery or is named `*celery*`, or a repo alias (`nautobot_task = shared_task`) or function that wraps `shared_task`/`<app>.task` | `facts.tasks[name]` is in that module |
 | setting | every `settings.NAME` read where `settings` is `django.conf.settings` | `NAME` is a project setting or a Django default |
 | route | every `path`/`re_path`/`url` call whose view is not `include(...)`, every `<router>.register(...)` | `facts.urls` has a route at that file and line; `mounted` counts those reachable from ROOT_URLCONF |
-| url name | every literal name the code reverses (`reverse("orga:login")`, `reverse_lazy`, DRF's `reverse`) | the name (with its namespaces) is in `facts.url_names` |
+| url name | every literal name the code reverses (`reverse("orga:login")`, `reverse_lazy`, DRF's `reverse`) | the name (with its namespaces) is in `facts.url_names`, or is one of Django admin's (`admin:index`, `admin:<app>_<model>_change`) |
 
 Module names are the ones Python imports (the chain of `__init__.py` folders, or the path from a
 `manage.py` folder when Django runs from there), so a `src/` layout is judged by `pretalx.event.models`,
@@ -373,7 +373,7 @@ def found(facts: RepoFacts, ref: Ref, mounted: set[tuple[str, int]], routes: set
     if ref.kind == "setting":
         return ref.name in facts.settings or ref.name in facts.framework_settings
     if ref.kind == "url name":
-        return ref.name in facts.url_names
+        return ref.name in facts.url_names or facts.admin_url_name(ref.name)
     file, _, line = ref.name.rpartition(":")
     return (file, int(line)) in routes
 

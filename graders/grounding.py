@@ -748,6 +748,9 @@ class _Context:
     def _url_names(self, line: int, text: str) -> Iterator[Reference]:
         for match in URL_NAME.finditer(text):
             name = match.group("name") or match.group("named")
+            if self.facts.admin_url_name(name) and name not in self.facts.url_names:
+                yield Reference("url-name", name, line, True, "Django admin URL name", "framework")
+                continue
             resolved = "URL name" if name in self.facts.url_names else None
             presented = name not in self.defined and mention_cue(self.plan, line, text, match.start(), match.end()) == "existing"
             yield Reference("url-name", name, line, presented, resolved)

@@ -44,6 +44,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -61,6 +62,10 @@ LIST_VIEW_BASES = frozenset(
 ROUTER_CLASSES = frozenset({"DefaultRouter", "SimpleRouter"})
 URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
 TASK_DECORATORS = frozenset({"shared_task", "task", "periodic_task"})
+ADMIN_URL_NAMES = frozenset(
+    {"index", "login", "logout", "password_change", "password_change_done", "jsi18n", "app_list", "view_on_site", "autocomplete"}
+)
+"""URL names of Django's admin site itself (`admin:index`); per-model ones are `admin:<app>_<model>_changelist` etc."""
 EXAMPLE_DIRS = frozenset({"tests", "test", "docs", "doc", "example", "examples", "sandbox", "demo", "scripts"})
 """Folders whose `manage.py` runs a test or demo project, not the repo's backend."""
 SETTINGS_ENTRY_FILES = ("manage.py", "wsgi.py", "asgi.py", "celery.py")
@@ -305,6 +310,22 @@ class RepoFacts:
     def top_packages(self) -> frozenset[str]:
         """First parts of the repo's module names (`pretalx`, `config`)."""
         return frozenset(module.split(".")[0] for module in self.modules)
+
+    def admin_url_name(self, name: str) -> bool:
+        """A URL name Django's admin site gives (`admin:index`, `admin:auth_user_changelist`), in a repo that uses the admin
+        (`django.contrib.admin` installed, or an `admin.py` module: a reusable app's host project installs it)."""
+        uses_admin = "django.contrib.admin" in self.installed_apps or any(module.rsplit(".", 1)[-1] == "admin" for module in self.modules)
+        if not uses_admin or not name.startswith("admin:"):
+            return False
+        rest = name.removeprefix("admin:")
+        if rest in ADMIN_URL_NAMES:
+            return True
+        match = re.fullmatch(r"(?P<app>\w+?)_(?P<model>[a-z0-9]+)_(?:changelist|add|change|delete|history)", rest)
+        if match is None:
+            return False
+        return any(
+            model.app == match.group("app") and model.name.lower() == match.group("model") for model in (*self.models, *self.external_models)
+        )
 
     @property
     def url_names(self) -> frozenset[str]:

@@ -107,6 +107,14 @@ def test_url_names_carry_their_namespaces(confhub: RepoFacts, labelhub: RepoFact
     assert "projects:project-list" in labelhub.url_names  # `app_name = "projects"` in the included URLconf
 
 
+def test_django_admin_url_names_exist_where_the_admin_is_used(confhub: RepoFacts, labelhub: RepoFacts) -> None:
+    assert confhub.admin_url_name("admin:index") and confhub.admin_url_name("admin:event_track_changelist")
+    assert not confhub.admin_url_name("admin:event_ghost_changelist") and not confhub.admin_url_name("admin:dashboard")
+    assert not labelhub.admin_url_name("admin:index")  # no django.contrib.admin, no admin.py
+    plan = parse_plan('# Plan\n\n- Link to the existing `reverse("admin:event_room_change")` and `reverse("admin:event_hall_change")`.\n')
+    assert {item.id: item.met for item in grounding_verdict(plan, confhub).items} == {"url-name:admin:event_hall_change": False}
+
+
 def test_an_alias_of_a_task_decorator_makes_tasks(confhub: RepoFacts) -> None:
     assert confhub.tasks["rebuild_schedule"].module == "confhub.event.services"  # `confhub_task = app.task`
     assert confhub.tasks["send_event_reminders"].options == {"bind": "True", "max_retries": "3"}
