@@ -38,6 +38,7 @@ from archbench.graders.plan import ParsedPlan, starting_with
 from archbench.graders.repo_facts import (
     ModelFacts,
     RepoFacts,
+    celery_settings,
     django_model_api,
     installed_package_dir,
     repo_facts,
@@ -65,7 +66,7 @@ NAMED_THING = re.compile(
     r"\s*(?P<kind>models?|apps?|tasks?|settings?|methods?|functions?|helpers?|fields?|propert(?:y|ies)|managers?|querysets?|class(?:es)?|serializers?|views?|viewsets?|permissions?|url\s+names?)\b",
     re.IGNORECASE,
 )
-URL_NAME = re.compile(r"reverse\(\s*['\"](?P<name>[\w:-]+)['\"]|url\s+name\s+`(?P<named>[\w:-]+)`", re.IGNORECASE)
+URL_NAME = re.compile(r"reverse\(\s*['\"](?P<name>[\w.:-]+)['\"]|url\s+name\s+`(?P<named>[\w.:-]+)`", re.IGNORECASE)
 URL_NAME_CUE = starting_with(re.compile(r"reverse|url", re.IGNORECASE), "reverse", "url")  # on every line URL_NAME matches
 DEFINITION_LEAD = re.compile(
     r"^[\s*]*(?:\d+(?:\.\d+)*[.)]?\s+)?(?:[A-Za-z][\w -]{0,30}:\s*)?[*]*`(?:[\w.]+\.)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\([^)`]*\))?`"
@@ -478,7 +479,7 @@ class _Context:
 
     @_per_repo
     def _repo_tops(self) -> frozenset[str]:
-        return frozenset(module.split(".")[0] for module in self.facts.modules)
+        return self.facts.importable_tops
 
     @_per_repo
     def _installed_tops(self) -> frozenset[str]:
@@ -608,7 +609,7 @@ class _Context:
                 continue
             if name in self.facts.settings:
                 resolved = f"project settings, line {self.facts.settings[name]}"
-            elif CELERY_SETTING.match(name):
+            elif _celery_setting(name):
                 yield Reference("setting", name, line, True, "Celery setting (CELERY_ namespace)", "framework")
                 continue
             else:
@@ -748,7 +749,7 @@ class _Context:
         if name.isupper():
             if kind_word != "setting":
                 return None, None
-            known = name in facts.settings or name in facts.framework_settings or CELERY_SETTING.match(name)
+            known = name in facts.settings or name in facts.framework_settings or _celery_setting(name)
             return "setting", ("settings" if known else None)
         if kind_word == "app":
             known = name in facts.apps or any(entry.rsplit(".", 1)[-1] == name for entry in facts.installed_apps)
@@ -779,6 +780,9 @@ class _Context:
     def _url_names(self, line: int, text: str) -> Iterator[Reference]:
         for match in URL_NAME.finditer(text):
             name = match.group("name") or match.group("named")
+            if self.facts.admin_url_name(name) and name not in self.facts.url_names:
+                yield Reference("url-name", name, line, True, "Django admin URL name", "framework")
+                continue
             resolved = "URL name" if name in self.facts.url_names else None
             presented = name not in self.defined and mention_cue(self.plan, line, text, match.start(), match.end()) == "existing"
             yield Reference("url-name", name, line, presented, resolved)
@@ -795,6 +799,13 @@ def _checkable(name: str, kind_word: str) -> bool:
     if name.isupper():
         return kind_word == "setting"
     return kind_word in ("app", "task", *_MEMBER_KIND_WORDS)
+
+
+def _celery_setting(name: str) -> bool:
+    """A Celery setting in the project's `CELERY_` namespace (`CELERY_TASK_ALWAYS_EAGER`); any `CELERY_` name when
+    Celery is not installed here to tell (unknown is not invented)."""
+    known = celery_settings()
+    return name in known if known else CELERY_SETTING.match(name) is not None
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,20 @@ Real layouts are followed, not only the sample repos' (issue 16):
 - re-exports: `exports` maps each module to the names it imports (`from .issue import Issue` in
   `db/models/__init__.py`), so `resolve_symbol("proj.db.models.Issue")` finds the class where it
   is defined; `__all__` entries count as names of the module.
+
+And the layouts `benchmarks/real_repo_facts.py` found in real projects (pretalx, Label Studio, Nautobot,
+Mayan EDMS, wger, Kolibri, openwisp-notifications):
+- without archbench.yaml the backend folder is `backend/`, else the folder of the shallowest `manage.py`
+  (`src/manage.py`; `label_studio/manage.py` inside the package, whose modules then resolve under both
+  `core.utils` and `label_studio.core.utils`), else a `src/` folder;
+- names bound in top-level `if`/`try`/`with` blocks count, and a name a module imports from outside the repo
+  (`from swapper import load_model as swapper_load_model`) exists there; `migrations/__init__.py` helpers too;
+- URLs: project router classes (any `*Router()`), routes added in `if` blocks, lists passed through calls
+  (`i18n_patterns(*patterns)`) or returned by a repo function (`urlpatterns = get_urls()`), URLconfs not named
+  `urls.py` (any module assigning `urlpatterns`), namespaces (`app_name`, `include(..., namespace=)`);
+- tasks: aliases and wrappers of Celery's decorators (`nautobot_task = shared_task`), never invoke's `@task`;
+- models: a class assigning `models.*Field` is a model whatever its base (`MPTTModel`, `UUIDModel` from packages
+  not installed here), and `HistoricalRecords()` (django-simple-history) adds `Historical<Model>`.
 """
 
 from __future__ import annotations
@@ -30,8 +44,9 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import re
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
@@ -49,6 +64,12 @@ T = TypeVar("T")
 ROUTER_CLASSES = frozenset({"DefaultRouter", "SimpleRouter"})
 URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
 TASK_DECORATORS = frozenset({"shared_task", "task", "periodic_task"})
+ADMIN_URL_NAMES = frozenset(
+    {"index", "login", "logout", "password_change", "password_change_done", "jsi18n", "app_list", "view_on_site", "autocomplete"}
+)
+"""URL names of Django's admin site itself (`admin:index`); per-model ones are `admin:<app>_<model>_changelist` etc."""
+EXAMPLE_DIRS = frozenset({"tests", "test", "docs", "doc", "example", "examples", "sandbox", "demo", "scripts"})
+"""Folders whose `manage.py` runs a test or demo project, not the repo's backend."""
 SETTINGS_ENTRY_FILES = ("manage.py", "wsgi.py", "asgi.py", "celery.py")
 
 
@@ -155,6 +176,12 @@ class UrlRoute:
     line: int
     mounted: bool = True
     """False for a urls module the root URLconf never includes (its path is then module-relative)."""
+    namespace: str = ""
+    """The URL namespaces the route sits under, `:`-joined (`orga`, `core:user`): `reverse("orga:login")`."""
+
+    @property
+    def full_name(self) -> str | None:
+        return f"{self.namespace}:{self.name}" if self.namespace and self.name else self.name
 
 
 @dataclass(frozen=True)
@@ -206,6 +233,12 @@ class RepoFacts:
     """Every frontend folder (`frontend_dir: [web, admin]` in archbench.yaml); `frontend_dir` is the first."""
     exports: dict[str, dict[str, str]] = field(default_factory=dict)
     """Module → {name it imports: `origin.module.name`}: re-exports (`from .issue import Issue`), relative imports resolved."""
+    package_prefix: str = ""
+    """The backend folder's own package name when the backend folder is a package (`label_studio` for
+    `label_studio/manage.py` + `label_studio/__init__.py`): `label_studio.core.utils` is also `core.utils`."""
+    import_roots: tuple[str, ...] = ()
+    """Module paths of folders Django imports apps from as top-level packages (`apps` when INSTALLED_APPS lists
+    `users` and the code is in `apps/users/`): `users.models.User` is `apps.users.models.User`."""
     uninstalled_apps: tuple[str, ...] = ()
     """INSTALLED_APPS entries that are neither repo apps nor installed here (`django_celery_beat`): unknown, not invented."""
     derived: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
@@ -221,6 +254,7 @@ class RepoFacts:
         """(module, name) where `pkg.module.Name` is defined, following re-exports; None when the repo has no such
         name. `issuetrack.db.models.Issue` → (`issuetrack.db.models.issue`, `Issue`). A module path resolves to itself
         with name ``""``."""
+        dotted = self.repo_name(dotted)
         if dotted in self.modules:
             return dotted, ""
         module, _, name = dotted.rpartition(".")
@@ -241,14 +275,72 @@ class RepoFacts:
                 return (module, name) if name in self.modules[module] else None
             if origin in self.modules:
                 return origin, ""
+            importer = (module, name)
+            origin = self.repo_name(origin)
+            if origin in self.modules:
+                return origin, ""
             module, _, name = origin.rpartition(".")
             if module not in self.modules:
-                return None
+                # a name the module imports from outside the repo (`from swapper import load_model as swapper_load_model`)
+                # exists there; one imported from a repo module that does not exist does not
+                return None if origin.split(".")[0] in self.importable_tops else importer
         return None
+
+    def repo_name(self, dotted: str) -> str:
+        """A dotted path as the repo's module names spell it: without the backend package's own name
+        (`label_studio.core.utils` → `core.utils`), under the folder Django puts on `sys.path` (`users.models` →
+        `apps.users.models`)."""
+        parts = dotted.split(".")
+        if self.package_prefix and parts[0] == self.package_prefix and len(parts) > 1 and parts[1] in self.top_packages:
+            return dotted.removeprefix(f"{self.package_prefix}.")
+        if parts[0] not in self.top_packages:
+            for root in self.import_roots:
+                if parts[0] in self._tops_under(root):
+                    return f"{root}.{dotted}"
+        return dotted
+
+    def _tops_under(self, root: str) -> frozenset[str]:
+        return self._root_tops.get(root, frozenset())
+
+    @cached_property
+    def _root_tops(self) -> dict[str, frozenset[str]]:
+        return {
+            root: frozenset(module[len(root) + 1 :].split(".")[0] for module in self.modules if module.startswith(f"{root}."))
+            for root in self.import_roots
+        }
+
+    @cached_property
+    def importable_tops(self) -> frozenset[str]:
+        """First parts of the module paths the project's code imports: the repo's top packages, the backend
+        package's name and the packages under an import root (`users` of `apps/users/`)."""
+        under_roots = {top for root in self.import_roots for top in self._tops_under(root)}
+        return self.top_packages | under_roots | ({self.package_prefix} if self.package_prefix else set())
+
+    @cached_property
+    def top_packages(self) -> frozenset[str]:
+        """First parts of the repo's module names (`pretalx`, `config`)."""
+        return frozenset(module.split(".")[0] for module in self.modules)
+
+    def admin_url_name(self, name: str) -> bool:
+        """A URL name Django's admin site gives (`admin:index`, `admin:auth_user_changelist`), in a repo that uses the admin
+        (`django.contrib.admin` installed, or an `admin.py` module: a reusable app's host project installs it)."""
+        uses_admin = "django.contrib.admin" in self.installed_apps or any(module.rsplit(".", 1)[-1] == "admin" for module in self.modules)
+        if not uses_admin or not name.startswith("admin:"):
+            return False
+        rest = name.removeprefix("admin:")
+        if rest in ADMIN_URL_NAMES:
+            return True
+        match = re.fullmatch(r"(?P<app>\w+?)_(?P<model>[a-z0-9]+)_(?:changelist|add|change|delete|history)", rest)
+        if match is None:
+            return False
+        return any(
+            model.app == match.group("app") and model.name.lower() == match.group("model") for model in (*self.models, *self.external_models)
+        )
 
     @property
     def url_names(self) -> frozenset[str]:
-        return frozenset(route.name for route in self.urls if route.name)
+        """Route names, bare and with their namespaces (`login`, `orga:login`)."""
+        return frozenset(name for route in self.urls for name in (route.name, route.full_name) if name)
 
     @cached_property
     def models_by_name(self) -> dict[str, tuple[ModelFacts, ...]]:
@@ -300,6 +392,25 @@ def repo_facts(repo_dir: Path, layout: Layout | None = None) -> RepoFacts:
 @lru_cache(maxsize=32)
 def _repo_facts(repo_dir: Path, layout: Layout | None = None) -> RepoFacts:
     return _Scanner(repo_dir, layout).scan()
+
+
+def _guessed_backend(repo_dir: Path, depth: int = 3) -> str:
+    """The backend folder of a repo without archbench.yaml: `backend/`, else the shallowest folder holding a
+    `manage.py` (`src/manage.py`, `label_studio/manage.py`: Django imports the project's packages from there; not one
+    of a tests or example project), else a
+    `src/` folder that is not itself a package, else the repo root."""
+    if (repo_dir / "backend").is_dir():
+        return "backend"
+    level = [repo_dir]
+    for _ in range(depth + 1):
+        if any((folder / "manage.py").is_file() for folder in level):
+            found = min(folder for folder in level if (folder / "manage.py").is_file())
+            return found.relative_to(repo_dir).as_posix()
+        level = sorted(
+            child for folder in level for child in folder.iterdir() if child.is_dir() and child.name not in SKIPPED_DIRS | EXAMPLE_DIRS and not child.name.startswith(".")
+        )
+    src = repo_dir / "src"
+    return "src" if src.is_dir() and not (src / "__init__.py").is_file() else "."
 
 
 # --- small ast helpers -------------------------------------------------------------------------
@@ -404,6 +515,32 @@ def _assigned_names(statement: ast.stmt) -> list[str]:
     return []
 
 
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """A module's statements, those in top-level `if`/`try`/`with` blocks included (`if settings.X: urlpatterns += [...]`,
+    `try: from x import Y`, platform-dependent definitions): they define module names too."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.If, ast.With, ast.AsyncWith)):
+            yield from _module_statements(statement.body)
+            yield from _module_statements(getattr(statement, "orelse", []))
+        elif isinstance(statement, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            for block in (statement.body, *(handler.body for handler in statement.handlers), statement.orelse, statement.finalbody):
+                yield from _module_statements(block)
+
+
+def _unpacked_names(statement: ast.stmt) -> list[str]:
+    """Names an unpacking assignment binds (`VERSION_MAJOR, VERSION_MINOR = ...`); their values are not known one by one."""
+    if not isinstance(statement, ast.Assign):
+        return []
+    return [
+        element.id
+        for target in statement.targets
+        if isinstance(target, (ast.Tuple, ast.List))
+        for element in target.elts
+        if isinstance(element, ast.Name)
+    ]
+
+
 def _assigned_value(statement: ast.stmt) -> ast.expr | None:
     if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         return statement.value
@@ -456,6 +593,7 @@ class _Scanner:
         self.unparsed: list[str] = []
         self.classes: dict[str, list[ClassFacts]] = {}
         self.class_nodes: dict[tuple[str, str], ast.ClassDef] = {}
+        self.import_roots: tuple[str, ...] = ()
 
     def _layout(self) -> tuple[str, str | None, tuple[str, ...]]:
         """(backend folder, project package, frontend folders) from archbench.yaml, else guessed."""
@@ -463,17 +601,22 @@ class _Scanner:
             config = load_repo_config(self.repo_dir)
             return config.backend_dir, config.project_package, config.frontend_dirs
         frontend = ("frontend",) if (self.repo_dir / "frontend").is_dir() else ()
-        return ("backend" if (self.repo_dir / "backend").is_dir() else "."), None, frontend
+        return _guessed_backend(self.repo_dir), None, frontend
 
     def scan(self) -> RepoFacts:
         files = self._files()
         for relative in sorted(files):
-            if relative.endswith(".py") and self._in_backend(relative) and "/migrations/" not in f"/{relative}":
+            if relative.endswith(".py") and self._in_backend(relative) and (
+                "/migrations/" not in f"/{relative}" or relative.endswith("/migrations/__init__.py")  # helpers, not a migration
+            ):
                 self._parse(relative)
         for module in self.modules.values():
             self._collect_classes(module)
         settings, setting_values = self._settings()
         installed_apps = tuple(value for value in setting_values.get("INSTALLED_APPS", ()) if isinstance(value, str))
+        import_roots = self.import_roots = self._import_roots(installed_apps)
+        # `users` under the import root `apps` is the repo's `apps.users`
+        installed_apps = tuple(self._under_root(entry, import_roots) for entry in installed_apps)
         apps = self._apps(files, installed_apps)
         models, external_models = self._models(apps, installed_apps, setting_values)
         views = self._views()
@@ -499,7 +642,49 @@ class _Scanner:
             unparsed_files=tuple(self.unparsed),
             exports={name: self._imports(module) for name, module in self.modules.items()},
             uninstalled_apps=self._uninstalled(installed_apps, apps),
+            package_prefix=self._package_prefix(),
+            import_roots=import_roots,
         )
+
+    def _rooted(self, name: str) -> str:
+        """A module path as the repo names it when Django imports it from an import root (`users.urls` → `apps.users.urls`)."""
+        if name in self.modules:
+            return name
+        return next((f"{root}.{name}" for root in self.import_roots if f"{root}.{name}" in self.modules), name)
+
+    def _under_root(self, entry: str, roots: tuple[str, ...]) -> str:
+        app = entry.split(".apps.")[0]
+        for root in roots:
+            if f"{root}.{app}.models" in self.modules or f"{root}.{app}.apps" in self.modules:
+                return f"{root}.{entry}"
+        return entry
+
+    def _import_roots(self, installed_apps: tuple[str, ...]) -> tuple[str, ...]:
+        """Folders INSTALLED_APPS entries live under without naming them (`users` → `apps/users/`, the folder settings
+        put on `sys.path`): the one module path that holds `<root>.<entry>.models` or `.apps`, for entries that are
+        neither repo top-level packages nor installed packages."""
+        tops = {module.split(".")[0] for module in self.modules}
+        roots: set[str] = set()
+        for entry in installed_apps:
+            first = entry.split(".")[0]
+            if first in tops or installed_package_dir(first) is not None:
+                continue
+            app = entry.split(".apps.")[0]
+            holders = {
+                module.removesuffix(f".{app}.{last}")
+                for module in self.modules
+                for last in ("models", "apps")
+                if module.endswith(f".{app}.{last}")
+            }
+            if len(holders) == 1:
+                roots.add(holders.pop())
+        return tuple(sorted(roots))
+
+    def _package_prefix(self) -> str:
+        backend = self.backend_dir.strip("/")
+        if backend in ("", ".") or not (self.repo_dir / backend / "__init__.py").is_file():
+            return ""
+        return backend.rsplit("/", 1)[-1]
 
     @staticmethod
     def _uninstalled(installed_apps: tuple[str, ...], apps: dict[str, AppFacts]) -> tuple[str, ...]:
@@ -520,7 +705,7 @@ class _Scanner:
         """Names a module imports at top level → where from (`Issue` → `pkg.db.models.issue.Issue`); star imports of
         repo modules bring in that module's own names."""
         found: dict[str, str] = {}
-        for node in module.tree.body:
+        for node in _module_statements(module.tree.body):
             if isinstance(node, ast.ImportFrom):
                 source = self._absolute(module, node)
                 for alias in node.names:
@@ -574,8 +759,8 @@ class _Scanner:
     @staticmethod
     def _top_level_names(tree: ast.Module) -> frozenset[str]:
         names: set[str] = set()
-        for statement in tree.body:
-            names.update(_assigned_names(statement))
+        for statement in _module_statements(tree.body):
+            names.update(_assigned_names(statement), _unpacked_names(statement))
         return frozenset(names)
 
     def _collect_classes(self, module: _Module) -> None:
@@ -655,13 +840,16 @@ class _Scanner:
         lines: dict[str, int] = {}
         values: dict[str, object] = {}
         for module in self._settings_modules():
-            for statement in module.tree.body:
+            for statement in _module_statements(module.tree.body):
                 for name in _assigned_names(statement):
                     if not name.isupper():
                         continue
                     lines.setdefault(name, statement.lineno)
                     value = _assigned_value(statement)
                     self._record_setting_value(values, name, statement, value)
+                for name in _unpacked_names(statement):  # `VERSION_MAJOR, VERSION_MINOR = ...`: set, value unknown
+                    if name.isupper():
+                        lines.setdefault(name, statement.lineno)
         return lines, values
 
     @staticmethod
@@ -721,12 +909,14 @@ class _Scanner:
         while changed:
             changed = False
             for facts in list(pending):
-                if any(_last(base) == "Model" or _last(base) in known for base in facts.bases):
+                node = self.class_nodes[(facts.module, facts.name)]
+                if any(_last(base) == "Model" or _last(base) in known for base in facts.bases) or _declares_model_fields(node):
                     app = self._app_of(facts.module, app_by_module)
                     raw.append(_RawModel(facts, self.class_nodes[(facts.module, facts.name)], app, external=False))
                     known.add(facts.name)
                     pending.remove(facts)
                     changed = True
+        raw.extend(_history_models(raw))
         user_model = setting_values.get("AUTH_USER_MODEL", "auth.User")
         built = _build_models(raw, _last(user_model) if isinstance(user_model, str) else "User")
         return (
@@ -824,6 +1014,7 @@ class _Scanner:
     def _tasks(self) -> dict[str, TaskFacts]:
         """Celery tasks in any module: decorated functions (`@shared_task`, `@app.task(...)`) and `Task` subclasses."""
         found: dict[str, TaskFacts] = {}
+        wrappers = self._task_wrappers()
         for module in self.modules.values():
             celery_task_names = {
                 alias.asname or alias.name
@@ -838,13 +1029,14 @@ class _Scanner:
                     for item in node.bases
                 ):
                     found.setdefault(node.name, TaskFacts(node.name, module.name, module.file, node.lineno, {}))
+            imports = self._imports(module)
             for node in module.tree.body:
                 if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     continue
                 for decorator in node.decorator_list:
                     target = decorator.func if isinstance(decorator, ast.Call) else decorator
                     dotted = _dotted(target)
-                    if dotted and _last(dotted) in TASK_DECORATORS:
+                    if dotted and self._task_decorator(dotted, imports, wrappers):
                         options = (
                             {keyword.arg: ast.unparse(keyword.value) for keyword in decorator.keywords if keyword.arg}
                             if isinstance(decorator, ast.Call)
@@ -852,6 +1044,35 @@ class _Scanner:
                         )
                         found.setdefault(node.name, TaskFacts(node.name, module.name, module.file, node.lineno, options))
         return found
+
+    def _task_decorator(self, dotted: str, imports: dict[str, str], wrappers: set[str]) -> bool:
+        """`@app.task`, `@celery_app.task(...)`, `@shared_task` (not `@task` imported from a package other than Celery,
+        such as invoke's), or a repo's own wrapper or alias of them (`nautobot_task = shared_task`)."""
+        origin = imports.get(dotted.split(".")[0])
+        full = ".".join([origin, *dotted.split(".")[1:]]) if origin else dotted
+        if full in wrappers or (origin is None and dotted in {_last(wrapper) for wrapper in wrappers}):
+            return True
+        if _last(dotted) not in TASK_DECORATORS:
+            return False
+        if "." in dotted or origin is None:
+            return True
+        return origin.split(".")[0] == "celery" or origin.rpartition(".")[0] in self.modules
+
+    def _task_wrappers(self) -> set[str]:
+        """`module.name` of the repo's task decorators: aliases (`nautobot_task = shared_task`) and functions returning
+        a Celery decorator's result (`return shared_task(*args, base=NautobotTask, **kwargs)`)."""
+        wrappers: set[str] = set()
+        for module in self.modules.values():
+            for node in _module_statements(module.tree.body):
+                value = _assigned_value(node)
+                if isinstance(value, (ast.Name, ast.Attribute)) and _last(_dotted(value) or "") in ("shared_task", "task"):
+                    wrappers.update(f"{module.name}.{name}" for name in _assigned_names(node))
+                elif isinstance(node, ast.FunctionDef) and not node.decorator_list and any(
+                    isinstance(child, ast.Return) and isinstance(child.value, ast.Call) and _call_name(child.value) in ("shared_task", "task")
+                    for child in ast.walk(node)
+                ):
+                    wrappers.add(f"{module.name}.{node.name}")
+        return wrappers
 
     # URLs
 
@@ -862,28 +1083,59 @@ class _Scanner:
         if isinstance(root, str):
             routes.extend(self._module_routes(root, "/", views, visited, mounted=True))
         for name in sorted(self.modules):
-            if name.rsplit(".", 1)[-1] == "urls" and name not in visited:
-                routes.extend(self._module_routes(name, "/", views, visited, mounted=False))
+            last = name.rsplit(".", 1)[-1]
+            if name not in visited and (last == "urls" or last.endswith("_urls") or self._defines_urlpatterns(name)):
+                routes.extend(self._module_routes(name, "/", views, visited, mounted=False, namespace=self._app_name(name) or ""))
         return tuple(routes)
 
+    @cached_property
+    def _default_routers(self) -> frozenset[str]:
+        """DefaultRouter and the repo's classes deriving from it (`OrderedDefaultRouter`): they add an `api-root` route."""
+        derived = {name for name, group in self.classes.items() if any(self._derives(cls, frozenset({"DefaultRouter"})) for cls in group)}
+        return frozenset({"DefaultRouter", *derived})
+
+    def _app_name(self, name: str) -> str | None:
+        """A URLconf's `app_name`: the namespace `include()` gives its routes unless it names another."""
+        module = self.modules.get(name)
+        for statement in _module_statements(module.tree.body) if module else ():
+            if "app_name" in _assigned_names(statement) and _string(_assigned_value(statement)):
+                return _string(_assigned_value(statement))
+        return None
+
+    def _defines_urlpatterns(self, name: str) -> bool:
+        """Whether a module assigns `urlpatterns` (`api_urls.py`, `dev_urls.py`, `routes.py`): a URLconf whatever its name."""
+        return any("urlpatterns" in _assigned_names(statement) for statement in _module_statements(self.modules[name].tree.body))
+
     def _module_routes(
-        self, module_name: str, prefix: str, views: dict[str, ViewFacts], visited: set[str], mounted: bool, variable: str = "urlpatterns"
+        self,
+        module_name: str,
+        prefix: str,
+        views: dict[str, ViewFacts],
+        visited: set[str],
+        mounted: bool,
+        variable: str = "urlpatterns",
+        namespace: str = "",
     ) -> Iterator[UrlRoute]:
         """Routes of `variable` (urlpatterns) in a urls module, includes and splats followed."""
+        module_name = self._rooted(module_name)
         module = self.modules.get(module_name)
         if module is None or module_name in visited:
             return
         visited.add(module_name)
-        routers = _router_registrations(module.tree)
-        lists = {
-            name: value
-            for statement in module.tree.body
-            for name in _assigned_names(statement)
-            if isinstance(value := _assigned_value(statement), ast.expr)
-        }
-        context = _UrlContext(self, module, routers, lists, views, visited, mounted, self._imports(module))
+        routers = _router_registrations(module.tree, self._default_routers)
+        lists: dict[str, ast.expr] = {}
+        for statement in _module_statements(module.tree.body):
+            for name in _assigned_names(statement):
+                value = _assigned_value(statement)
+                if value is None:
+                    continue
+                extends = isinstance(statement, ast.AugAssign) or any(
+                    isinstance(node, ast.Name) and node.id == name for node in ast.walk(value)
+                )  # `api_urls += [...]`, `api_urls = api_urls + [...]` (in an `if` block too): a part of the list
+                lists[name] = ast.BinOp(lists[name], ast.Add(), value) if extends and name in lists else value
+        context = _UrlContext(self, module, routers, lists, views, visited, mounted, self._imports(module), namespace=namespace)
         context.expanding.add(variable)  # `urlpatterns = urlpatterns + [...]`: each statement adds only its new part
-        for statement in module.tree.body:
+        for statement in _module_statements(module.tree.body):
             if variable in _assigned_names(statement) and _assigned_value(statement) is not None:
                 yield from context.patterns(_assigned_value(statement), prefix)
 
@@ -901,6 +1153,8 @@ class _UrlContext:
     """Local name → imported origin (`issue_urls` → `pkg.app.urls.issue.urlpatterns`), for splats of imported lists."""
     expanding: set[str] = field(default_factory=set)
     """List variables being expanded, so that `urlpatterns = urlpatterns + [...]` cannot loop."""
+    namespace: str = ""
+    """URL namespaces of the routes being read (`core:user`)."""
 
     def patterns(self, node: ast.expr, prefix: str) -> Iterator[UrlRoute]:
         if isinstance(node, (ast.List, ast.Tuple)):
@@ -919,77 +1173,157 @@ class _UrlContext:
             yield from self.imported(self.imports[node.id], prefix)
         elif isinstance(node, ast.Call) and _call_name(node) in URL_FUNCTIONS and node.args:
             yield from self.route(node, prefix)
+        elif isinstance(node, ast.Call):
+            yield from self.called(node, prefix)
+
+    def called(self, call: ast.Call, prefix: str) -> Iterator[UrlRoute]:
+        """The lists passed to a call (`i18n_patterns(*patterns)`, `format_suffix_patterns(urlpatterns)`) and, for a repo
+        function, the lists it returns (`urlpatterns = get_urls()`, `include(get_api_urls(views))`)."""
+        name = _dotted(call.func)
+        for argument in call.args:  # `i18n_patterns(*patterns)`: the lists passed in are routes, whatever the function is
+            yield from self.patterns(argument.value if isinstance(argument, ast.Starred) else argument, prefix)
+        found = self.function(name) if name else None
+        if found is None:
+            return
+        module, function = found
+        key = f"def:{module.name}.{function.name}"
+        if key in self.expanding:
+            return
+        local = dict(self.lists) if module is self.module else {
+            name: value for statement in _module_statements(module.tree.body) for name in _assigned_names(statement)
+            if (value := _assigned_value(statement)) is not None
+        }
+        for statement in ast.walk(function):
+            value = _assigned_value(statement) if isinstance(statement, ast.stmt) else None
+            for target in _assigned_names(statement) if value is not None else ():
+                extends = isinstance(statement, ast.AugAssign) and target in local
+                local[target] = ast.BinOp(local[target], ast.Add(), value) if extends else value
+        context = _UrlContext(
+            self.scanner, module, _router_registrations(module.tree, self.scanner._default_routers), local, self.views, self.visited, self.mounted,
+            self.imports if module is self.module else self.scanner._imports(module), {*self.expanding, key}, self.namespace,
+        )
+        for statement in ast.walk(function):
+            if isinstance(statement, ast.Return) and statement.value is not None:
+                yield from context.patterns(statement.value, prefix)
+
+    def function(self, dotted: str) -> tuple[_Module, ast.FunctionDef] | None:
+        """The repo function a call names: defined in this module, or imported from a repo module."""
+        origin = self.imports.get(dotted.split(".")[0])
+        if origin is None:
+            module, name = self.module, dotted
+        else:
+            origin = ".".join([origin, *dotted.split(".")[1:]])
+            owner, _, name = origin.rpartition(".")
+            module = self.scanner.modules.get(owner)
+        if module is None or "." in name:
+            return None
+        for statement in _module_statements(module.tree.body):
+            if isinstance(statement, ast.FunctionDef) and statement.name == name:
+                return module, statement
+        return None
 
     def imported(self, origin: str, prefix: str) -> Iterator[UrlRoute]:
         """An imported urls module (`from . import issue`) or list (`from .issue import urlpatterns as issue_urls`)."""
         scanner = self.scanner
+        if origin not in scanner.modules and "." in origin:  # `from users.urls import urlpatterns` under an import root
+            owner, _, variable = origin.rpartition(".")
+            origin = scanner._rooted(origin) if scanner._rooted(origin) in scanner.modules else f"{scanner._rooted(owner)}.{variable}"
         if origin in scanner.modules:
-            yield from scanner._module_routes(origin, prefix, self.views, self.visited, self.mounted)
+            yield from scanner._module_routes(origin, prefix, self.views, self.visited, self.mounted, namespace=self.namespace)
             return
         module, _, variable = origin.rpartition(".")
         if module in scanner.modules and (module not in self.visited or variable != "urlpatterns"):
             if variable != "urlpatterns":
                 self.visited.discard(module)
-            yield from scanner._module_routes(module, prefix, self.views, self.visited, self.mounted, variable)
+            yield from scanner._module_routes(module, prefix, self.views, self.visited, self.mounted, variable, self.namespace)
 
     def route(self, call: ast.Call, prefix: str) -> Iterator[UrlRoute]:
         path = _join(prefix, _regex_to_path(_string(call.args[0]) or ""))
         target = call.args[1] if len(call.args) > 1 else _keyword(call, "view")
         if isinstance(target, ast.Call) and _call_name(target) == "include" and target.args:
             included = target.args[0]
+            if isinstance(included, ast.Name) and isinstance(self.lists.get(included.id), ast.Tuple):
+                included = self.lists[included.id]  # `core_patterns = ([...], "core")`
+            app_namespace = None
             if isinstance(included, ast.Tuple) and included.elts:
+                app_namespace = _string(included.elts[1]) if len(included.elts) > 1 else None
                 included = included.elts[0]
+            instance = _string(_keyword(target, "namespace")) or (_string(target.args[1]) if len(target.args) > 1 else None)
             included_module = _string(included)
+            if included_module is None and isinstance(included, ast.Name) and self.imports.get(included.id) in self.scanner.modules:
+                included_module = self.imports[included.id]  # `include(issue_urls)` of an imported urls module
             if included_module is not None:
-                yield from self.scanner._module_routes(included_module, path, self.views, self.visited, self.mounted)
+                namespace = _join_namespace(self.namespace, instance or app_namespace or self.scanner._app_name(included_module))
+                yield from self.scanner._module_routes(included_module, path, self.views, self.visited, self.mounted, namespace=namespace)
             else:
-                yield from self.patterns(included, path)
+                inner = replace(self, namespace=_join_namespace(self.namespace, instance or app_namespace))
+                yield from inner.patterns(included, path)
             return
         view = target.func if isinstance(target, ast.Call) else target
         view_name = _dotted(view.value if isinstance(view, ast.Attribute) and view.attr == "as_view" else view)
         name = _string(_keyword(call, "name")) or (_string(call.args[2]) if len(call.args) > 2 else None)
-        yield UrlRoute(path, name, view_name and _last(view_name), self.module.file, call.lineno, self.mounted)
+        yield UrlRoute(path, name, view_name and _last(view_name), self.module.file, call.lineno, self.mounted, self.namespace)
 
     def router_routes(self, router: str, prefix: str) -> Iterator[UrlRoute]:
         registrations = self.routers.get(router, [])
         if registrations and self.routers.get(f"{router}:default"):
-            yield UrlRoute(prefix, "api-root", None, self.module.file, registrations[0][3], self.mounted)
+            yield UrlRoute(prefix, "api-root", None, self.module.file, registrations[0][3], self.mounted, self.namespace)
         for route_prefix, viewset, basename, line in registrations:
             view = self.views.get(viewset)
             basename = basename or (view.model.lower() if view and view.model else None)
             collection = _join(prefix, route_prefix)
             detail = _join(collection, "{pk}")
-            yield UrlRoute(collection, basename and f"{basename}-list", viewset, self.module.file, line, self.mounted)
-            yield UrlRoute(detail, basename and f"{basename}-detail", viewset, self.module.file, line, self.mounted)
+            yield UrlRoute(collection, basename and f"{basename}-list", viewset, self.module.file, line, self.mounted, self.namespace)
+            yield UrlRoute(detail, basename and f"{basename}-detail", viewset, self.module.file, line, self.mounted, self.namespace)
             for action_path, action_name, is_detail in self.actions(viewset):
                 base = detail if is_detail else collection
                 yield UrlRoute(
-                    _join(base, action_path), basename and f"{basename}-{action_name}", viewset, self.module.file, line, self.mounted
+                    _join(base, action_path),
+                    basename and f"{basename}-{action_name}",
+                    viewset,
+                    self.module.file,
+                    line,
+                    self.mounted,
+                    self.namespace,
                 )
 
     def actions(self, viewset: str) -> Iterator[tuple[str, str, bool]]:
-        for facts in self.scanner.classes.get(viewset, ()):
-            node = self.scanner.class_nodes[(facts.module, facts.name)]
-            for statement in node.body:
-                if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    continue
-                for decorator in statement.decorator_list:
-                    if isinstance(decorator, ast.Call) and _call_name(decorator) == "action":
-                        url_path = _string(_keyword(decorator, "url_path")) or statement.name
-                        url_name = _string(_keyword(decorator, "url_name")) or statement.name.replace("_", "-")
-                        yield url_path, url_name, _is_true(_keyword(decorator, "detail"))
+        """`@action` routes of the viewset and of the repo classes it derives from (`PathEndpointMixin.trace`)."""
+        pending, seen = [viewset], set()
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for facts in self.scanner.classes.get(name, ()):
+                pending.extend(_last(base) for base in facts.bases)
+                yield from self._own_actions(facts)
+
+    def _own_actions(self, facts: ClassFacts) -> Iterator[tuple[str, str, bool]]:
+        node = self.scanner.class_nodes[(facts.module, facts.name)]
+        for statement in node.body:
+            if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for decorator in statement.decorator_list:
+                if isinstance(decorator, ast.Call) and _call_name(decorator) == "action":
+                    url_path = _string(_keyword(decorator, "url_path")) or statement.name
+                    url_name = _string(_keyword(decorator, "url_name")) or statement.name.replace("_", "-")
+                    yield url_path, url_name, _is_true(_keyword(decorator, "detail"))
 
 
-def _router_registrations(tree: ast.Module) -> dict[str, list[tuple[str, str, str | None, int]]]:
-    """Router variable → [(prefix, viewset, basename, line)]; `<name>:default` marks a DefaultRouter."""
+def _router_registrations(
+    tree: ast.Module, default_routers: frozenset[str] = frozenset({"DefaultRouter"})
+) -> dict[str, list[tuple[str, str, str | None, int]]]:
+    """Router variable → [(prefix, viewset, basename, line)]; `<name>:default` marks a DefaultRouter (or a repo class
+    deriving from it, in `default_routers`)."""
     routers: dict[str, list] = {}
-    for statement in tree.body:
+    for statement in _module_statements(tree.body):
         value = _assigned_value(statement)
         router_class = _call_name(value) if value is not None else None
-        if router_class in ROUTER_CLASSES:
+        if router_class in ROUTER_CLASSES or (router_class or "").endswith("Router"):  # a project's or a package's router
             for name in _assigned_names(statement):
                 routers[name] = []
-                if router_class == "DefaultRouter":
+                if router_class in default_routers:
                     routers[f"{name}:default"] = [True]
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "register"):
@@ -1001,6 +1335,10 @@ def _router_registrations(tree: ast.Module) -> dict[str, list[tuple[str, str, st
         viewset = _dotted(node.args[1])
         routers[owner].append((_regex_to_path(_string(node.args[0]) or ""), viewset and _last(viewset), basename, node.lineno))
     return routers
+
+
+def _join_namespace(outer: str, inner: str | None) -> str:
+    return ":".join(part for part in (outer, inner) if part)
 
 
 def _regex_to_path(route: str) -> str:
@@ -1106,6 +1444,31 @@ def _meta_indexes_and_constraints(
     return indexes, constraints
 
 
+def _declares_model_fields(node: ast.ClassDef) -> bool:
+    """A class assigning Django model fields (`name = models.CharField(...)`) is a model, abstract or not, even when
+    its base comes from a package archbench cannot read (`MPTTModel`, `TimeStampedModel`, `UUIDModel`)."""
+    for statement in node.body:
+        value = _assigned_value(statement)
+        if isinstance(value, ast.Call) and _is_field_call(value) and (_dotted(value.func) or "").startswith("models."):
+            return True
+    return False
+
+
+def _history_models(raw: list[_RawModel]) -> list[_RawModel]:
+    """`Historical<Model>` for every model with django-simple-history's `history = HistoricalRecords()`: the package
+    creates that model (and its migration) from the model's fields."""
+    found = []
+    for item in raw:
+        if item.external or not any(
+            _call_name(_assigned_value(statement)) == "HistoricalRecords" for statement in item.node.body if _assigned_value(statement) is not None
+        ):
+            continue
+        name = f"Historical{item.cls.name}"
+        cls = ClassFacts(name, item.cls.module, item.cls.file, item.cls.line, ("models.Model",), item.cls.attributes)
+        found.append(_RawModel(cls, item.node, item.app, external=False))
+    return found
+
+
 def _build_models(raw: list[_RawModel], user_model: str) -> list[ModelFacts]:
     """Resolve inheritance (fields, attributes) and reverse relations; `settings.AUTH_USER_MODEL` is `user_model`."""
     by_name = {item.cls.name: item for item in raw}
@@ -1128,8 +1491,8 @@ def _build_models(raw: list[_RawModel], user_model: str) -> list[ModelFacts]:
         if not any(facts.primary_key for facts in fields.values()):
             fields = {"id": FieldFacts("id", "AutoField", item.cls.line, primary_key=True), **fields}
         built_fields[item.cls.name] = fields
-        if _is_true(_meta_value(_meta(item.node), "abstract")):
-            continue
+        if _is_true(_meta_value(_meta(item.node), "abstract")) or item.cls.name != item.node.name:
+            continue  # abstract, or a history model (its relations are `related_name="+"`)
         for facts in own[item.cls.name].values():
             if facts.target is None or (facts.related_name or "").endswith("+"):
                 continue
@@ -1249,16 +1612,49 @@ def _imported_siblings(models_file: Path, app_module: str, app_dir: Path) -> lis
     return siblings
 
 
+def _installed_tree(top_level: str, relative: str) -> ast.Module | None:
+    """The parsed source of a file of an installed package (`celery`, `app/defaults.py`), or None."""
+    package = installed_package_dir(top_level)
+    if package is None:
+        return None
+    try:
+        return ast.parse((package / relative).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+
+
 @lru_cache(maxsize=1)
 def _django_global_settings() -> frozenset[str]:
-    package = installed_package_dir("django")
-    if package is None:
-        return frozenset()
-    try:
-        tree = ast.parse((package / "conf" / "global_settings.py").read_text(encoding="utf-8"))
-    except (OSError, SyntaxError):
+    tree = _installed_tree("django", "conf/global_settings.py")
+    if tree is None:
         return frozenset()
     return frozenset(name for statement in tree.body for name in _assigned_names(statement) if name.isupper())
+
+
+@lru_cache(maxsize=1)
+def celery_settings() -> frozenset[str]:
+    """Celery's settings as a Django project names them under the `CELERY_` namespace: `CELERY_TASK_ALWAYS_EAGER`
+    (`task_always_eager`) and the old form without the group (`CELERY_ALWAYS_EAGER`), read from celery/app/defaults.py
+    like Django's settings (empty when Celery is not installed)."""
+    tree = _installed_tree("celery", "app/defaults.py")
+    if tree is None:
+        return frozenset()
+    names: set[str] = set()
+
+    def options(call: ast.Call, prefix: str) -> None:
+        for keyword in call.keywords:
+            if not keyword.arg or not isinstance(keyword.value, ast.Call):
+                continue
+            if _call_name(keyword.value) == "Namespace":
+                options(keyword.value, f"{prefix}{keyword.arg}_")
+            elif _call_name(keyword.value) == "Option":
+                names.update({f"CELERY_{prefix}{keyword.arg}".upper(), f"CELERY_{keyword.arg}".upper()})
+
+    for statement in tree.body:
+        value = _assigned_value(statement)
+        if "NAMESPACES" in _assigned_names(statement) and isinstance(value, ast.Call):
+            options(value, "")
+    return frozenset(names)
 
 
 @lru_cache(maxsize=1)
