@@ -525,3 +525,11 @@ def test_overall_orders_wrong_repo_plans_below_medium_ones(blind):
     for the wrong repo fall below the medium plans (73.3% of pairs ordered before grounding recall)."""
     ranking = blind["wrong_repo"].ranking
     assert ranking.accuracy >= RANKING_TARGET, [pair.line() for pair in ranking.misordered]
+
+
+def test_summary_columns_stay_apart_for_long_set_names(report):
+    """Blind sets are named by their folder (`held_out_5_openwisp_users`): wider than the 16-character column."""
+    (header, first_row) = [line for line in report.to_text().splitlines() if "summary ==" in line or "scope accuracy  " in line][:2]
+    names = [gold_set.name for gold_set in report.sets]
+    assert header.split()[-len(names):] == names, header
+    assert len(first_row.split()) == 2 + len(names), first_row
