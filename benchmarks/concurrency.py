@@ -209,7 +209,7 @@ def raw_client_run(scenarios: list, epochs: int, turns: int, latency: float, con
 
 def measure(
     samples: int, turns: int, latency: float, connections: int, repeats: int, chosen_configurations: list[str],
-    target_ideal: float | None, target_sdk: float | None,
+    target_ideal: float | None, target_sdk: float | None, factors: list[float] | None = None,
 ) -> list[Row]:
     from archbench.core.scenarios import load_scenarios
     from archbench.evals.architect import architect
@@ -239,6 +239,14 @@ def measure(
         "sdk": ("openai SDK alone", lambda: raw_client_run(chosen, epochs, turns, latency, connections)),
     }
     configurations = {key: every_configuration[key] for key in CONFIGURATIONS if key in chosen_configurations}
+    for factor in factors or []:  # the task and its floor, side by side, at each max_samples
+        slots = max_samples_for(factor, connections)
+        configurations[f"harness x{factor:g}"] = (
+            f"archbench task, graded in the worker, max_samples = {factor:g} × connections ({slots})",
+            through_inspect(harness, True, True, "worker", slots))
+        configurations[f"inspect-tools x{factor:g}"] = (
+            f"inspect's own tool loop, max_samples = {factor:g} × connections ({slots})",
+            through_inspect(tools, True, True, "none", slots))
     runs: dict[str, list[float]] = {key: [] for key in configurations}
     loads = [load_average()]
     for repeat in range(repeats):  # alternated, so drifting load on a shared machine hits every configuration alike
@@ -287,7 +295,23 @@ def measure(
         if key in walls:
             figure = text if "harness" in walls or key != "inline" else f"{text}; {setting}"
             rows.append(Row("2 concurrency", figure, f"{walls[key]:.2f} s wall", ideal_text, ideal / walls[key]))
+    for factor in factors or []:
+        slots = max_samples_for(factor, connections)
+        task, floor = walls[f"harness x{factor:g}"], walls[f"inspect-tools x{factor:g}"]
+        rows.append(Row(
+            "2 concurrency", f"max_samples = {factor:g} × connections ({slots}): archbench task graded in the worker "
+            f"against inspect's own tool loop at the same max_samples (the floor); {setting}",
+            f"{task:.2f} s wall ({ideal / task:.2f} of ideal)",
+            f"{floor:.2f} s wall ({ideal / floor:.2f} of ideal): inspect's tool loop", floor / task,
+            "" if target_ideal is None else f"ideal/measured >= {target_ideal}",
+            None if target_ideal is None else ideal / task >= target_ideal,
+        ))
     return rows
+
+
+def max_samples_for(factor: float, connections: int) -> int:
+    """Samples in flight for `factor` × connections (rounded, at least one)."""
+    return max(1, round(factor * connections))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -301,14 +325,19 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated, from {', '.join(CONFIGURATIONS)} (default: all)")
     parser.add_argument("--target-ideal", type=float, help="target: the task's ideal/measured at least this")
     parser.add_argument("--target-sdk", type=float, help="target: the task's figure at least this share of the SDK's")
+    parser.add_argument("--max-samples-factors", default="",
+                        help="comma-separated factors, e.g. 1,1.5,2,3: for each, the task (graded in the worker) and "
+                             "inspect's own tool loop, alternated with the rest, with max_samples = factor × connections")
     add_json_flag(parser)
     args = parser.parse_args(argv)
+    factors = [float(factor) for factor in args.max_samples_factors.split(",") if factor.strip()]
     chosen = [key.strip() for key in args.configurations.split(",") if key.strip()]
     unknown = sorted(set(chosen) - set(CONFIGURATIONS))
     if unknown:
         parser.error(f"unknown configurations {unknown}; choose from {', '.join(CONFIGURATIONS)}")
     target_sdk = 0.85 if args.target_ideal is None and args.target_sdk is None else args.target_sdk
-    emit(measure(args.samples, args.turns, args.latency, args.connections, args.repeats, chosen, args.target_ideal, target_sdk),
+    emit(measure(args.samples, args.turns, args.latency, args.connections, args.repeats, chosen, args.target_ideal, target_sdk,
+                 factors),
          args.json)
     return 0
 
