@@ -155,6 +155,37 @@ def split(samples: int, available: int) -> tuple[int, int]:
     raise ValueError(samples)
 
 
+PEAK_RSS_MB: list[float] = []  # peak resident memory of this process during each timed run, in order
+
+
+@contextmanager
+def peak_rss() -> Iterator[None]:
+    """Appends to PEAK_RSS_MB this process's peak VmRSS while the block runs (sampled every 50 ms)."""
+    import threading
+
+    def rss_mb() -> float:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    peak = [rss_mb()]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], rss_mb())
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        PEAK_RSS_MB.append(max(peak[0], rss_mb()))
+
+
 def timed_run(
     make_task, scenarios: list, epochs: int, turns: int, latency: float, connections: int, score: bool, as_run: bool,
     grading_mode: str = "none", max_samples: int | None = None,
@@ -171,11 +202,12 @@ def timed_run(
         check_succeeded(warmup)
         warmup_calls = counter.value
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "cache")
-        started = time.perf_counter()
-        log = openai_eval(
-            make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score, as_run, max_samples
-        )
-        measured = time.perf_counter() - started
+        with peak_rss():
+            started = time.perf_counter()
+            log = openai_eval(
+                make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score, as_run, max_samples
+            )
+            measured = time.perf_counter() - started
         check_succeeded(log)
         return measured, counter.value - warmup_calls
 
@@ -248,6 +280,7 @@ def measure(
             f"inspect's own tool loop, max_samples = {factor:g} × connections ({slots})",
             through_inspect(tools, True, True, "none", slots))
     runs: dict[str, list[float]] = {key: [] for key in configurations}
+    memory: dict[str, list[float]] = {key: [] for key in configurations}
     loads = [load_average()]
     for repeat in range(repeats):  # alternated, so drifting load on a shared machine hits every configuration alike
         for key, (name, run) in configurations.items():
@@ -255,9 +288,11 @@ def measure(
             if calls != samples * turns:
                 raise RuntimeError(f"{name}: expected {samples * turns} model calls, the server saw {calls}")
             runs[key].append(wall)
+            memory[key].append(PEAK_RSS_MB.pop() if key != "sdk" else 0.0)
             loads.append(load_average())
             print(f"repeat {repeat + 1}, {name}: {samples} samples ({count} scenarios × {epochs} epochs), {calls} calls, "
-                  f"wall {wall:.2f} s, ideal {ideal:.2f} s (load average {loads[-1]:.1f})", flush=True)
+                  f"wall {wall:.2f} s, ideal {ideal:.2f} s, peak RSS {memory[key][-1]:.0f} MB (load average {loads[-1]:.1f})",
+                  flush=True)
     walls = {key: statistics.median(values) for key, values in runs.items()}
     print(f"load average during the runs: {min(loads):.1f}-{max(loads):.1f}", flush=True)
     setting = (f"{samples} samples × {turns} turns, {latency:g} s latency, {connections} connections, openai provider; "
@@ -301,7 +336,7 @@ def measure(
         rows.append(Row(
             "2 concurrency", f"max_samples = {factor:g} × connections ({slots}): archbench task graded in the worker "
             f"against inspect's own tool loop at the same max_samples (the floor); {setting}",
-            f"{task:.2f} s wall ({ideal / task:.2f} of ideal)",
+            f"{task:.2f} s wall ({ideal / task:.2f} of ideal; peak RSS {statistics.median(memory[f'harness x{factor:g}']):.0f} MB)",
             f"{floor:.2f} s wall ({ideal / floor:.2f} of ideal): inspect's tool loop", floor / task,
             "" if target_ideal is None else f"ideal/measured >= {target_ideal}",
             None if target_ideal is None else ideal / task >= target_ideal,
