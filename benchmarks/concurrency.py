@@ -25,11 +25,15 @@ grading inline, on the event loop, shows what the worker buys. Bare inspect is t
 inspect's and CPython's defaults (the floor) and with those settings. Last, the same
 conversations through `openai.AsyncOpenAI` alone, with no inspect: what the server and
 the SDK allow. Configurations alternate, `--repeats` times; the median wall time counts.
-`--configurations` picks some (the 2 s run of run_all.py skips bare inspect). One more runs the
-task as the first does but lets twice as many samples run as there are connections
-(`max_samples`; inspect's default is `max_connections`): a sample whose plan is being graded,
-or whose tools run, holds a sample slot but no connection, and with one slot per connection
-its connection idles meanwhile.
+`--configurations` picks some (the 2 s run of run_all.py skips bare inspect). The archbench
+configurations run `max_samples` as `archbench run` does (archbench/app/sample_limits.py: 2 ×
+connections on the native runner); "one-per-connection" runs the task at inspect's default
+(`max_samples` = connections), where a sample whose plan is being graded, or whose tools run,
+holds a sample slot but no connection, so its connection idles meanwhile.
+`--max-samples-factors 1,1.5,2,3` adds, for each factor, the task and inspect's own tool loop
+with `max_samples` = factor × connections, alternated with the rest: the task next to its
+floor at the same setting. Peak RSS of this process during each timed run is printed (Python
+keeps freed memory, so only the first configuration in a fresh process is a clean figure).
 
 Targets (issue 19): at 2 s latency the archbench task reaches >= 0.95 of ideal
 (`--target-ideal 0.95`); at 0.5 s, >= 0.85 of the openai SDK's figure (`--target-sdk 0.85`, the
@@ -56,7 +60,7 @@ from benchmarks.harness_overhead import EXPLORING_CALLS, bare_task, constant_too
 from benchmarks.run_all import Row, add_json_flag, as_archbench_runs, emit, grading, load_average  # noqa: E402
 from tests.support.openai_server import ScriptedOpenAIServer, tool_call_message  # noqa: E402
 
-CONFIGURATIONS = ("harness", "more-samples", "inline", "no-graders", "inspect-tools", "bare", "bare-as-run", "sdk")
+CONFIGURATIONS = ("harness", "one-per-connection", "inline", "no-graders", "inspect-tools", "bare", "bare-as-run", "sdk")
 
 
 def _text(content: Any) -> str:
@@ -259,12 +263,15 @@ def measure(
     ) -> Callable[[], tuple[float, int]]:
         return lambda: timed_run(make_task, chosen, epochs, turns, latency, connections, score, as_run, mode, max_samples)
 
+    from archbench.app.sample_limits import default_max_samples
+
+    as_run_samples = default_max_samples("native", connections)  # what `archbench run --max-connections N` runs
     every_configuration: dict[str, tuple[str, Callable[[], tuple[float, int]]]] = {
-        "harness": ("archbench task, graded in the worker", through_inspect(harness, True, True, "worker")),
-        "more-samples": ("archbench task, graded in the worker, max_samples = 2 × connections",
-                         through_inspect(harness, True, True, "worker", 2 * connections)),
-        "inline": ("archbench task, graded inline", through_inspect(harness, True, True, "inline")),
-        "no-graders": ("archbench task without graders", through_inspect(harness, False, True)),
+        "harness": ("archbench task, graded in the worker", through_inspect(harness, True, True, "worker", as_run_samples)),
+        "one-per-connection": ("archbench task, graded in the worker, max_samples = connections (inspect's default)",
+                               through_inspect(harness, True, True, "worker", connections)),
+        "inline": ("archbench task, graded inline", through_inspect(harness, True, True, "inline", as_run_samples)),
+        "no-graders": ("archbench task without graders", through_inspect(harness, False, True, "none", as_run_samples)),
         "inspect-tools": ("inspect's own tool loop", through_inspect(tools, True, True)),
         "bare": ("bare inspect", through_inspect(bare, True, False)),
         "bare-as-run": ("bare inspect, as archbench runs", through_inspect(bare, True, True)),
@@ -316,8 +323,8 @@ def measure(
                 None if target_sdk is None else of_sdk >= target_sdk,
             ))
     described = {
-        "more-samples": "same with max_samples = 2 × connections (inspect's default is max_connections): a sample "
-                        "being graded or running tools holds no connection, so another sample's call can use it",
+        "one-per-connection": "same with max_samples = connections (inspect's default, archbench run's before issue 19's "
+                              "change): a sample being graded or running tools holds its slot but no connection",
         "inline": "same, grading inline on the event loop (archbench run before the worker)",
         "no-graders": "same without the graders (agent loop only)",
         "inspect-tools": "inspect's own tool loop: the same tool calls answered 'ok', cache on, archbench run's settings "
