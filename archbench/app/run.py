@@ -315,7 +315,8 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
                 epochs=spec.epochs,
                 max_connections=spec.max_connections,
                 # more samples than connections: a sample running tools or being graded holds no connection
-                max_samples=spec.max_samples if spec.max_samples is not None else default_max_samples(spec.runner, spec.max_connections),
+                max_samples=spec.max_samples if spec.max_samples is not None else default_max_samples(
+                    spec.runner, spec.max_connections, budgeted=bool(spec.max_usd or spec.max_tokens)),
                 display=display,
                 log_dir_allow_dirty=False,
                 # a broken sample is retried, then recorded as an error with its reason while the

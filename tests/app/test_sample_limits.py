@@ -25,6 +25,10 @@ def test_the_readme_states_the_defaults_the_code_applies():
     assert default_max_samples("native", None) is None  # inspect's adaptive connections decide
     assert default_max_samples("claude-code", 50, memory_mb=8 * int(claude.group(1))) == 4  # memory, not connections
     assert default_max_samples("claude-code", None, memory_mb=100) == 1
+    one = re.search(r"Under a budget \(`max_usd`, `max_tokens`\) both runners keep to \*\*one sample per connection\*\*", README)
+    assert one, "README.md no longer states the default under a budget"
+    assert default_max_samples("native", 7, budgeted=True) == 7
+    assert default_max_samples("claude-code", 3, memory_mb=8 * CLAUDE_CODE_SAMPLE_MB, budgeted=True) == 3
 
 
 def eval_set_max_samples(monkeypatch, tmp_path, spec) -> object:
@@ -40,14 +44,16 @@ def eval_set_max_samples(monkeypatch, tmp_path, spec) -> object:
     return seen["max_samples"]
 
 
-@pytest.mark.parametrize(("max_connections", "max_samples", "expected"), [
-    (5, None, 5 * NATIVE_SAMPLES_PER_CONNECTION),  # the default
-    (5, 3, 3),  # --max-samples wins
-    (None, None, None),  # no connection count: left to inspect
+@pytest.mark.parametrize(("max_connections", "max_samples", "expected", "budget"), [
+    (5, None, 5 * NATIVE_SAMPLES_PER_CONNECTION, None),  # the default
+    (5, 3, 3, None),  # --max-samples wins
+    (None, None, None, None),  # no connection count: left to inspect
+    (5, None, 5, {"max_tokens": 1000}),  # a budget keeps one sample per connection
+    (5, 8, 8, {"max_tokens": 1000}),
 ])
-def test_run_matrix_hands_the_eval_set_its_max_samples(monkeypatch, tmp_path, max_connections, max_samples, expected):
+def test_run_matrix_hands_the_eval_set_its_max_samples(monkeypatch, tmp_path, max_connections, max_samples, expected, budget):
     spec = run_module.RunSpec(models=["archbench/reference"], scenario_ids=["notifications"], log_dir=tmp_path / "logs",
-                              max_connections=max_connections, max_samples=max_samples)
+                              max_connections=max_connections, max_samples=max_samples, **(budget or {}))
     assert eval_set_max_samples(monkeypatch, tmp_path, spec) == expected
 
 
