@@ -25,11 +25,15 @@ grading inline, on the event loop, shows what the worker buys. Bare inspect is t
 inspect's and CPython's defaults (the floor) and with those settings. Last, the same
 conversations through `openai.AsyncOpenAI` alone, with no inspect: what the server and
 the SDK allow. Configurations alternate, `--repeats` times; the median wall time counts.
-`--configurations` picks some (the 2 s run of run_all.py skips bare inspect). One more runs the
-task as the first does but lets twice as many samples run as there are connections
-(`max_samples`; inspect's default is `max_connections`): a sample whose plan is being graded,
-or whose tools run, holds a sample slot but no connection, and with one slot per connection
-its connection idles meanwhile.
+`--configurations` picks some (the 2 s run of run_all.py skips bare inspect). The archbench
+configurations run `max_samples` as `archbench run` does (archbench/app/sample_limits.py: 2 ×
+connections on the native runner); "one-per-connection" runs the task at inspect's default
+(`max_samples` = connections), where a sample whose plan is being graded, or whose tools run,
+holds a sample slot but no connection, so its connection idles meanwhile.
+`--max-samples-factors 1,1.5,2,3` adds, for each factor, the task and inspect's own tool loop
+with `max_samples` = factor × connections, alternated with the rest: the task next to its
+floor at the same setting. Peak RSS of this process during each timed run is printed (Python
+keeps freed memory, so only the first configuration in a fresh process is a clean figure).
 
 Targets (issue 19): at 2 s latency the archbench task reaches >= 0.95 of ideal
 (`--target-ideal 0.95`); at 0.5 s, >= 0.85 of the openai SDK's figure (`--target-sdk 0.85`, the
@@ -56,7 +60,7 @@ from benchmarks.harness_overhead import EXPLORING_CALLS, bare_task, constant_too
 from benchmarks.run_all import Row, add_json_flag, as_archbench_runs, emit, grading, load_average  # noqa: E402
 from tests.support.openai_server import ScriptedOpenAIServer, tool_call_message  # noqa: E402
 
-CONFIGURATIONS = ("harness", "more-samples", "inline", "no-graders", "inspect-tools", "bare", "bare-as-run", "sdk")
+CONFIGURATIONS = ("harness", "one-per-connection", "inline", "no-graders", "inspect-tools", "bare", "bare-as-run", "sdk")
 
 
 def _text(content: Any) -> str:
@@ -155,6 +159,37 @@ def split(samples: int, available: int) -> tuple[int, int]:
     raise ValueError(samples)
 
 
+PEAK_RSS_MB: list[float] = []  # peak resident memory of this process during each timed run, in order
+
+
+@contextmanager
+def peak_rss() -> Iterator[None]:
+    """Appends to PEAK_RSS_MB this process's peak VmRSS while the block runs (sampled every 50 ms)."""
+    import threading
+
+    def rss_mb() -> float:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    peak = [rss_mb()]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], rss_mb())
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        PEAK_RSS_MB.append(max(peak[0], rss_mb()))
+
+
 def timed_run(
     make_task, scenarios: list, epochs: int, turns: int, latency: float, connections: int, score: bool, as_run: bool,
     grading_mode: str = "none", max_samples: int | None = None,
@@ -171,11 +206,12 @@ def timed_run(
         check_succeeded(warmup)
         warmup_calls = counter.value
         os.environ["INSPECT_CACHE_DIR"] = str(Path(scratch) / "cache")
-        started = time.perf_counter()
-        log = openai_eval(
-            make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score, as_run, max_samples
-        )
-        measured = time.perf_counter() - started
+        with peak_rss():
+            started = time.perf_counter()
+            log = openai_eval(
+                make_task(scenarios), base_url, str(Path(scratch) / "logs"), epochs, connections, score, as_run, max_samples
+            )
+            measured = time.perf_counter() - started
         check_succeeded(log)
         return measured, counter.value - warmup_calls
 
@@ -209,7 +245,7 @@ def raw_client_run(scenarios: list, epochs: int, turns: int, latency: float, con
 
 def measure(
     samples: int, turns: int, latency: float, connections: int, repeats: int, chosen_configurations: list[str],
-    target_ideal: float | None, target_sdk: float | None,
+    target_ideal: float | None, target_sdk: float | None, factors: list[float] | None = None,
 ) -> list[Row]:
     from archbench.core.scenarios import load_scenarios
     from archbench.evals.architect import architect
@@ -227,19 +263,31 @@ def measure(
     ) -> Callable[[], tuple[float, int]]:
         return lambda: timed_run(make_task, chosen, epochs, turns, latency, connections, score, as_run, mode, max_samples)
 
+    from archbench.app.sample_limits import default_max_samples
+
+    as_run_samples = default_max_samples("native", connections)  # what `archbench run --max-connections N` runs
     every_configuration: dict[str, tuple[str, Callable[[], tuple[float, int]]]] = {
-        "harness": ("archbench task, graded in the worker", through_inspect(harness, True, True, "worker")),
-        "more-samples": ("archbench task, graded in the worker, max_samples = 2 × connections",
-                         through_inspect(harness, True, True, "worker", 2 * connections)),
-        "inline": ("archbench task, graded inline", through_inspect(harness, True, True, "inline")),
-        "no-graders": ("archbench task without graders", through_inspect(harness, False, True)),
+        "harness": ("archbench task, graded in the worker", through_inspect(harness, True, True, "worker", as_run_samples)),
+        "one-per-connection": ("archbench task, graded in the worker, max_samples = connections (inspect's default)",
+                               through_inspect(harness, True, True, "worker", connections)),
+        "inline": ("archbench task, graded inline", through_inspect(harness, True, True, "inline", as_run_samples)),
+        "no-graders": ("archbench task without graders", through_inspect(harness, False, True, "none", as_run_samples)),
         "inspect-tools": ("inspect's own tool loop", through_inspect(tools, True, True)),
         "bare": ("bare inspect", through_inspect(bare, True, False)),
         "bare-as-run": ("bare inspect, as archbench runs", through_inspect(bare, True, True)),
         "sdk": ("openai SDK alone", lambda: raw_client_run(chosen, epochs, turns, latency, connections)),
     }
     configurations = {key: every_configuration[key] for key in CONFIGURATIONS if key in chosen_configurations}
+    for factor in factors or []:  # the task and its floor, side by side, at each max_samples
+        slots = max_samples_for(factor, connections)
+        configurations[f"harness x{factor:g}"] = (
+            f"archbench task, graded in the worker, max_samples = {factor:g} × connections ({slots})",
+            through_inspect(harness, True, True, "worker", slots))
+        configurations[f"inspect-tools x{factor:g}"] = (
+            f"inspect's own tool loop, max_samples = {factor:g} × connections ({slots})",
+            through_inspect(tools, True, True, "none", slots))
     runs: dict[str, list[float]] = {key: [] for key in configurations}
+    memory: dict[str, list[float]] = {key: [] for key in configurations}
     loads = [load_average()]
     for repeat in range(repeats):  # alternated, so drifting load on a shared machine hits every configuration alike
         for key, (name, run) in configurations.items():
@@ -247,9 +295,11 @@ def measure(
             if calls != samples * turns:
                 raise RuntimeError(f"{name}: expected {samples * turns} model calls, the server saw {calls}")
             runs[key].append(wall)
+            memory[key].append(PEAK_RSS_MB.pop() if key != "sdk" else 0.0)
             loads.append(load_average())
             print(f"repeat {repeat + 1}, {name}: {samples} samples ({count} scenarios × {epochs} epochs), {calls} calls, "
-                  f"wall {wall:.2f} s, ideal {ideal:.2f} s (load average {loads[-1]:.1f})", flush=True)
+                  f"wall {wall:.2f} s, ideal {ideal:.2f} s, peak RSS {memory[key][-1]:.0f} MB (load average {loads[-1]:.1f})",
+                  flush=True)
     walls = {key: statistics.median(values) for key, values in runs.items()}
     print(f"load average during the runs: {min(loads):.1f}-{max(loads):.1f}", flush=True)
     setting = (f"{samples} samples × {turns} turns, {latency:g} s latency, {connections} connections, openai provider; "
@@ -273,8 +323,8 @@ def measure(
                 None if target_sdk is None else of_sdk >= target_sdk,
             ))
     described = {
-        "more-samples": "same with max_samples = 2 × connections (inspect's default is max_connections): a sample "
-                        "being graded or running tools holds no connection, so another sample's call can use it",
+        "one-per-connection": "same with max_samples = connections (inspect's default, archbench run's before issue 19's "
+                              "change): a sample being graded or running tools holds its slot but no connection",
         "inline": "same, grading inline on the event loop (archbench run before the worker)",
         "no-graders": "same without the graders (agent loop only)",
         "inspect-tools": "inspect's own tool loop: the same tool calls answered 'ok', cache on, archbench run's settings "
@@ -287,7 +337,23 @@ def measure(
         if key in walls:
             figure = text if "harness" in walls or key != "inline" else f"{text}; {setting}"
             rows.append(Row("2 concurrency", figure, f"{walls[key]:.2f} s wall", ideal_text, ideal / walls[key]))
+    for factor in factors or []:
+        slots = max_samples_for(factor, connections)
+        task, floor = walls[f"harness x{factor:g}"], walls[f"inspect-tools x{factor:g}"]
+        rows.append(Row(
+            "2 concurrency", f"max_samples = {factor:g} × connections ({slots}): archbench task graded in the worker "
+            f"against inspect's own tool loop at the same max_samples (the floor); {setting}",
+            f"{task:.2f} s wall ({ideal / task:.2f} of ideal; peak RSS {statistics.median(memory[f'harness x{factor:g}']):.0f} MB)",
+            f"{floor:.2f} s wall ({ideal / floor:.2f} of ideal): inspect's tool loop", floor / task,
+            "" if target_ideal is None else f"ideal/measured >= {target_ideal}",
+            None if target_ideal is None else ideal / task >= target_ideal,
+        ))
     return rows
+
+
+def max_samples_for(factor: float, connections: int) -> int:
+    """Samples in flight for `factor` × connections (rounded, at least one)."""
+    return max(1, round(factor * connections))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -301,14 +367,19 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated, from {', '.join(CONFIGURATIONS)} (default: all)")
     parser.add_argument("--target-ideal", type=float, help="target: the task's ideal/measured at least this")
     parser.add_argument("--target-sdk", type=float, help="target: the task's figure at least this share of the SDK's")
+    parser.add_argument("--max-samples-factors", default="",
+                        help="comma-separated factors, e.g. 1,1.5,2,3: for each, the task (graded in the worker) and "
+                             "inspect's own tool loop, alternated with the rest, with max_samples = factor × connections")
     add_json_flag(parser)
     args = parser.parse_args(argv)
+    factors = [float(factor) for factor in args.max_samples_factors.split(",") if factor.strip()]
     chosen = [key.strip() for key in args.configurations.split(",") if key.strip()]
     unknown = sorted(set(chosen) - set(CONFIGURATIONS))
     if unknown:
         parser.error(f"unknown configurations {unknown}; choose from {', '.join(CONFIGURATIONS)}")
     target_sdk = 0.85 if args.target_ideal is None and args.target_sdk is None else args.target_sdk
-    emit(measure(args.samples, args.turns, args.latency, args.connections, args.repeats, chosen, args.target_ideal, target_sdk),
+    emit(measure(args.samples, args.turns, args.latency, args.connections, args.repeats, chosen, args.target_ideal, target_sdk,
+                 factors),
          args.json)
     return 0
 

@@ -170,7 +170,7 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("harness_overhead.py", [], ["--epochs", "2", "--repeats", "1"]),
     # issue 19's realistic latency: against ideal, with the grading worker, inline grading and no graders
     ("concurrency.py", ["--samples", "200", "--turns", "5", "--latency", "2.0", "--connections", "50", "--target-ideal", "0.95",
-                        "--configurations", "harness,more-samples,inline,no-graders,inspect-tools,sdk"],
+                        "--configurations", "harness,inline,no-graders,sdk", "--max-samples-factors", "1,1.5,2,3"],
      ["--samples", "50", "--connections", "25", "--latency", "0.8", "--repeats", "1",
       "--configurations", "harness,inline,no-graders,sdk", "--target-ideal", "0.95"]),
     # the existing 0.5 s figure: against the openai SDK alone

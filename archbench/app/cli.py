@@ -37,6 +37,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, help="repeat each sample N times")
     parser.add_argument("--log-dir", type=Path, help="where logs go (default: logs/run-<fingerprint of the matrix>)")
     parser.add_argument("--max-connections", type=int, help="concurrent model connections per model")
+    parser.add_argument("--max-samples", type=int,
+                        help="samples run at once per task (default: native 2 × --max-connections; claude-code by memory)")
     parser.add_argument("--no-cache", action="store_false", dest="cache", default=None,
                         help="send every model call to the provider, never inspect's response cache (config: cache: false)")
     parser.add_argument("--prices", type=Path, help="price table YAML for the budget and the report (default: reports/prices.yaml)")
@@ -79,7 +81,7 @@ def _spec_from(args: argparse.Namespace):
     for key in ("prompts", "models", "scenario_ids", "categories"):
         if getattr(args, key):
             setattr(spec, key, getattr(args, key))
-    for key in ("epochs", "log_dir", "max_connections", "log_realtime", "log_model_api", "fresh", "cache", "prices",
+    for key in ("epochs", "log_dir", "max_connections", "max_samples", "log_realtime", "log_model_api", "fresh", "cache", "prices",
                 "runner", "claude_code_mode", "unsandboxed_claude_code"):
         if getattr(args, key) is not None:
             setattr(spec, key, getattr(args, key))

@@ -102,6 +102,7 @@ class ExperimentConfig(Strict):
     baseline: str | None = None
     regression: RegressionPolicy = RegressionPolicy()
     max_connections: int | None = Field(default=None, ge=1)
+    max_samples: int | None = Field(default=None, ge=1)  # default per runner: archbench/app/sample_limits.py
     cache: StrictBool | None = None  # inspect's response cache; default on for `run`, off for `nightly`
     prices: str | None = None  # price table for the budget and the report (default: reports/prices.yaml)
     log_realtime: StrictBool = False
@@ -142,6 +143,7 @@ def load_config(path: Path) -> tuple[ExperimentConfig, RunSpec]:
         epochs=config.epochs,
         log_root=(base / config.log_dir).resolve() if config.log_dir else (base / "logs" / config.name).resolve(),
         max_connections=config.max_connections,
+        max_samples=config.max_samples,
         model_settings={model.name: model for model in config.models},
         max_usd=config.budget.max_usd,
         max_tokens=config.budget.max_tokens,

@@ -22,6 +22,7 @@ from inspect_ai.log import (
 from inspect_ai.model import GenerateConfig, Model, ModelUsage, get_model
 
 from archbench.app.progress import progress_lines
+from archbench.app.sample_limits import default_max_samples
 from archbench.core.collector import run_collector
 from archbench.core.model_aliases import FROM_PROMPT, load_aliases
 from archbench.core.prompts import BASELINE_PROMPT, Prompt, load_prompts
@@ -75,6 +76,7 @@ class RunSpec:
     fresh: bool = False  # start a new run folder even if one holds this matrix already (--fresh)
     runner: str = "native"
     max_connections: int | None = None
+    max_samples: int | None = None  # samples at once; default per runner (archbench/app/sample_limits.py)
     message_limit: int = DEFAULT_MESSAGE_LIMIT
     model_args: dict[str, object] = field(default_factory=dict)
     model_base_url: str | None = None
@@ -123,6 +125,8 @@ class RunSpec:
             raise InputError(f"--epochs must be at least 1, got {self.epochs}")
         if self.max_connections is not None and self.max_connections < 1:
             raise InputError(f"--max-connections must be at least 1, got {self.max_connections}")
+        if self.max_samples is not None and self.max_samples < 1:
+            raise InputError(f"--max-samples must be at least 1, got {self.max_samples}")
         if not self.models:
             raise InputError("no model given")
         if FROM_PROMPT in self.models and not self.from_prompt:
@@ -310,6 +314,9 @@ def run_matrix(spec: RunSpec, display: str | None = None) -> tuple[bool, Path]:
                 log_dir=str(log_dir),
                 epochs=spec.epochs,
                 max_connections=spec.max_connections,
+                # more samples than connections: a sample running tools or being graded holds no connection
+                max_samples=spec.max_samples if spec.max_samples is not None else default_max_samples(
+                    spec.runner, spec.max_connections, budgeted=bool(spec.max_usd or spec.max_tokens)),
                 display=display,
                 log_dir_allow_dirty=False,
                 # a broken sample is retried, then recorded as an error with its reason while the

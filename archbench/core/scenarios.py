@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
@@ -66,7 +66,7 @@ class Scenario(BaseModel):
     def base_dir(self) -> Path:
         return self.source_file.parent if self.source_file else DEFAULT_SCENARIOS_DIR
 
-    @property
+    @cached_property  # resolved once per scenario object: a sample asks several times (issue 19)
     def repo_path(self) -> Path:
         return (self.base_dir / self.repo).resolve()
 
@@ -74,7 +74,7 @@ class Scenario(BaseModel):
     def repo_name(self) -> str:
         return self.repo_path.name
 
-    @property
+    @cached_property  # resolved once per scenario object: a sample asks several times (issue 19)
     def conventions_path(self) -> Path:
         """The conventions file the graders use (never shown to the agent under test)."""
         if self.conventions is None:
@@ -85,7 +85,7 @@ class Scenario(BaseModel):
     def repo_config(self) -> RepoConfig:
         return load_repo_config(self.repo_path, None if self.conventions is None else self.conventions_path)
 
-    @property
+    @cached_property  # resolved once per scenario object: a sample asks several times (issue 19)
     def hidden_repo_files(self) -> tuple[str, ...]:
         """Files of the repo (relative to its root) the agent must never see: `archbench.yaml` at the
         root, and the scenario's conventions file, the scenario file and its reference plan when they
@@ -96,7 +96,7 @@ class Scenario(BaseModel):
                 hidden.append(path.resolve().relative_to(self.repo_path).as_posix())
         return tuple(dict.fromkeys(hidden))
 
-    @property
+    @cached_property  # resolved once per scenario object: a sample asks several times (issue 19)
     def reference_plan_path(self) -> Path:
         return (self.base_dir / self.reference_plan).resolve()
 
