@@ -609,6 +609,8 @@ PARAMETER_SEGMENT = (
     r"|\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # concrete ids in example URLs
     r"|[0-9a-f-]+(?:…|\.\.\.)"  # an id cut short in an example URL (`/views/02c9…/`)
 )
+# How many literal segments a URL may carry before its `api/` root (the app's or a language's mount prefix).
+MOUNT_DEPTH = 2
 # A path segment standing for "the prefix as before" (`/…/views/<pk>/`, `.../views/<pk>/`).
 ELIDED = "…"
 
@@ -617,8 +619,10 @@ def _path_segments(path: str) -> list[str]:
     """The raw segments `normalise_path` keeps, one per normalised segment (parameter names intact)."""
     path = re.split(r"[?#]", re.sub(r"^https?://[^/]+", "", path.replace("\\", "")), maxsplit=1)[0].strip("^$")
     segments = [segment for segment in path.split("/") if segment]
-    if segments and segments[0].lower() == "api":
-        segments = segments[1:]
+    # the API root, after the prefix the project mounts the app under (`/helpdesk/api/…`, `/en/api/…`)
+    root = next((index for index, segment in enumerate(segments[:MOUNT_DEPTH + 1]) if segment.lower() == "api"), None)
+    if root is not None and all(re.fullmatch(r"[A-Za-z][\w-]*", segment) for segment in segments[:root]):
+        segments = segments[root + 1 :]
     if segments and re.fullmatch(r"v\d+(?:\.\d+)?", segments[0], re.IGNORECASE):
         segments = segments[1:]
     return segments

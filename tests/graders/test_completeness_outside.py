@@ -1,0 +1,82 @@
+"""Completeness, round 2 of issue 16: plans written the way outside architects write them.
+
+Classes of writing found in gold/held_out_4_* (contracts given only as HTTP/SQL examples, an app
+mounted under a prefix, endpoints named by router and viewset actions, status codes stated once for
+the whole API, durations kept as whole hours). Every plan excerpt here was written for these tests
+(a shopping-list feature); none is copied from a gold set.
+"""
+
+import pytest
+
+from archbench.core.rubric import Rubric
+from archbench.graders.completeness import check_completeness, normalise_path
+from archbench.graders.plan import parse_plan
+
+SHOPPING = Rubric.model_validate(
+    {
+        "models": [
+            {
+                "id": "pantry-item",
+                "name": "PantryItem",
+                "aliases": ["StockItem"],
+                "fields": [
+                    {"name": "household", "type": "ForeignKey"},
+                    {"name": "label", "type": "CharField"},
+                    {"name": "shelf_life", "type": "DurationField", "aliases": ["shelf_life_days"]},
+                    {"name": "bought_at", "type": "DateTimeField"},
+                ],
+                "constraints": [{"kind": "unique", "fields": ["household", "label"]}],
+            }
+        ],
+        "endpoints": [
+            {"id": "list-items", "method": "GET", "path": "/api/pantry-items/", "status_codes": [200, 403],
+             "response_fields": ["id", "label"]},
+            {"id": "create-item", "method": "POST", "path": "/api/pantry-items/", "status_codes": [201, 400, 403],
+             "request_fields": ["label", "shelf_life"]},
+            {"id": "update-item", "method": "PATCH", "path": "/api/pantry-items/{id}/", "status_codes": [200, 404]},
+        ],
+        "decisions": [
+            {"id": "handoff", "description": "the pantry page is for the frontend-architect", "all_of": [["frontend-architect"]]},
+        ],
+    }
+)
+
+
+def met(plan_text: str, rubric: Rubric = SHOPPING) -> dict[str, bool]:
+    return {item.id: item.met for item in check_completeness(parse_plan(plan_text), rubric)}
+
+
+@pytest.mark.parametrize(
+    "path, normalised",
+    [
+        pytest.param("/kitchen/api/pantry-items/", ("pantry-items",), id="app-mount-prefix"),
+        pytest.param("/en/kitchen/api/v2/pantry-items/7/", ("pantry-items", "{}"), id="language-and-app-prefix"),
+        pytest.param("/households/{id}/api/pantry-items/", ("households", "{}", "api", "pantry-items"), id="api-after-a-parameter-is-a-segment"),
+    ],
+)
+def test_the_api_root_may_sit_under_a_mount_prefix(path, normalised):
+    assert normalise_path(path) == normalised
+
+
+def test_an_example_only_contract_under_the_apps_mount_prefix():
+    plan = """## Managing the pantry
+
+```http
+POST /kitchen/api/pantry-items/
+{"label": "rice", "shelf_life": "30 00:00:00"}
+```
+
+```http
+HTTP/1.1 201 Created
+```
+
+```http
+GET /kitchen/api/pantry-items/
+HTTP/1.1 200 OK
+{"results": [{"id": 4, "label": "rice"}]}
+```
+"""
+    verdicts = met(plan)
+    assert verdicts["create-item"] and verdicts["create-item.status.201"]
+    assert verdicts["create-item.request.label"] and verdicts["create-item.request.shelf_life"]
+    assert verdicts["list-items"] and verdicts["list-items.status.200"] and verdicts["list-items.response.label"]
