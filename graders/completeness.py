@@ -43,7 +43,7 @@ Span = tuple[int, int]
 # --- what counts as evidence -----------------------------------------------------------
 
 TYPE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "ForeignKey": ("FK", "foreign key", "many-to-one"),
+    "ForeignKey": ("FK", "foreign key", "foreign keys", "many-to-one"),
     "OneToOneField": ("OneToOne", "one-to-one", "1:1", "O2O"),
     "ManyToManyField": ("ManyToMany", "M2M", "many-to-many"),
     "DateTimeField": ("DateTime", "datetime", "timestamp", "timestamptz"),
@@ -128,7 +128,7 @@ CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_])")
 SNAKE_WORD = starting_with(re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])"), run_holding=("_",))
 MODEL_TAIL_WORDS = {"Model", "Record", "Entry", "Row"}
 GENERIC_MODEL_HEADING = re.compile(
-    r"^\W*(?:\d+[.)]?\s*)?(?:the\s+)?(?:new\s+)?(?:data\s+models?|database(?:\s+schema)?|schema|models?|tables?)"
+    r"^\W*(?:\d+[.)]?\s*)?(?:the\s+)?(?:new\s+)?(?:data(?:\s+models?)?|database(?:\s+schema)?|schema|models?|tables?)"
     r"(?:\s+(?:changes?|design|sketch|definitions?|layer))?\W*$",
     re.IGNORECASE,
 )
@@ -372,6 +372,13 @@ def _type_regex(django_type: str) -> re.Pattern[str]:
     return phrases_regex(tuple(sorted(options)))
 
 
+# A sentence of prose: up to a full stop, semicolon or question mark followed by a space (`settings.AUTH_USER_MODEL` is one word).
+SENTENCE = re.compile(r"(?:[^.;!?]|[.;!?](?!\s))+(?:[.;!?]|$)")
+# A name that carries its unit (`target_hours`, `warn_minutes`): the field holds a whole count of that unit, the
+# encoding the rubric accepts for a duration under that name.
+UNIT_NAME = re.compile(r"(?:^|_)(?:seconds|minutes|hours|days|weeks)$")
+WHOLE_NUMBER = phrases_regex(("IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField",
+                              "BigIntegerField", "Integer", "int", "positive int"))
 BOOLEAN_NAME = re.compile(r"^(?:is|has|can|allow|allows)_")
 INHERITED = re.compile(r"\binherit(?:s|ed|ing)?\b|\bfrom\s+(?:the|its)\s+(?:\w+\s+)?base\s+(?:class(?:es)?|models?)\b", re.IGNORECASE)
 
@@ -511,8 +518,11 @@ def _renamed_model(plan: ParsedPlan, model: ModelSpec, taken: set[str]) -> tuple
     A CamelCase name the plan introduces as a model (its `class`, heading, table or "the X model")
     counts as the rubric model when its part of the plan names, with their types, at least
     RENAMED_MODEL_MIN_FIELDS of the rubric's fields and at least half of them, one of which is not a
-    field every model has (`status`, `organization`, …). The name with the most such fields wins; a
-    tie means the plan's models can't be told apart, and nothing is credited.
+    field every model has (`status`, `organization`, …). The name with the most such fields wins, and
+    among those the one whose part of the plan is smallest (a paragraph defining `SlaNotice` inside the
+    section that names `Queue` as a foreign key's target), then the one that opens its part (the
+    paragraph starts "`TopicWatch` in …" and later says the existing `FoiRequestFollower` is untouched);
+    a full tie means the plan's models can't be told apart, and nothing is credited.
     """
     if len(model.fields) < RENAMED_MODEL_MIN_FIELDS:
         return None
@@ -530,14 +540,17 @@ def _renamed_model(plan: ParsedPlan, model: ModelSpec, taken: set[str]) -> tuple
             field.name
             for field in model.fields
             if _field_line(plan, lines, [field.name, *field.aliases], _type_regex(field.type)) is not None
+            or _sentence_field_line(plan, lines, [field.name, *field.aliases], _type_regex(field.type)) is not None
         ]
         distinctive = [name for name in matched if name not in COMMON_FIELDS]
         if len(matched) >= RENAMED_MODEL_MIN_FIELDS and 2 * len(matched) >= len(model.fields) and distinctive:
-            best.append((len(matched), word, anchors))
+            opens = any(line == span[0] for line, span in anchors)
+            best.append((len(matched), len(lines), not opens, word, anchors))
+    best.sort(key=lambda candidate: candidate[:3])
     best.sort(key=lambda candidate: -candidate[0])
-    if not best or (len(best) > 1 and best[0][0] == best[1][0]):
+    if not best or (len(best) > 1 and best[0][:3] == best[1][:3]):
         return None
-    return best[0][1], best[0][2]
+    return best[0][3], best[0][4]
 
 
 
@@ -550,9 +563,17 @@ def _model_items(
     items = [_verdict(plan, model.id, anchors[0][0] if anchors else None, f"model {label}")]
     field_names = {field.name: [field.name, *field.aliases, *link_names.get(field.name, [])] for field in model.fields}
     for field in model.fields:
-        line = _field_line(plan, lines, field_names[field.name], _field_type_regex(field.type, field_names[field.name]))
+        names = field_names[field.name]
+        line = _field_line(plan, lines, names, _field_type_regex(field.type, names))
+        counted = [name for name in names if UNIT_NAME.search(name)] if field.type == "DurationField" else []
+        if line is None and counted:
+            line = _field_line(plan, lines, counted, WHOLE_NUMBER)
         if line is None:
-            line = _inherited_field_line(plan, lines, field_names[field.name])
+            line = _sentence_field_line(plan, lines, names, _field_type_regex(field.type, names))
+        if line is None and counted:
+            line = _sentence_field_line(plan, lines, counted, WHOLE_NUMBER)
+        if line is None:
+            line = _inherited_field_line(plan, lines, names)
         items.append(_verdict(plan, f"{model.id}.field.{field.name}", line, f"{model.name}.{field.name}: {field.type}"))
     own_name = phrases_regex(place.names or (model.name,))
     for number, index in enumerate(model.indexes, start=1):
@@ -581,6 +602,30 @@ def _field_line(plan: ParsedPlan, scope_lines: list[int], names: list[str], type
         if block is not None and block.kind == "list_item" and block.start_line == line:
             body = "\n".join(plan.line(n) for n in range(line, block.end_line + 1))
             if type_regex.search(name_regex.sub(" ", body)):
+                return line
+    return None
+
+
+def _sentence_field_line(plan: ParsedPlan, scope_lines: list[int], names: list[str], type_regex: re.Pattern[str]) -> int | None:
+    """A field described in prose: its name and its type in one sentence of a paragraph or list item of the
+    model's part of the plan, across line breaks ("… a `level`\n(CharField, …)", "two optional foreign keys,
+    `jurisdiction` to … and `public_body` to …")."""
+    name_regex = phrases_regex(tuple(names))
+    scope = set(scope_lines)
+    for line in plan.lines_matching(name_regex):
+        block = plan.block_at(line)
+        if line not in scope or block is None or block.kind not in ("paragraph", "list_item"):
+            continue
+        start = sum(len(plan.line(number)) + 1 for number in range(block.start_line, line))
+        end = start + len(plan.line(line))
+        text = "\n".join(plan.line(number) for number in range(block.start_line, block.end_line + 1))
+        for sentence in SENTENCE.finditer(text):
+            if sentence.end() <= start or sentence.start() >= end:
+                continue
+            words = sentence.group()
+            if any(start <= sentence.start() + match.start() < end for match in name_regex.finditer(words)) and type_regex.search(
+                name_regex.sub(" ", words)
+            ):
                 return line
     return None
 

@@ -80,3 +80,37 @@ HTTP/1.1 200 OK
     assert verdicts["create-item"] and verdicts["create-item.status.201"]
     assert verdicts["create-item.request.label"] and verdicts["create-item.request.shelf_life"]
     assert verdicts["list-items"] and verdicts["list-items.status.200"] and verdicts["list-items.response.label"]
+
+
+def test_a_model_described_in_prose_under_a_data_heading():
+    # the model is named once in passing under "## The data"; its fields and types share sentences across
+    # line breaks; the shelf life is a whole number of days under a name that says so
+    plan = """## The data
+
+I'd keep the new concept small and call it a **StockItem**: a `household` foreign key to
+`Household`, a `label` short string, and `shelf_life_days` (a PositiveIntegerField, since cooks
+count in days). A unique constraint on (household, label) keeps one row per thing on the shelf.
+We also note `bought_at`. Dates elsewhere in the app are DateTimeFields.
+"""
+    verdicts = met(plan)
+    assert verdicts["pantry-item"]
+    assert verdicts["pantry-item.field.household"] and verdicts["pantry-item.field.label"]
+    assert verdicts["pantry-item.field.shelf_life"]
+    assert verdicts["pantry-item.constraint.1"]
+    assert not verdicts["pantry-item.field.bought_at"]  # its type would be in another sentence
+
+
+def test_a_renamed_model_is_the_name_whose_paragraph_defines_the_fields():
+    # `Household` is named as a foreign key's target in the same section, and `Shelf` is said to stay as it is:
+    # the fields belong to `LarderEntry`, the name whose own paragraph lists them
+    plan = """### Storage
+
+Each row links to the household through a `household` foreign key to `Household`.
+
+`LarderEntry` in `pantry/models.py`: a `label`
+(CharField), `bought_at` (DateTimeField) and two foreign keys, `household` and `shelf`, with a
+unique constraint on (household, label); the existing `Shelf` table stays untouched.
+"""
+    verdicts = met(plan)
+    assert verdicts["pantry-item"] and verdicts["pantry-item.field.label"] and verdicts["pantry-item.field.bought_at"]
+
