@@ -43,7 +43,7 @@ Span = tuple[int, int]
 # --- what counts as evidence -----------------------------------------------------------
 
 TYPE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "ForeignKey": ("FK", "foreign key", "foreign keys", "many-to-one"),
+    "ForeignKey": ("FK", "foreign key", "foreign keys", "many-to-one", "REFERENCES"),
     "OneToOneField": ("OneToOne", "one-to-one", "1:1", "O2O"),
     "ManyToManyField": ("ManyToMany", "M2M", "many-to-many"),
     "DateTimeField": ("DateTime", "datetime", "timestamp", "timestamptz"),
@@ -310,6 +310,11 @@ def _model_anchor_spans(plan: ParsedPlan, names: list[str], field_names: list[st
                 and _names_the_class(text, name)
             ):
                 anchors.append((line, _following_span(plan, block, names), block.kind))
+    for name in names:
+        for line in plan.lines_matching(_table_ddl_regex(name)):
+            block = plan.block_at(line)
+            if block is not None and block.kind == "code":
+                anchors.append((line, _indented_span(plan, line, block), "code"))
     headings = [a for a in anchors if a[2] == "heading"]
     inner = [a for a in anchors if a[2] != "heading"]
     lines = sorted(line for line, _, _ in anchors)
@@ -321,6 +326,16 @@ def _model_anchor_spans(plan: ParsedPlan, names: list[str], field_names: list[st
 
     kept = [heading for heading in headings if not others_inside(heading)]
     return [(line, span) for line, span, _ in sorted(kept + inner)]
+
+
+@lru_cache(maxsize=1024)
+def _table_ddl_regex(name: str) -> re.Pattern[str]:
+    """SQL that creates or alters the model's table, named as Django names it (`<app>_<model>`, lower case):
+    `CREATE TABLE helpdesk_slapolicy (`, `ALTER TABLE foirequestfollower_foirequestfollower`."""
+    return re.compile(
+        rf"\b(?:CREATE|ALTER)\s+TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?[`\"]?(?:[a-z0-9]+_)*{re.escape(name.lower())}[`\"]?(?![A-Za-z0-9_])",
+        re.IGNORECASE,
+    )
 
 
 def _indented_span(plan: ParsedPlan, line: int, block: Block) -> Span:

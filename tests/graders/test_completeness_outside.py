@@ -114,3 +114,24 @@ unique constraint on (household, label); the existing `Shelf` table stays untouc
     verdicts = met(plan)
     assert verdicts["pantry-item"] and verdicts["pantry-item.field.label"] and verdicts["pantry-item.field.bought_at"]
 
+
+
+def test_a_model_given_as_the_sql_of_its_table():
+    plan = """## Schema
+
+```sql
+CREATE TABLE kitchen_pantryitem (
+    id bigserial PRIMARY KEY,
+    household_id bigint NOT NULL REFERENCES kitchen_household(id),
+    label varchar(80) NOT NULL,
+    shelf_life interval,
+    CONSTRAINT one_label_per_household UNIQUE (household_id, label)
+);
+```
+"""
+    verdicts = met(plan)
+    assert verdicts["pantry-item"]
+    assert verdicts["pantry-item.field.household"] and verdicts["pantry-item.field.label"] and verdicts["pantry-item.field.shelf_life"]
+    assert verdicts["pantry-item.constraint.1"]
+    assert not verdicts["pantry-item.field.bought_at"]
+    assert not met(plan.replace("kitchen_pantryitem", "kitchen_shelf"))["pantry-item"]
