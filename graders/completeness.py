@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
+from itertools import permutations, product
 
 from archbench.core.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, TaskSpec
 from archbench.graders.plan import (
@@ -576,7 +576,9 @@ def _model_items(
     anchors, lines = place.anchors, list(place.lines)
     label = model.name + (f" (or {', '.join(model.aliases)})" if model.aliases else "")
     items = [_verdict(plan, model.id, anchors[0][0] if anchors else None, f"model {label}")]
-    field_names = {field.name: [field.name, *field.aliases, *link_names.get(field.name, [])] for field in model.fields}
+    field_names = {
+        field.name: [*_reordered(field.name, field.aliases), *link_names.get(field.name, [])] for field in model.fields
+    }
     for field in model.fields:
         names = field_names[field.name]
         line = _field_line(plan, lines, names, _field_type_regex(field.type, names))
@@ -643,6 +645,17 @@ def _sentence_field_line(plan: ParsedPlan, scope_lines: list[int], names: list[s
             ):
                 return line
     return None
+
+
+def _reordered(name: str, aliases: tuple[str, ...] | list[str]) -> list[str]:
+    """A field's names, each also with its words in another order (`newest_followups_first` for
+    `followups_newest_first`): the same words name the same field. Names of two or three words only."""
+    names = [name, *aliases]
+    for original in list(names):
+        words = original.split("_")
+        if 2 <= len(words) <= 3 and len(set(words)) == len(words):
+            names += ["_".join(order) for order in permutations(words)]
+    return list(dict.fromkeys(names))
 
 
 def _near_line(
@@ -992,12 +1005,17 @@ def _action_segment(path: tuple[str, ...], rubric: Rubric) -> str | None:
     return None if _segment_model(path[-1], rubric) is not None else path[-1]
 
 
+# A closing segment that names the caller's own instance of the resource before it.
+OWN_RESOURCE_SEGMENTS = {"me", "mine", "self", "current", "my", "own"}
+
+
 @dataclass(frozen=True)
 class _EndpointMatcher:
     """Which (method, path) pairs of the plan are this rubric endpoint.
 
     - one of `paths` (`_endpoint_paths`);
     - one of them nested under a parent resource (`/projects/{id}/exports/{id}/` for `/exports/{id}/`);
+    - one of them followed by a segment naming the caller's own instance (`/user-settings/me/`);
     - for a rubric path closing with a distinctive action (`/availability-slots/next-available/`),
       the same method and action on a path no longer than the rubric's (`/next-available/`,
       `/practitioners/next-available/`), unless another rubric endpoint closes with that action too.
@@ -1013,6 +1031,12 @@ class _EndpointMatcher:
         method, path = pair
         if method != self.method:
             return False
+        if self._fits(path):
+            return True
+        # the caller's own resource (`/user-settings/me/` for `/user-settings/`)
+        return len(path) >= 2 and path[-1] in OWN_RESOURCE_SEGMENTS and self._fits(path[:-1])
+
+    def _fits(self, path: tuple[str, ...]) -> bool:
         if path in self.paths or (len(path) >= 3 and path[1] == "{}" and path[2:] in self.paths):
             return True
         if any(_path_fits(path, option, self.slugs) for option in self.paths):
@@ -1127,7 +1151,7 @@ def _endpoint_items(
         items.append(_verdict(plan, f"{endpoint.id}.status.{code}", line, f"{label} returns {code}"))
     for kind, fields in (("request", endpoint.request_fields), ("response", endpoint.response_fields), ("query", endpoint.query_params)):
         for field in fields:
-            forms = tuple(form for name in (field, *api_aliases.get(field, ())) for form in _api_field_forms(name))
+            forms = tuple(form for name in _reordered(field, api_aliases.get(field, ())) for form in _api_field_forms(name))
             regex = phrases_regex(forms)
             if kind == "query":
                 line = _first_in(plan, regex, field_scope) if anchors else None

@@ -135,3 +135,27 @@ CREATE TABLE kitchen_pantryitem (
     assert verdicts["pantry-item.constraint.1"]
     assert not verdicts["pantry-item.field.bought_at"]
     assert not met(plan.replace("kitchen_pantryitem", "kitchen_shelf"))["pantry-item"]
+
+
+def test_the_callers_own_resource_and_a_field_with_its_words_reordered():
+    rubric = Rubric.model_validate(
+        {
+            "models": [{"id": "prefs", "name": "KitchenPrefs", "fields": [{"name": "units_metric_default", "type": "BooleanField"}]}],
+            "endpoints": [
+                {"id": "get-prefs", "method": "GET", "path": "/api/kitchen-prefs/", "status_codes": [200],
+                 "response_fields": ["units_metric_default"]},
+            ],
+        }
+    )
+    plan = """### KitchenPrefs
+
+| field | type |
+|---|---|
+| `metric_units_default` | BooleanField |
+
+`GET /api/kitchen-prefs/me/` returns 200 with `metric_units_default`.
+"""
+    verdicts = met(plan, rubric)
+    assert verdicts["prefs.field.units_metric_default"]
+    assert verdicts["get-prefs"] and verdicts["get-prefs.status.200"] and verdicts["get-prefs.response.units_metric_default"]
+    assert not met(plan.replace("kitchen-prefs/me/", "kitchen-prefs/export/"), rubric)["get-prefs"]
