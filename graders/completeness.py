@@ -828,6 +828,7 @@ VIEWSET_ACTIONS = {
 
 
 Route = tuple[str, tuple[str, ...]]  # (method, normalised path)
+BASES_LINES = 4  # a class's bases may run over this many lines after its `class` line
 
 
 def _code_routes(plan: ParsedPlan) -> dict[int, dict[Route, Span | None]]:
@@ -856,12 +857,15 @@ def _view_routes(plan: ParsedPlan, view: str, viewset: bool) -> dict[tuple[str, 
     """(method, on the detail route?, extra path segments) served by the class `view` as the plan
     defines it, each with its handler's span."""
     definition = plan.lines_matching(starting_with(re.compile(rf"\bclass\s+{re.escape(view)}\s*\("), "class"))
+    if not definition:  # the class and its bases in running text: "`SLAPolicyViewSet(viewsets.ModelViewSet)` with …"
+        definition = plan.lines_matching(re.compile(rf"`{re.escape(view)}\((?:\w+\.)*\w+(?:ViewSet|APIView|Mixin)\b"))
     if not definition:
         return {}
     line = definition[0]
     block = plan.block_at(line)
-    header = plan.line(line)
-    bases = header[header.find("(") :]
+    header = "".join(plan.line(number) for number in range(line, min(line + BASES_LINES, len(plan.lines)) + 1))
+    bases = header[header.find("(", header.find(view)) :]
+    bases = bases[: bases.find(")") + 1 or None]  # bases may go on over lines: `class V(mixins.ListModelMixin,\n …)`
     routes: dict[tuple[str, bool, tuple[str, ...]], Span | None] = {}
     if viewset and re.search(r"\bModelViewSet\b", bases) and "ReadOnly" not in bases:
         routes |= {(method, detail, ()): None for method, detail in VIEWSET_ACTIONS.values()}

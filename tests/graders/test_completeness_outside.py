@@ -159,3 +159,23 @@ def test_the_callers_own_resource_and_a_field_with_its_words_reordered():
     assert verdicts["prefs.field.units_metric_default"]
     assert verdicts["get-prefs"] and verdicts["get-prefs.status.200"] and verdicts["get-prefs.response.units_metric_default"]
     assert not met(plan.replace("kitchen-prefs/me/", "kitchen-prefs/export/"), rubric)["get-prefs"]
+
+
+def test_viewset_routes_from_bases_in_running_text_or_over_several_lines():
+    inline = """## API
+
+`StockItemViewSet(viewsets.ModelViewSet)` with `IsAuthenticated`,
+`router.register(r"pantry-items", StockItemViewSet, basename="pantry-item")`.
+"""
+    verdicts = met(inline)
+    assert verdicts["list-items"] and verdicts["create-item"] and verdicts["update-item"]
+    spread = """```python
+class StockItemViewSet(mixins.ListModelMixin,
+                       mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    serializer_class = StockItemSerializer
+```
+
+In `urls.py`: `router.register(r'pantry-items', StockItemViewSet)`.
+"""
+    verdicts = met(spread)
+    assert verdicts["list-items"] and verdicts["update-item"] and not verdicts["create-item"]
