@@ -310,8 +310,9 @@ def _model_anchor_spans(plan: ParsedPlan, names: list[str], field_names: list[st
                 and _names_the_class(text, name)
             ):
                 anchors.append((line, _following_span(plan, block, names), block.kind))
+    tables = plan.derive(("sql tables",), lambda: _sql_tables(plan))
     for name in names:
-        for line in plan.lines_matching(_table_ddl_regex(name)):
+        for line in tables.get(name.lower(), ()):
             block = plan.block_at(line)
             if block is not None and block.kind == "code":
                 anchors.append((line, _indented_span(plan, line, block), "code"))
@@ -328,14 +329,23 @@ def _model_anchor_spans(plan: ParsedPlan, names: list[str], field_names: list[st
     return [(line, span) for line, span, _ in sorted(kept + inner)]
 
 
-@lru_cache(maxsize=1024)
-def _table_ddl_regex(name: str) -> re.Pattern[str]:
-    """SQL that creates or alters the model's table, named as Django names it (`<app>_<model>`, lower case):
-    `CREATE TABLE helpdesk_slapolicy (`, `ALTER TABLE foirequestfollower_foirequestfollower`."""
-    return re.compile(
-        rf"\b(?:CREATE|ALTER)\s+TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?[`\"]?(?:[a-z0-9]+_)*{re.escape(name.lower())}[`\"]?(?![A-Za-z0-9_])",
-        re.IGNORECASE,
-    )
+# SQL that creates or alters a table: `CREATE TABLE helpdesk_slapolicy (`, `ALTER TABLE "foirequestfollower_foirequestfollower"`.
+TABLE_DDL = starting_with(
+    re.compile(r"\b(?:CREATE|ALTER)\s+TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?[`\"]?([A-Za-z0-9_]+)[`\"]?(?![A-Za-z0-9_])", re.IGNORECASE),
+    "create", "alter",
+)
+
+
+def _sql_tables(plan: ParsedPlan) -> dict[str, list[int]]:
+    """The lines of SQL that create or alter a table, by each model name the table may be named after, lower
+    case: Django names it `<app>_<model>`, so `helpdesk_slapolicy` is `slapolicy` (and `helpdesk_slapolicy`)."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for match in plan.matches(TABLE_DDL):
+        line = plan.line_of_offset(match.start())
+        parts = match.group(1).lower().split("_")
+        for start in range(len(parts)):
+            found["".join(parts[start:])].append(line)
+    return found
 
 
 def _indented_span(plan: ParsedPlan, line: int, block: Block) -> Span:
