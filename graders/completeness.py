@@ -417,16 +417,21 @@ def _field_type_regex(django_type: str, names: list[str]) -> re.Pattern[str]:
     return _type_regex(django_type)
 
 
+def _prose_lines(plan: ParsedPlan, scope_lines: list[int], name_regex: re.Pattern[str]) -> Iterator[tuple[int, Block]]:
+    """The scope's lines naming the field that sit in a paragraph or list item, with that block."""
+    scope = set(scope_lines)
+    for line in plan.lines_matching(name_regex):
+        block = plan.block_at(line)
+        if line in scope and block is not None and block.kind in ("paragraph", "list_item"):
+            yield line, block
+
+
 def _inherited_field_line(plan: ParsedPlan, scope_lines: list[int], names: list[str]) -> int | None:
     """A field the plan says the model inherits ("inherits `ProjectBaseModel`, which gives … `project`",
     "gets `project` … from the base classes"): it is defined, with the base class's type. The name and the
     cue must share a sentence of a block in the model's part of the plan."""
     name_regex = phrases_regex(tuple(names))
-    scope = set(scope_lines)
-    for line in plan.lines_matching(name_regex):
-        block = plan.block_at(line)
-        if line not in scope or block is None or block.kind not in ("paragraph", "list_item"):
-            continue
+    for line, block in _prose_lines(plan, scope_lines, name_regex):
         for sentence in re.split(r"(?<=[.;!?])\s+", block.text):
             if name_regex.search(sentence) and INHERITED.search(sentence):
                 return line
@@ -638,11 +643,7 @@ def _sentence_field_line(plan: ParsedPlan, scope_lines: list[int], names: list[s
     model's part of the plan, across line breaks ("… a `level`\n(CharField, …)", "two optional foreign keys,
     `jurisdiction` to … and `public_body` to …")."""
     name_regex = phrases_regex(tuple(names))
-    scope = set(scope_lines)
-    for line in plan.lines_matching(name_regex):
-        block = plan.block_at(line)
-        if line not in scope or block is None or block.kind not in ("paragraph", "list_item"):
-            continue
+    for line, block in _prose_lines(plan, scope_lines, name_regex):
         start = sum(len(plan.line(number)) + 1 for number in range(block.start_line, line))
         end = start + len(plan.line(line))
         text = "\n".join(plan.line(number) for number in range(block.start_line, block.end_line + 1))
