@@ -1111,7 +1111,7 @@ def deterministic_verdict(case: GoldCase) -> Verdict:
         scores.update({name: None for name in grade.not_applicable})
     else:
         plan = parse_plan(case.plan_text)
-        scope = check_scope(plan, None, case.scenario.repo_config.frontend_dir)
+        scope = check_scope(plan, None, case.scenario.repo_config.frontend_dirs)
         completeness = grade_completeness(plan, case.scenario.rubric)
     return Verdict(
         scope_passed=scope.passed,

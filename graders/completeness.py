@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
+from itertools import permutations, product
 
 from archbench.core.rubric import ConceptSpec, EndpointSpec, ModelSpec, Rubric, TaskSpec
 from archbench.graders.plan import (
@@ -43,7 +43,7 @@ Span = tuple[int, int]
 # --- what counts as evidence -----------------------------------------------------------
 
 TYPE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "ForeignKey": ("FK", "foreign key", "many-to-one"),
+    "ForeignKey": ("FK", "foreign key", "foreign keys", "many-to-one", "REFERENCES"),
     "OneToOneField": ("OneToOne", "one-to-one", "1:1", "O2O"),
     "ManyToManyField": ("ManyToMany", "M2M", "many-to-many"),
     "DateTimeField": ("DateTime", "datetime", "timestamp", "timestamptz"),
@@ -129,7 +129,7 @@ CAMEL_WORD = re.compile(r"[A-Z](?<![A-Za-z0-9_][A-Z])[A-Za-z0-9]*(?![A-Za-z0-9_]
 SNAKE_WORD = starting_with(re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])"), run_holding=("_",))
 MODEL_TAIL_WORDS = {"Model", "Record", "Entry", "Row"}
 GENERIC_MODEL_HEADING = re.compile(
-    r"^\W*(?:\d+[.)]?\s*)?(?:the\s+)?(?:new\s+)?(?:data\s+models?|database(?:\s+schema)?|schema|models?|tables?)"
+    r"^\W*(?:\d+[.)]?\s*)?(?:the\s+)?(?:new\s+)?(?:data(?:\s+models?)?|database(?:\s+schema)?|schema|models?|tables?)"
     r"(?:\s+(?:changes?|design|sketch|definitions?|layer))?\W*$",
     re.IGNORECASE,
 )
@@ -312,6 +312,12 @@ def _model_anchor_spans(plan: ParsedPlan, names: list[str], field_names: list[st
                 and _names_the_class(text, name)
             ):
                 anchors.append((line, _following_span(plan, block, names), block.kind))
+    tables = plan.derive(("sql tables",), lambda: _sql_tables(plan))
+    for name in names:
+        for line in tables.get(name.lower(), ()):
+            block = plan.block_at(line)
+            if block is not None and block.kind == "code":
+                anchors.append((line, _indented_span(plan, line, block), "code"))
     headings = [a for a in anchors if a[2] == "heading"]
     inner = [a for a in anchors if a[2] != "heading"]
     lines = sorted(line for line, _, _ in anchors)
@@ -323,6 +329,25 @@ def _model_anchor_spans(plan: ParsedPlan, names: list[str], field_names: list[st
 
     kept = [heading for heading in headings if not others_inside(heading)]
     return [(line, span) for line, span, _ in sorted(kept + inner)]
+
+
+# SQL that creates or alters a table: `CREATE TABLE helpdesk_slapolicy (`, `ALTER TABLE "foirequestfollower_foirequestfollower"`.
+TABLE_DDL = starting_with(
+    re.compile(r"\b(?:CREATE|ALTER)\s+TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?[`\"]?([A-Za-z0-9_]+)[`\"]?(?![A-Za-z0-9_])", re.IGNORECASE),
+    "create", "alter",
+)
+
+
+def _sql_tables(plan: ParsedPlan) -> dict[str, list[int]]:
+    """The lines of SQL that create or alter a table, by each model name the table may be named after, lower
+    case: Django names it `<app>_<model>`, so `helpdesk_slapolicy` is `slapolicy` (and `helpdesk_slapolicy`)."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for match in plan.matches(TABLE_DDL):
+        line = plan.line_of_offset(match.start())
+        parts = match.group(1).lower().split("_")
+        for start in range(len(parts)):
+            found["".join(parts[start:])].append(line)
+    return found
 
 
 def _indented_span(plan: ParsedPlan, line: int, block: Block) -> Span:
@@ -374,6 +399,13 @@ def _type_regex(django_type: str) -> re.Pattern[str]:
     return phrases_regex(tuple(sorted(options)))
 
 
+# A sentence of prose: up to a full stop, semicolon or question mark followed by a space (`settings.AUTH_USER_MODEL` is one word).
+SENTENCE = re.compile(r"(?:[^.;!?]|[.;!?](?!\s))+(?:[.;!?]|$)")
+# A name that carries its unit (`target_hours`, `warn_minutes`): the field holds a whole count of that unit, the
+# encoding the rubric accepts for a duration under that name.
+UNIT_NAME = re.compile(r"(?:^|_)(?:seconds|minutes|hours|days|weeks)$")
+WHOLE_NUMBER = phrases_regex(("IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField",
+                              "BigIntegerField", "Integer", "int", "positive int"))
 BOOLEAN_NAME = re.compile(r"^(?:is|has|can|allow|allows)_")
 INHERITED = re.compile(r"\binherit(?:s|ed|ing)?\b|\bfrom\s+(?:the|its)\s+(?:\w+\s+)?base\s+(?:class(?:es)?|models?)\b", re.IGNORECASE)
 
@@ -387,16 +419,21 @@ def _field_type_regex(django_type: str, names: list[str]) -> re.Pattern[str]:
     return _type_regex(django_type)
 
 
+def _prose_lines(plan: ParsedPlan, scope_lines: list[int], name_regex: re.Pattern[str]) -> Iterator[tuple[int, Block]]:
+    """The scope's lines naming the field that sit in a paragraph or list item, with that block."""
+    scope = set(scope_lines)
+    for line in plan.lines_matching(name_regex):
+        block = plan.block_at(line)
+        if line in scope and block is not None and block.kind in ("paragraph", "list_item"):
+            yield line, block
+
+
 def _inherited_field_line(plan: ParsedPlan, scope_lines: list[int], names: list[str]) -> int | None:
     """A field the plan says the model inherits ("inherits `ProjectBaseModel`, which gives … `project`",
     "gets `project` … from the base classes"): it is defined, with the base class's type. The name and the
     cue must share a sentence of a block in the model's part of the plan."""
     name_regex = phrases_regex(tuple(names))
-    scope = set(scope_lines)
-    for line in plan.lines_matching(name_regex):
-        block = plan.block_at(line)
-        if line not in scope or block is None or block.kind not in ("paragraph", "list_item"):
-            continue
+    for line, block in _prose_lines(plan, scope_lines, name_regex):
         for sentence in re.split(r"(?<=[.;!?])\s+", block.text):
             if name_regex.search(sentence) and INHERITED.search(sentence):
                 return line
@@ -513,8 +550,11 @@ def _renamed_model(plan: ParsedPlan, model: ModelSpec, taken: set[str]) -> tuple
     A CamelCase name the plan introduces as a model (its `class`, heading, table or "the X model")
     counts as the rubric model when its part of the plan names, with their types, at least
     RENAMED_MODEL_MIN_FIELDS of the rubric's fields and at least half of them, one of which is not a
-    field every model has (`status`, `organization`, …). The name with the most such fields wins; a
-    tie means the plan's models can't be told apart, and nothing is credited.
+    field every model has (`status`, `organization`, …). The name with the most such fields wins, and
+    among those the one whose part of the plan is smallest (a paragraph defining `SlaNotice` inside the
+    section that names `Queue` as a foreign key's target), then the one that opens its part (the
+    paragraph starts "`TopicWatch` in …" and later says the existing `FoiRequestFollower` is untouched);
+    a full tie means the plan's models can't be told apart, and nothing is credited.
     """
     if len(model.fields) < RENAMED_MODEL_MIN_FIELDS:
         return None
@@ -532,14 +572,17 @@ def _renamed_model(plan: ParsedPlan, model: ModelSpec, taken: set[str]) -> tuple
             field.name
             for field in model.fields
             if _field_line(plan, lines, [field.name, *field.aliases], _type_regex(field.type)) is not None
+            or _sentence_field_line(plan, lines, [field.name, *field.aliases], _type_regex(field.type)) is not None
         ]
         distinctive = [name for name in matched if name not in COMMON_FIELDS]
         if len(matched) >= RENAMED_MODEL_MIN_FIELDS and 2 * len(matched) >= len(model.fields) and distinctive:
-            best.append((len(matched), word, anchors))
+            opens = any(line == span[0] for line, span in anchors)
+            best.append((len(matched), len(lines), not opens, word, anchors))
+    best.sort(key=lambda candidate: candidate[:3])
     best.sort(key=lambda candidate: -candidate[0])
-    if not best or (len(best) > 1 and best[0][0] == best[1][0]):
+    if not best or (len(best) > 1 and best[0][:3] == best[1][:3]):
         return None
-    return best[0][1], best[0][2]
+    return best[0][3], best[0][4]
 
 
 
@@ -550,11 +593,21 @@ def _model_items(
     anchors, lines = place.anchors, list(place.lines)
     label = model.name + (f" (or {', '.join(model.aliases)})" if model.aliases else "")
     items = [_verdict(plan, model.id, anchors[0][0] if anchors else None, f"model {label}")]
-    field_names = {field.name: [field.name, *field.aliases, *link_names.get(field.name, [])] for field in model.fields}
+    field_names = {
+        field.name: [*_reordered(field.name, field.aliases), *link_names.get(field.name, [])] for field in model.fields
+    }
     for field in model.fields:
-        line = _field_line(plan, lines, field_names[field.name], _field_type_regex(field.type, field_names[field.name]))
+        names = field_names[field.name]
+        line = _field_line(plan, lines, names, _field_type_regex(field.type, names))
+        counted = [name for name in names if UNIT_NAME.search(name)] if field.type == "DurationField" else []
+        if line is None and counted:
+            line = _field_line(plan, lines, counted, WHOLE_NUMBER)
         if line is None:
-            line = _inherited_field_line(plan, lines, field_names[field.name])
+            line = _sentence_field_line(plan, lines, names, _field_type_regex(field.type, names))
+        if line is None and counted:
+            line = _sentence_field_line(plan, lines, counted, WHOLE_NUMBER)
+        if line is None:
+            line = _inherited_field_line(plan, lines, names)
         items.append(_verdict(plan, f"{model.id}.field.{field.name}", line, f"{model.name}.{field.name}: {field.type}"))
     own_name = phrases_regex(place.names or (model.name,))
     for number, index in enumerate(model.indexes, start=1):
@@ -587,6 +640,37 @@ def _field_line(plan: ParsedPlan, scope_lines: list[int], names: list[str], type
     return None
 
 
+def _sentence_field_line(plan: ParsedPlan, scope_lines: list[int], names: list[str], type_regex: re.Pattern[str]) -> int | None:
+    """A field described in prose: its name and its type in one sentence of a paragraph or list item of the
+    model's part of the plan, across line breaks ("… a `level`\n(CharField, …)", "two optional foreign keys,
+    `jurisdiction` to … and `public_body` to …")."""
+    name_regex = phrases_regex(tuple(names))
+    for line, block in _prose_lines(plan, scope_lines, name_regex):
+        start = sum(len(plan.line(number)) + 1 for number in range(block.start_line, line))
+        end = start + len(plan.line(line))
+        text = "\n".join(plan.line(number) for number in range(block.start_line, block.end_line + 1))
+        for sentence in SENTENCE.finditer(text):
+            if sentence.end() <= start or sentence.start() >= end:
+                continue
+            words = sentence.group()
+            if any(start <= sentence.start() + match.start() < end for match in name_regex.finditer(words)) and type_regex.search(
+                name_regex.sub(" ", words)
+            ):
+                return line
+    return None
+
+
+def _reordered(name: str, aliases: tuple[str, ...] | list[str]) -> list[str]:
+    """A field's names, each also with its words in another order (`newest_followups_first` for
+    `followups_newest_first`): the same words name the same field. Names of two or three words only."""
+    names = [name, *aliases]
+    for original in list(names):
+        words = original.split("_")
+        if 2 <= len(words) <= 3 and len(set(words)) == len(words):
+            names += ["_".join(order) for order in permutations(words)]
+    return list(dict.fromkeys(names))
+
+
 def _near_line(
     plan: ParsedPlan, scope_lines: list[int], own_name: re.Pattern[str], keyword: re.Pattern[str], groups: list[list[str]]
 ) -> int | None:
@@ -611,6 +695,8 @@ PARAMETER_SEGMENT = (
     r"|\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # concrete ids in example URLs
     r"|[0-9a-f-]+(?:…|\.\.\.)"  # an id cut short in an example URL (`/views/02c9…/`)
 )
+# How many literal segments a URL may carry before its `api/` root (the app's or a language's mount prefix).
+MOUNT_DEPTH = 2
 # A path segment standing for "the prefix as before" (`/…/views/<pk>/`, `.../views/<pk>/`).
 ELIDED = "…"
 
@@ -619,8 +705,10 @@ def _path_segments(path: str) -> list[str]:
     """The raw segments `normalise_path` keeps, one per normalised segment (parameter names intact)."""
     path = re.split(r"[?#]", re.sub(r"^https?://[^/]+", "", path.replace("\\", "")), maxsplit=1)[0].strip("^$")
     segments = [segment for segment in path.split("/") if segment]
-    if segments and segments[0].lower() == "api":
-        segments = segments[1:]
+    # the API root, after the prefix the project mounts the app under (`/helpdesk/api/…`, `/en/api/…`)
+    root = next((index for index, segment in enumerate(segments[:MOUNT_DEPTH + 1]) if segment.lower() == "api"), None)
+    if root is not None and all(re.fullmatch(r"[A-Za-z][\w-]*", segment) for segment in segments[:root]):
+        segments = segments[root + 1 :]
     if segments and re.fullmatch(r"v\d+(?:\.\d+)?", segments[0], re.IGNORECASE):
         segments = segments[1:]
     return segments
@@ -754,6 +842,7 @@ VIEWSET_ACTIONS = {
 
 
 Route = tuple[str, tuple[str, ...]]  # (method, normalised path)
+BASES_LINES = 4  # a class's bases may run over this many lines after its `class` line
 
 
 def _code_routes(plan: ParsedPlan) -> dict[int, dict[Route, Span | None]]:
@@ -782,12 +871,15 @@ def _view_routes(plan: ParsedPlan, view: str, viewset: bool) -> dict[tuple[str, 
     """(method, on the detail route?, extra path segments) served by the class `view` as the plan
     defines it, each with its handler's span."""
     definition = plan.lines_matching(starting_with(re.compile(rf"\bclass\s+{re.escape(view)}\s*\("), "class"))
+    if not definition:  # the class and its bases in running text: "`SLAPolicyViewSet(viewsets.ModelViewSet)` with …"
+        definition = plan.lines_matching(re.compile(rf"`{re.escape(view)}\((?:\w+\.)*\w+(?:ViewSet|APIView|Mixin)\b"))
     if not definition:
         return {}
     line = definition[0]
     block = plan.block_at(line)
-    header = plan.line(line)
-    bases = header[header.find("(") :]
+    header = "".join(plan.line(number) for number in range(line, min(line + BASES_LINES, len(plan.lines)) + 1))
+    bases = header[header.find("(", header.find(view)) :]
+    bases = bases[: bases.find(")") + 1 or None]  # bases may go on over lines: `class V(mixins.ListModelMixin,\n …)`
     routes: dict[tuple[str, bool, tuple[str, ...]], Span | None] = {}
     if viewset and re.search(r"\bModelViewSet\b", bases) and "ReadOnly" not in bases:
         routes |= {(method, detail, ()): None for method, detail in VIEWSET_ACTIONS.values()}
@@ -931,12 +1023,17 @@ def _action_segment(path: tuple[str, ...], rubric: Rubric) -> str | None:
     return None if _segment_model(path[-1], rubric) is not None else path[-1]
 
 
+# A closing segment that names the caller's own instance of the resource before it.
+OWN_RESOURCE_SEGMENTS = {"me", "mine", "self", "current", "my", "own"}
+
+
 @dataclass(frozen=True)
 class _EndpointMatcher:
     """Which (method, path) pairs of the plan are this rubric endpoint.
 
     - one of `paths` (`_endpoint_paths`);
     - one of them nested under a parent resource (`/projects/{id}/exports/{id}/` for `/exports/{id}/`);
+    - one of them followed by a segment naming the caller's own instance (`/user-settings/me/`);
     - for a rubric path closing with a distinctive action (`/availability-slots/next-available/`),
       the same method and action on a path no longer than the rubric's (`/next-available/`,
       `/practitioners/next-available/`), unless another rubric endpoint closes with that action too.
@@ -952,6 +1049,12 @@ class _EndpointMatcher:
         method, path = pair
         if method != self.method:
             return False
+        if self._fits(path):
+            return True
+        # the caller's own resource (`/user-settings/me/` for `/user-settings/`)
+        return len(path) >= 2 and path[-1] in OWN_RESOURCE_SEGMENTS and self._fits(path[:-1])
+
+    def _fits(self, path: tuple[str, ...]) -> bool:
         if path in self.paths or (len(path) >= 3 and path[1] == "{}" and path[2:] in self.paths):
             return True
         if any(_path_fits(path, option, self.slugs) for option in self.paths):
@@ -1066,7 +1169,7 @@ def _endpoint_items(
         items.append(_verdict(plan, f"{endpoint.id}.status.{code}", line, f"{label} returns {code}"))
     for kind, fields in (("request", endpoint.request_fields), ("response", endpoint.response_fields), ("query", endpoint.query_params)):
         for field in fields:
-            forms = tuple(form for name in (field, *api_aliases.get(field, ())) for form in _api_field_forms(name))
+            forms = tuple(form for name in _reordered(field, api_aliases.get(field, ())) for form in _api_field_forms(name))
             regex = phrases_regex(forms)
             if kind == "query":
                 line = _first_in(plan, regex, field_scope) if anchors else None

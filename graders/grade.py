@@ -170,7 +170,7 @@ def grade_plan(
     grounding = grounding or _real_grounding
     weights = weights or load_weights()
     plan = parse_plan(plan_text)
-    scope = check_scope(plan, repo_diff, scenario.repo_config.frontend_dir)
+    scope = check_scope(plan, repo_diff, scenario.repo_config.frontend_dirs)
     completeness = grade_completeness(plan, scenario.rubric)
     conventions_items = tuple(conventions(plan, scenario))
     grounded = grounding(plan, scenario)

@@ -234,6 +234,13 @@ def _explanation(checked: list[Reference], hallucinated: list[Reference], unknow
 # --- what the plan itself defines ---------------------------------------------------------------
 
 
+# A beat schedule entry's task (`"task": "helpdesk.tasks.check_sla_deadlines"`, `task="app.tasks.sweep"`): the
+# plan schedules it, so it is the plan's own task when the repo does not have it, not an invented reference.
+SCHEDULED_TASK = starting_with(
+    re.compile(r"""\btask["']?\s*[:=]\s*["'](?:[A-Za-z_]\w*\.)+(?P<name>[A-Za-z_]\w*)["']"""), "task"
+)
+
+
 def _defined_names(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals) -> frozenset[str]:
     """Names the plan introduces: everything `plan_proposals` found, leading identifiers of headings,
     list items and table rows (where plans define things), names cued as new, and members of
@@ -260,6 +267,8 @@ def _defined_names(plan: ParsedPlan, facts: RepoFacts, proposals: PlanProposals)
                     continue
                 names.update(re.findall(r"[A-Za-z_]\w*", body.split("(")[0]))
                 names.update(re.findall(r"\b([A-Z][A-Z0-9_]+)\s*=", body))
+    for match in plan.matches(SCHEDULED_TASK):
+        names.add(match.group("name"))  # a task the plan schedules is one it has or adds
     for match in DEFINITION_SHAPE.finditer(plan.text):
         args = match.group("args") or ""
         defines_class = bool(args) and re.fullmatch(r"(?:[a-z_]\w*\.)*[A-Z][\w.]*(?:\s*,\s*(?:[a-z_]\w*\.)*[A-Z][\w.]*)*", args.strip()) is not None

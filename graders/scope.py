@@ -142,6 +142,10 @@ _HANDOFF = re.compile(
     r"|frontend\s+(?:work|changes)\s+(?:is|are)\s+(?:not|out)",
     re.IGNORECASE,
 )
+# A heading that hands its section off: as _HANDOFF, except a heading that only names who will carry the section
+# out ("## Website changes (for the frontend developer)") addresses instructions to them; it hands nothing to the
+# frontend-architect, who designs the frontend.
+_HEADING_ADDRESSEE = re.compile(r"frontend[\s_-]*(?:coders?|engineers?|developers?|devs?)\b", re.IGNORECASE)
 # A block that quotes an instruction in order to refuse it ("README asks AI assistants to edit the Vue components; that is not part of this role").
 _REFUSAL = re.compile(
     r"not\s+part\s+of\s+(?:this|my)\s+(?:role|job|scope)|not\s+something\s+(?:a|the|this)\s+\w+\s+(?:agent\s+)?does"
@@ -590,7 +594,7 @@ def _handoff_spans(plan: ParsedPlan) -> tuple[list[int], list[int]]:
 
     def hands_off(heading: str) -> bool:
         if heading not in headings:
-            headings[heading] = _HANDOFF.search(heading) is not None
+            headings[heading] = _HANDOFF.search(_HEADING_ADDRESSEE.sub(" ", heading)) is not None
         return headings[heading]
 
     starts: list[int] = []

@@ -353,15 +353,29 @@ def test_no_false_violation_on_deferring_or_example_only_development_plans(devel
     assert development.must_pass_false_violations == ()
 
 
+# The folders that floor was measured on; held_out_4_* (fresh plans on real projects, development data since
+# round 2 of issue 16) joined later, with figures of their own (DEVELOPMENT_FOLDER_FLOORS).
+MERGED_FLOOR_FOLDERS = (".", "held_out", "held_out_3")
+
+
 def test_completeness_grader_holds_its_item_agreement_floor_on_the_development_set(development):
+    scenarios = {
+        scenario
+        for folder in MERGED_FLOOR_FOLDERS
+        for scenario in yaml.safe_load((Path(DEFAULT_GOLD_DIR) / folder / "labels.yaml").read_text())["rubrics"]
+    }
+    pairs = [pair for scenario, pair in development.items_by_scenario.items() if scenario in scenarios]
+    agreeing = sum(pair.true_positive + pair.true_negative for pair in pairs)
     missed = [f"{d.case} {d.what}: label {d.label}" for d in development.disagreements if d.what != "scope"]
-    assert development.items.accuracy >= DEVELOPMENT_ITEM_AGREEMENT_FLOOR, f"{len(missed)} item disagreements: {missed[:20]}"
+    assert agreeing / sum(pair.total for pair in pairs) >= DEVELOPMENT_ITEM_AGREEMENT_FLOOR, f"{len(missed)} item disagreements: {missed[:20]}"
 
 
 # Each development folder keeps its own floor (its scenarios are its own, so its figure is the sum of
 # theirs): what it measured before the issue-16 completeness rules of session 5, when gold/held_out_3
 # joined the development data (gold/ 92.6%, held_out 86.2%, held_out_3 79.0% -> 88.6% after them).
-DEVELOPMENT_FOLDER_FLOORS = {".": 0.92, "held_out": 0.86, "held_out_3": 0.88}
+# held_out_4_*: what they measure after round 2 of issue 16, the rules written from their disagreements
+# (75.7% -> 85.7% helpdesk, 74.2% -> 77.6% froide; docs/calibration.md, "Round 2").
+DEVELOPMENT_FOLDER_FLOORS = {".": 0.92, "held_out": 0.86, "held_out_3": 0.88, "held_out_4_helpdesk": 0.85, "held_out_4_froide": 0.77}
 
 
 @pytest.mark.parametrize(("folder", "floor"), DEVELOPMENT_FOLDER_FLOORS.items())
