@@ -72,6 +72,7 @@ class RepoWorkspace:
         self._scratch = scratch
         self._written: set[str] = set()
         self._deleted: set[str] = set()
+        self._walked: dict[Path, frozenset[str]] = {}  # folder of the original -> its visible files
 
     @property
     def _overlay(self) -> Path:
@@ -156,16 +157,24 @@ class RepoWorkspace:
         root = self.relative(under)
         if root and not self.is_dir(root):
             raise WorkspaceError(f"'{under}' is not a directory")
-        found: set[str] = set()
-        start = self._real(root) if root else self.original
-        for directory, subdirs, filenames in os.walk(start):
-            subdirs[:] = sorted(d for d in subdirs if d not in SKIPPED_DIRS)
-            relative_dir = Path(directory).relative_to(self.original).as_posix()
-            for filename in filenames:
-                found.add(filename if relative_dir == "." else f"{relative_dir}/{filename}")
-        found -= {path for path in found if path not in self._written and self._hidden_in_original(path)}
+        found = set(self._original_files(self._real(root) if root else self.original))
         found.update(path for path in self._written if not root or path.startswith(root + "/"))
         return sorted(found - self._deleted)
+
+    def _original_files(self, start: Path) -> frozenset[str]:
+        """The original's files under `start`, hidden ones left out. Walked once per folder and workspace:
+        the original does not change during a sample (writes go to the overlay), and a walk with the
+        hidden-file checks costs about a millisecond a call on a small repo."""
+        walked = self._walked.get(start)
+        if walked is None:
+            found: set[str] = set()
+            for directory, subdirs, filenames in os.walk(start):
+                subdirs[:] = sorted(d for d in subdirs if d not in SKIPPED_DIRS)
+                relative_dir = Path(directory).relative_to(self.original).as_posix()
+                for filename in filenames:
+                    found.add(filename if relative_dir == "." else f"{relative_dir}/{filename}")
+            walked = self._walked[start] = frozenset(path for path in found if not self._hidden_in_original(path))
+        return walked
 
     def _hidden_in_original(self, relative: str) -> bool:
         """A hidden file itself, or a symlink in the original that leads to one."""

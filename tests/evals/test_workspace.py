@@ -161,3 +161,18 @@ def test_only_read_only_tools_run_in_parallel(tools):
     parallel = {name: ToolDef(tool).parallel for name, tool in by_name.items()}
     assert parallel == {name: name in {"read_file", "list_dir", "glob", "grep"} for name in by_name}
     assert {"write_file", "edit_file"} <= set(by_name)
+
+
+def test_the_original_is_walked_once_per_folder_and_writes_still_show(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURE_REPO, repo)
+    walks = []
+    real_walk = os.walk
+    monkeypatch.setattr(os, "walk", lambda top, *args, **kwargs: walks.append(top) or real_walk(top, *args, **kwargs))
+    workspace = RepoWorkspace(repo)
+    first = workspace.files()
+    assert workspace.list_dir(".") and workspace.glob("**/*.py") and workspace.files() == first
+    assert len(walks) == 1, walks  # list_dir, glob and grep each listed the whole repo before
+    workspace.write_text("notes/plan.md", "x")
+    assert "notes/plan.md" in workspace.files() and "notes/" in workspace.list_dir(".")
+    assert len(walks) == 1
