@@ -885,8 +885,8 @@ class CalibrationReport:
         lines = []
         for index, grader in enumerate(self.development.graders):
             reports = [report.graders[index] for report in self.sets]
-            width = max(16, *(len(report.name) + 2 for report in self.sets))  # a long set name must not run into the next
-            header = "".join(f"{report.name:>{width}}" for report in self.sets)
+            widths = [max(16, len(report.name) + 2) for report in self.sets]  # a long set name must not run into the next
+            header = "".join(f"{report.name:>{width}}" for report, width in zip(self.sets, widths))
             lines.append(f"== {grader.grader}: summary ==".ljust(34) + header)
             rows = [
                 ("scope accuracy", lambda g: _pct(g.scope.accuracy)),
@@ -907,7 +907,7 @@ class CalibrationReport:
                 ("item labels", lambda g: str(g.items.total)),
             ]
             for label, value in rows:
-                lines.append(f"  {label:<32}" + "".join(f"{value(report):>{width}}" for report in reports))
+                lines.append(f"  {label:<32}" + "".join(f"{value(report):>{width}}" for report, width in zip(reports, widths)))
             target_grader = self.target_set.graders[index]
             for target, met in target_grader.targets.items():
                 lines.append(f"  target {'MET   ' if met else 'MISSED'} {target}  (on the {self.target_set.name} set)")
