@@ -50,7 +50,7 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
         budget = active_budget()
         charges = SampleCharges(budget) if budget else None
         scenario = load_scenario_cached(Path(state.metadata["scenario_file"]))
-        workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dir, hidden=scenario.hidden_repo_files)
+        workspace = RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dirs, hidden=scenario.hidden_repo_files)
         token = ACTIVE_SCENARIO.set(scenario)
         try:
             if budget:

@@ -465,7 +465,7 @@ def claude_code_agent(
         folder = Path(tempfile.mkdtemp(prefix="cc-sample-", dir=root))
         # everything of the sample in its folder: a killed run leaves nothing elsewhere
         workspace = RepoWorkspace(
-            scenario.repo_path, scenario.repo_config.frontend_dir, hidden=scenario.hidden_repo_files, scratch=folder
+            scenario.repo_path, scenario.repo_config.frontend_dirs, hidden=scenario.hidden_repo_files, scratch=folder
         )
         offline = str(state.model).startswith("archbench/")
         bridge = AgentBridge(AgentState(messages=[]), filter=_cache_filter if cache and not offline else None)

@@ -56,17 +56,19 @@ class RepoDiff(BaseModel):
 
 
 class RepoWorkspace:
-    """Copy-on-write view of `original`, classified by the repo's frontend folder; `hidden`
+    """Copy-on-write view of `original`, classified by the repo's frontend folders (one, or all of
+    `frontend_dir: [web, admin]`); `hidden`
     names files (relative to the root) the agent must never see; `scratch` is where the overlay
     goes (default: the system's temporary folder)."""
 
     def __init__(
-        self, original: Path, frontend_dir: str = "frontend", hidden: tuple[str, ...] = (CONVENTIONS_FILE,), scratch: Path | None = None
+        self, original: Path, frontend_dir: str | tuple[str, ...] = "frontend", hidden: tuple[str, ...] = (CONVENTIONS_FILE,),
+        scratch: Path | None = None,
     ):
         self.original = original.resolve()
         if not self.original.is_dir():
             raise FileNotFoundError(f"scenario repo not found: {self.original}")
-        self.frontend_dir = PurePosixPath(frontend_dir)
+        self.frontend_dirs = tuple(PurePosixPath(folder) for folder in ((frontend_dir,) if isinstance(frontend_dir, str) else frontend_dir))
         self.hidden = frozenset(hidden)
         self._overlay_dir: Path | None = None  # made on the first write: most agents only read
         self._scratch = scratch
@@ -310,7 +312,7 @@ class RepoWorkspace:
 
     def _is_frontend(self, relative: str) -> bool:
         path = PurePosixPath(relative)
-        return path == self.frontend_dir or self.frontend_dir in path.parents
+        return any(path == folder or folder in path.parents for folder in self.frontend_dirs)
 
     def close(self) -> None:
         if self._overlay_dir is not None:

@@ -176,3 +176,14 @@ def test_the_original_is_walked_once_per_folder_and_writes_still_show(tmp_path, 
     workspace.write_text("notes/plan.md", "x")
     assert "notes/plan.md" in workspace.files() and "notes/" in workspace.list_dir(".")
     assert len(walks) == 1
+
+
+def test_every_frontend_folder_of_a_monorepo_classifies_the_diff(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURE_REPO, repo)
+    workspace = RepoWorkspace(repo, ("web", "admin"))
+    for path in ("web/src/App.vue", "admin/src/Users.tsx", "backend/app/models.py", "webhooks/models.py"):
+        workspace.write_text(path, "x")
+    diff = workspace.diff()
+    assert diff.frontend == ["admin/src/Users.tsx", "web/src/App.vue"]
+    assert diff.backend == ["backend/app/models.py", "webhooks/models.py"]
