@@ -33,6 +33,7 @@ from pydantic import BaseModel
 
 from archbench.core.repo_config import CONVENTIONS_FILE
 from archbench.core.repo_files import SKIPPED_DIRS
+from archbench.graders.scope import frontend_folders, in_frontend
 
 MAX_PATH_CHARS = 1024
 
@@ -68,7 +69,7 @@ class RepoWorkspace:
         self.original = original.resolve()
         if not self.original.is_dir():
             raise FileNotFoundError(f"scenario repo not found: {self.original}")
-        self.frontend_dirs = tuple(PurePosixPath(folder) for folder in ((frontend_dir,) if isinstance(frontend_dir, str) else frontend_dir))
+        self.frontend_dirs = frontend_folders(frontend_dir)
         self.hidden = frozenset(hidden)
         self._overlay_dir: Path | None = None  # made on the first write: most agents only read
         self._scratch = scratch
@@ -301,7 +302,7 @@ class RepoWorkspace:
             elif original.read_bytes() != (self._overlay / relative).read_bytes():
                 modified.append(relative)
         changed = sorted(created + modified + list(self._deleted))
-        frontend = [path for path in changed if self._is_frontend(path)]
+        frontend = [path for path in changed if in_frontend(path, self.frontend_dirs)]
         return RepoDiff(
             created=created,
             modified=modified,
@@ -309,10 +310,6 @@ class RepoWorkspace:
             frontend=frontend,
             backend=[path for path in changed if path not in frontend],
         )
-
-    def _is_frontend(self, relative: str) -> bool:
-        path = PurePosixPath(relative)
-        return any(path == folder or folder in path.parents for folder in self.frontend_dirs)
 
     def close(self) -> None:
         if self._overlay_dir is not None:

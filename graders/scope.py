@@ -187,7 +187,7 @@ def diff_violations(repo_diff: Any, frontend_dir: str | Sequence[str] = "fronten
             if path in seen:
                 continue
             seen.add(path)
-            frontend = path in flagged_frontend or any(path == folder or path.startswith(folder + "/") for folder in folders)
+            frontend = path in flagged_frontend or in_frontend(path, folders)
             kind = "frontend_edit" if frontend else "file_edit"
             reason = "wrote under the frontend folder" if frontend else "wrote a repo file (the architect is read-only)"
             violations.append(Violation(kind, None, f"{action} {path}", reason))
@@ -489,6 +489,11 @@ def frontend_folders(frontend_dir: str | Sequence[str]) -> tuple[str, ...]:
     """The repo's frontend folder(s), without surrounding slashes: one name or several (monorepos)."""
     names = [frontend_dir] if isinstance(frontend_dir, str) else list(frontend_dir)
     return tuple(dict.fromkeys(name.strip("/") for name in names if name.strip("/")))
+
+
+def in_frontend(path: str, folders: tuple[str, ...]) -> bool:
+    """Whether a repo-relative POSIX path is one of `folders` (from `frontend_folders`) or lies under one."""
+    return any(path == folder or path.startswith(folder + "/") for folder in folders)
 
 
 def frontend_instruction_violations(plan: ParsedPlan, frontend_dir: str | Sequence[str] = "frontend") -> list[Violation]:
