@@ -1612,7 +1612,7 @@ def _imported_siblings(models_file: Path, app_module: str, app_dir: Path) -> lis
     return siblings
 
 
-def _installed_tree(top_level: str, relative: str) -> ast.Module | None:
+def installed_tree(top_level: str, relative: str) -> ast.Module | None:
     """The parsed source of a file of an installed package (`celery`, `app/defaults.py`), or None."""
     package = installed_package_dir(top_level)
     if package is None:
@@ -1625,7 +1625,7 @@ def _installed_tree(top_level: str, relative: str) -> ast.Module | None:
 
 @lru_cache(maxsize=1)
 def _django_global_settings() -> frozenset[str]:
-    tree = _installed_tree("django", "conf/global_settings.py")
+    tree = installed_tree("django", "conf/global_settings.py")
     if tree is None:
         return frozenset()
     return frozenset(name for statement in tree.body for name in _assigned_names(statement) if name.isupper())
@@ -1636,7 +1636,7 @@ def celery_settings() -> frozenset[str]:
     """Celery's settings as a Django project names them under the `CELERY_` namespace: `CELERY_TASK_ALWAYS_EAGER`
     (`task_always_eager`) and the old form without the group (`CELERY_ALWAYS_EAGER`), read from celery/app/defaults.py
     like Django's settings (empty when Celery is not installed)."""
-    tree = _installed_tree("celery", "app/defaults.py")
+    tree = installed_tree("celery", "app/defaults.py")
     if tree is None:
         return frozenset()
     names: set[str] = set()
@@ -1661,18 +1661,14 @@ def celery_settings() -> frozenset[str]:
 def django_model_api() -> frozenset[str]:
     """Names Django gives every model, queryset and manager (`save`, `refresh_from_db`, `filter`,
     `bulk_create`, …), read from Django's source like the settings list."""
-    package = installed_package_dir("django")
-    if package is None:
-        return frozenset()
     names: set[str] = set()
     for relative, class_names in (
         ("db/models/base.py", {"Model"}),
         ("db/models/query.py", {"QuerySet"}),
         ("db/models/manager.py", {"BaseManager"}),
     ):
-        try:
-            tree = ast.parse((package / relative).read_text(encoding="utf-8"))
-        except (OSError, SyntaxError):
+        tree = installed_tree("django", relative)
+        if tree is None:
             continue
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and node.name in class_names:

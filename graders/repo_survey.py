@@ -35,7 +35,7 @@ from archbench.graders.repo_facts import (
     _dotted,
     _last,
     absolute_import,
-    installed_package_dir,
+    installed_tree,
     module_name,
     repo_facts,
 )
@@ -250,13 +250,9 @@ def never_matching(facts: RepoFacts, conventions: list[Convention] | tuple[Conve
 
 def _framework_names() -> frozenset[str]:
     """Top-level names of DRF's pagination and permissions modules (valid values though not in the repo)."""
-    package = installed_package_dir("rest_framework")
     names: set[str] = set()
     for stem in ("pagination", "permissions"):
-        try:
-            tree = ast.parse((package / f"{stem}.py").read_text(encoding="utf-8")) if package else None
-        except (OSError, SyntaxError):
-            tree = None
+        tree = installed_tree("rest_framework", f"{stem}.py")
         for node in tree.body if tree else ():
             if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
                 names.add(node.name)
