@@ -31,6 +31,7 @@ from archbench.graders.plan import parse_plan
 from archbench.graders.repo_facts import (
     SKIPPED_DIRS,
     TASK_DECORATORS,
+    URL_FUNCTIONS,
     RepoFacts,
     _dotted,
     _last,
@@ -41,7 +42,6 @@ from archbench.graders.repo_facts import (
 )
 
 Level = Literal["problem", "warning"]
-URL_CALLS = frozenset({"path", "re_path", "url"})
 SNAKE_VALUE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 
 
@@ -167,7 +167,7 @@ def declarations(facts: RepoFacts) -> CodeDeclarations:
                             found.choices_values.append(Declared(pair.elts[0].value, module, file, pair.lineno, targets[0]))
         if any("urlpatterns" in [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)] for node in tree.body):
             for node in ast.walk(tree):
-                if isinstance(node, ast.Call) and _decorator_name(node) and _last(_decorator_name(node)) in URL_CALLS and node.args:
+                if isinstance(node, ast.Call) and _decorator_name(node) and _last(_decorator_name(node)) in URL_FUNCTIONS and node.args:
                     route = node.args[0].value if isinstance(node.args[0], ast.Constant) else None
                     target = node.args[1] if len(node.args) > 1 else None
                     includes = isinstance(target, ast.Call) and _decorator_name(target) and _last(_decorator_name(target)) == "include"
