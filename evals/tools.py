@@ -11,6 +11,7 @@ time in the order the model gave.
 from __future__ import annotations
 
 import re
+from re import _constants as sre_constants, _parser as sre_parser  # the stdlib's own regex parser
 
 from inspect_ai.tool import Tool, ToolError, tool
 
@@ -123,6 +124,7 @@ def grep(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool
             files = workspace.glob(include, path) if include else workspace.files(path)
         except WorkspaceError as error:
             raise ToolError(str(error)) from None
+        screen = literal_screen(pattern)
         found: list[str] = []
         too_big: list[str] = []
         for file in files:
@@ -135,6 +137,8 @@ def grep(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool
             if len(data) > MAX_GREP_FILE_BYTES:
                 too_big.append(file)
                 continue
+            if screen is not None and not any(all(literal in data for literal in branch) for branch in screen):
+                continue  # no line can match: the file lacks text every match holds
             for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
                 if regex.search(line):
                     found.append(f"{file}:{number}: {line.strip()[:300]}")
@@ -144,6 +148,57 @@ def grep(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool
         return cap(("\n".join(found) or "[no matches]") + skipped, max_output)
 
     return execute
+
+
+def literal_screen(pattern: str) -> tuple[tuple[bytes, ...], ...] | None:
+    """Text every match of `pattern` must hold, as UTF-8: alternatives, each a tuple of literals
+    that all appear in any match of that alternative; None where no such promise can be made.
+
+    grep reads every file on every call, and searching each line in Python cost most of its
+    time; a file that holds none of the alternatives' literals cannot have a matching line, so
+    it is skipped without decoding (a C substring search). Only literals that sit in the
+    pattern's top-level sequence (or in groups inside it) count; anything under a repeat, a
+    class, a lookaround or case-insensitive matching does not.
+    """
+    try:
+        parsed = sre_parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    items = list(parsed.data)
+    if len(items) == 1 and items[0][0] is sre_constants.BRANCH:
+        branches = [list(branch) for branch in items[0][1][1]]
+    else:
+        branches = [items]
+    screen = tuple(_sequence_literals(branch) for branch in branches)
+    return None if any(not literals for literals in screen) else screen
+
+
+def _sequence_literals(items: list) -> tuple[bytes, ...]:
+    """The runs of literal characters of a sequence of parsed regex items, groups entered."""
+    runs: list[str] = []
+    current: list[str] = []
+
+    def walk(sequence: list) -> None:
+        for op, argument in sequence:
+            if op is sre_constants.LITERAL:
+                current.append(chr(argument))
+            elif op is sre_constants.SUBPATTERN and not argument[1] & re.IGNORECASE:
+                walk(list(argument[3]))
+            else:
+                runs.append("".join(current))
+                current.clear()
+
+    walk(items)
+    runs.append("".join(current))
+    # a run with a replacement character could match bytes that are not UTF-8, and one with a lone
+    # surrogate can match nothing in decoded text: neither is a promise about the file's bytes
+    return tuple(run.encode("utf-8") for run in runs if run and "\ufffd" not in run and not _has_surrogate(run))
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
 
 
 @tool(name="write_file")

@@ -71,6 +71,7 @@ class RepoWorkspace:
             raise FileNotFoundError(f"scenario repo not found: {self.original}")
         self.frontend_dirs = frontend_folders(frontend_dir)
         self.hidden = frozenset(hidden)
+        self._hidden_paths = frozenset(self.original / relative for relative in self.hidden)
         self._overlay_dir: Path | None = None  # made on the first write: most agents only read
         self._scratch = scratch
         self._written: set[str] = set()
@@ -92,6 +93,8 @@ class RepoWorkspace:
             raise WorkspaceError("path contains a NUL byte")
         if len(path) > MAX_PATH_CHARS:
             raise WorkspaceError(f"path is longer than {MAX_PATH_CHARS} characters")
+        if _is_normal(path):
+            return path  # checked first: every tool call, and grep once per file, passes through here
         cleaned = path.strip().replace("\\", "/")
         if cleaned.startswith("/") or (len(cleaned) > 1 and cleaned[1] == ":"):
             raise WorkspaceError(f"absolute paths are not allowed ('{path}'); use a path relative to the repo root")
@@ -121,8 +124,7 @@ class RepoWorkspace:
         return resolved
 
     def _is_hidden_original(self, resolved: Path) -> bool:
-        relative = resolved.relative_to(self.original).as_posix()
-        return relative in self.hidden
+        return resolved in self._hidden_paths
 
     def _check_file(self, real: Path, relative: str) -> os.stat_result:
         try:
@@ -170,20 +172,36 @@ class RepoWorkspace:
         hidden-file checks costs about a millisecond a call on a small repo."""
         walked = self._walked.get(start)
         if walked is None:
-            found: set[str] = set()
-            for directory, subdirs, filenames in os.walk(start):
-                subdirs[:] = sorted(d for d in subdirs if d not in SKIPPED_DIRS)
-                relative_dir = Path(directory).relative_to(self.original).as_posix()
-                for filename in filenames:
-                    found.add(filename if relative_dir == "." else f"{relative_dir}/{filename}")
-            walked = self._walked[start] = frozenset(path for path in found if not self._hidden_in_original(path))
+            relative_start = start.relative_to(self.original).as_posix()
+            found: list[str] = []
+            self._scan(str(start), "" if relative_start == "." else relative_start + "/", found)
+            walked = self._walked[start] = frozenset(found)
         return walked
 
-    def _hidden_in_original(self, relative: str) -> bool:
+    def _scan(self, folder: str, prefix: str, found: list[str]) -> None:
+        """What `os.walk` would give (symlinked folders listed but not entered, unreadable folders
+        skipped), from the directory entries alone: a symlink is told from its entry, not an lstat."""
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            relative = prefix + entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.name not in SKIPPED_DIRS and not entry.is_symlink():
+                    self._scan(entry.path, relative + "/", found)
+            elif not self._hidden_in_original(relative, entry.is_symlink()):
+                found.append(relative)
+
+    def _hidden_in_original(self, relative: str, is_symlink: bool) -> bool:
         """A hidden file itself, or a symlink in the original that leads to one."""
         if relative in self.hidden:
             return True
-        if not self.hidden or not (self.original / relative).is_symlink():
+        if not self.hidden or not is_symlink:
             return False
         resolved, refusal = _resolve_original(self.original, relative)
         return refusal is None and self._is_hidden_original(resolved)
@@ -320,6 +338,18 @@ class RepoWorkspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _is_normal(path: str) -> bool:
+    """`path` is what `RepoWorkspace.relative` makes of it: relative, no drive, no backslash, no
+    surrounding space, no empty, '.' or '..' part (every path `files()` returns is)."""
+    return (
+        path == path.strip()
+        and "\\" not in path
+        and not path.startswith("/")
+        and not (len(path) > 1 and path[1] == ":")
+        and all(part not in ("", ".", "..") for part in path.split("/"))
+    )
 
 
 def _resolve_inside(base: Path, relative: str) -> tuple[Path, str | None]:

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from inspect_ai.tool import ToolError
 from archbench.core.prompts import HARNESS_TOOLS
 from archbench.evals.tools import cap
 from archbench.evals.toolset import architect_tools
+from archbench.core.repo_files import SKIPPED_DIRS
+from archbench.evals import workspace as workspace_module
 from archbench.evals.workspace import RepoWorkspace, WorkspaceError
 
 pytestmark = pytest.mark.anyio
@@ -166,24 +169,79 @@ def test_only_read_only_tools_run_in_parallel(tools):
 def test_the_original_is_walked_once_per_folder_and_writes_still_show(tmp_path, monkeypatch):
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURE_REPO, repo)
-    walks = []
-    real_walk = os.walk
-    monkeypatch.setattr(os, "walk", lambda top, *args, **kwargs: walks.append(top) or real_walk(top, *args, **kwargs))
+    scans = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda top, *args: scans.append(top) or real_scandir(top, *args))
     workspace = RepoWorkspace(repo)
     first = workspace.files()
+    walked = len(scans)
+    assert walked == len(set(scans)) > 1  # each folder read once
     assert workspace.list_dir(".") and workspace.glob("**/*.py") and workspace.files() == first
-    assert len(walks) == 1, walks  # list_dir, glob and grep each listed the whole repo before
+    assert len(scans) == walked, scans  # list_dir, glob and grep each listed the whole repo before
     workspace.write_text("notes/plan.md", "x")
     assert "notes/plan.md" in workspace.files() and "notes/" in workspace.list_dir(".")
-    assert len(walks) == 1
+    assert len(scans) == walked
 
 
-def test_every_frontend_folder_of_a_monorepo_classifies_the_diff(tmp_path):
-    repo = tmp_path / "repo"
-    shutil.copytree(FIXTURE_REPO, repo)
-    workspace = RepoWorkspace(repo, ("web", "admin"))
-    for path in ("web/src/App.vue", "admin/src/Users.tsx", "backend/app/models.py", "webhooks/models.py"):
-        workspace.write_text(path, "x")
-    diff = workspace.diff()
-    assert diff.frontend == ["admin/src/Users.tsx", "web/src/App.vue"]
-    assert diff.backend == ["backend/app/models.py", "webhooks/models.py"]
+def walked_like_before(workspace: RepoWorkspace, start: Path) -> set[str]:
+    """The listing as os.walk gave it before the walk read directory entries itself."""
+    found = set()
+    for directory, subdirs, filenames in os.walk(start):
+        subdirs[:] = [name for name in subdirs if name not in SKIPPED_DIRS]
+        relative_dir = Path(directory).relative_to(workspace.original).as_posix()
+        found.update(name if relative_dir == "." else f"{relative_dir}/{name}" for name in filenames)
+    hidden = set()
+    for path in found:
+        if path in workspace.hidden:
+            hidden.add(path)
+        elif (workspace.original / path).is_symlink():
+            resolved = (workspace.original / path).resolve()
+            if resolved.is_relative_to(workspace.original) and resolved.relative_to(workspace.original).as_posix() in workspace.hidden:
+                hidden.add(path)
+    return found - hidden
+
+
+def test_the_listing_is_what_os_walk_gave(repo):
+    """Symlinked folders listed as nothing and not entered, broken links and links to hidden files,
+    skipped folders, unreadable folders: the same files as the os.walk listing it replaced."""
+    (repo / "backend" / "broken_link.py").symlink_to(repo / "nowhere.py")
+    (repo / "backend" / "key_link.yaml").symlink_to(repo / "archbench.yaml")
+    (repo / "backend" / "notes_link").symlink_to(repo / "backend" / "notes", target_is_directory=True)
+    (repo / "node_modules" / "pkg").mkdir(parents=True)
+    (repo / "node_modules" / "pkg" / "index.js").write_text("x")
+    (repo / "backend" / "__pycache__").mkdir()
+    (repo / "backend" / "__pycache__" / "m.pyc").write_bytes(b"x")
+    locked = repo / "backend" / "locked"
+    locked.mkdir()
+    (locked / "inside.py").write_text("x")
+    locked.chmod(0)
+    try:
+        workspace = RepoWorkspace(repo, hidden=("archbench.yaml", "backend/notes/models.py"))
+        listed = set(workspace.files())
+        assert listed == walked_like_before(workspace, workspace.original)
+        assert "backend/broken_link.py" in listed and "backend/key_link.yaml" not in listed
+        assert not any(path.startswith(("backend/notes_link/", "node_modules/", "backend/__pycache__/")) for path in listed)
+        assert set(workspace.files("backend/notes")) == walked_like_before(workspace, workspace.original / "backend" / "notes")
+    finally:
+        locked.chmod(0o700)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["a.py", "a/b.py", " a.py", "a.py ", "./a.py", "a/./b", "a/../b", "a//b", "a/", "/a", "C:/a", "c:a", "a\\b", ".", "..", "",
+     "..a", "a..", ".hidden/x", "a/..b/c", "\u00e9/\u2003x", "x\u2003"],
+)
+def test_the_fast_path_of_relative_agrees_with_the_full_normalisation(path, monkeypatch):
+    workspace = RepoWorkspace(FIXTURE_REPO)
+    monkeypatch.setattr(workspace_module, "_is_normal", lambda _path: False)  # the full normalisation alone
+    try:
+        expected: str | type[WorkspaceError] = workspace.relative(path)
+    except WorkspaceError as error:
+        expected = WorkspaceError
+        message = str(error)
+    monkeypatch.undo()
+    if expected is WorkspaceError:
+        with pytest.raises(WorkspaceError, match=re.escape(message)):
+            workspace.relative(path)
+    else:
+        assert workspace.relative(path) == expected
