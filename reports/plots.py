@@ -54,6 +54,12 @@ def leaderboard(board: pd.DataFrame) -> Figure:
 
 
 def heatmap(matrix: pd.DataFrame, title: str) -> Figure:
+    if matrix.empty:  # nothing scored (a run stopped by its budget before any grade): say so, draw no empty grid
+        figure, axis = plt.subplots(figsize=(5, 1.5))
+        axis.text(0.5, 0.5, "no scored samples", ha="center", va="center")
+        axis.set_axis_off()
+        axis.set_title(title)
+        return Figure(_png(figure), title, "No sample was scored, so there is no cell to show.")
     figure, axis = plt.subplots(figsize=(2.5 + 0.55 * matrix.shape[1], 1.5 + 0.28 * matrix.shape[0]))
     image = axis.imshow(matrix.to_numpy(float), aspect="auto", cmap="RdYlGn", vmin=0, vmax=1)
     axis.set_xticks(np.arange(matrix.shape[1]), [_short(c) for c in matrix.columns], rotation=40, ha="right")

@@ -82,3 +82,13 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", header[16:24]) == (1280, 2400)
     assert screenshot.stat().st_size > 50_000  # a blank page compresses to a few KB
+
+
+def test_a_heatmap_with_no_scored_cell_says_so_without_a_matplotlib_warning(recwarn):
+    import pandas as pd
+
+    from archbench.reports.plots import heatmap
+
+    figure = heatmap(pd.DataFrame(columns=["prompt-a@model"], dtype=float), "Overall score per scenario × variant")
+    assert "No sample was scored" in figure.caption
+    assert not [warning for warning in recwarn if "singular" in str(warning.message)]
