@@ -33,14 +33,21 @@ message) and the same number of model calls per sample (`--turns`):
 Each final answer is the scenario's reference plan plus a line naming the call, so no two
 samples share a plan and the graders' per-sample cache cannot hide grading cost. The
 clock covers `eval()` (task objects are built before it starts, and one-sample runs warm
-imports first); configurations alternate and the median of `--repeats` counts. Ratios
-are of process CPU time, which other work on a shared machine does not inflate the way
-it inflates wall time (both are printed).
+imports first); configurations alternate, their order rotated by one each repeat (so none
+always follows the same other), and the median of `--repeats` counts; each repeat's own
+ratio to the floor is printed beside it, to show the spread. Ratios are of process CPU time,
+which other work on a shared machine does not inflate the way it inflates wall time (both
+are printed).
+
+A last row times archbench's tools alone: the same exploring calls on a fresh workspace per
+sample, called directly without inspect. It is what the agent loop adds over inspect's tool
+loop by doing real work (listing, reading and searching the repo) instead of answering "ok".
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import functools
 import itertools
@@ -259,6 +266,23 @@ def timed_eval(
     return elapsed
 
 
+def tool_work_seconds(scenarios: list, epochs: int, turns: int) -> float:
+    """CPU seconds of the exploring calls the scripted model makes, on a fresh workspace per sample
+    as the agent makes it, the tools called directly: what archbench's tools themselves cost."""
+
+    async def explore() -> None:
+        for scenario in scenarios * epochs:
+            with RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dirs, hidden=scenario.hidden_repo_files) as workspace:
+                tools = dict(zip([*READ_TOOLS], architect_tools(workspace, [*READ_TOOLS], DEFAULT_MAX_OUTPUT)))
+                for turn in range(turns - 1):
+                    name, arguments = EXPLORING_CALLS[turn % len(EXPLORING_CALLS)]
+                    await tools[name](**arguments)
+
+    started = time.process_time()
+    asyncio.run(explore())
+    return time.process_time() - started
+
+
 def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
     scenarios = load_plans()
     total_turns = len(scenarios) * epochs * turns
@@ -275,17 +299,22 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
         "bare, as archbench runs": (bare_task(scenarios, turns), True, False, True, "none"),
     }
     runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in configurations}
+    tools_alone: list[float] = []
     loads = [load_average()]
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache_root:
         timed_eval(architect(scenario_ids=[scenarios[0].id]), turns, 1, Path(cache_root) / "warmup")
         timed_eval(architect(scenario_ids=[scenarios[0].id]), turns, 1, Path(cache_root) / "warmup-worker",
                    grading_mode="worker", scenarios=scenarios[:1])
         timed_eval(bare_task(scenarios[:1], turns, constant_tool_loop()), turns, 1, Path(cache_root) / "warmup-tools")
+        names = list(configurations)
         for repeat in range(repeats):
-            for name, (task, score, cache, as_run, mode) in configurations.items():
+            # rotated each repeat, so no configuration always runs right after the same other one
+            for name in names[repeat % len(names) :] + names[: repeat % len(names)]:
+                task, score, cache, as_run, mode = configurations[name]
                 cache_dir = Path(cache_root) / f"{name}-{repeat}" if cache else None
                 runs[name].append(timed_eval(task, turns, epochs, cache_dir, score, as_run, "none" if mode == "canned" else mode,
                                              scenarios, canned=mode == "canned"))
+            tools_alone.append(tool_work_seconds(scenarios, epochs, turns))
             loads.append(load_average())
             print(f"repeat {repeat + 1} (load average {loads[-1]:.1f}): " + ", ".join(
                 f"{name} {runs[name][-1][0]:.2f} s wall / {runs[name][-1][1]:.2f} s CPU"
@@ -310,14 +339,24 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
     main_cpu = per_turn_ms("harness", 1) / floor_ms
     total_cpu = total_ms("harness") / floor_ms
     inline = per_turn_ms("harness, grading inline", 1) / floor_ms
+    def per_repeat(name: str) -> str:
+        return " / ".join(f"{run[1] / base[1]:.2f}" for run, base in zip(runs[name], runs["inspect tools"]))
+
+    tools_ms = statistics.median(tools_alone) / total_turns * 1000
     print(f"load average during the runs: {min(loads):.1f}-{max(loads):.1f}", flush=True)
     return [
-        Row("1 harness overhead", f"agent turn, no grading: archbench's agent loop (tools, workspace, cache; {size})",
+        Row("1 harness overhead", f"agent turn, no grading: archbench's agent loop (tools, workspace, cache; {size}; "
+            f"each repeat's ratio {per_repeat('agent loop')})",
             figure("agent loop"), floor, agent, f"<= {TARGET_AGENT_LOOP:.2f}", agent <= TARGET_AGENT_LOOP),
+        Row("1 harness overhead", "the tools' own work: the same exploring calls on a fresh workspace per sample, "
+            "called directly (no inspect); the agent loop's excess over the floor for comparison",
+            f"{tools_ms:.2f} ms", f"{per_turn_ms('agent loop', 1) - floor_ms:.2f} ms: agent loop minus the floor",
+            tools_ms / excess if (excess := per_turn_ms("agent loop", 1) - floor_ms) > 0 else None),
         Row("1 harness overhead", "agent turn including grading, graded in the worker as `archbench run` does: "
             "this process's CPU (what competes with the connections)",
             figure("harness"), floor, main_cpu, f"<= {TARGET_WITH_GRADING}", main_cpu <= TARGET_WITH_GRADING),
-        Row("1 harness overhead", "same, total CPU: this process's plus the grading worker's",
+        Row("1 harness overhead", f"same, total CPU: this process's plus the grading worker's (each repeat's ratio of this "
+            f"process's CPU {per_repeat('harness')})",
             f"{total_ms('harness'):.2f} ms ({per_turn_ms('harness', 2):.2f} ms of it in the worker)", floor, total_cpu,
             f"<= {TARGET_WITH_GRADING}", total_cpu <= TARGET_WITH_GRADING),
         Row("1 harness overhead", "same with grading inline, on the event loop (grade, rescore, tests; archbench run before the worker)",
