@@ -49,7 +49,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput
+from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, get_model
 from inspect_ai.model._model import (
     GenerateInput,
     sample_model_usage,  # no public accessor for per-model sample usage yet
@@ -68,6 +68,7 @@ from archbench.evals.bash_tool import READ_ONLY_EXTRAS, SANDBOX_PATH, SANDBOX_US
 from archbench.evals.budget import SampleCharges, active_budget
 from archbench.evals.claude_code_launcher import die_with_parent
 from archbench.evals.interrupts import watch_interrupts
+from archbench.evals.reachability import check_reachable
 from archbench.evals.workspace import RepoWorkspace, _remove_tree
 
 RUNNERS = ("native", "claude-code")
@@ -456,6 +457,9 @@ def claude_code_agent(
         charges = SampleCharges(budget) if budget else None
         if budget:
             budget.check()
+        # as the native agent does: a dead model server fails the sample at once, not after minutes of
+        # inspect's retries behind the proxy while Claude Code waits
+        check_reachable(str(state.model), get_model().api.base_url)
         scenario = load_scenario_cached(Path(state.metadata["scenario_file"]))
         prompt = load_prompt(state.metadata["prompt_file"])
         agent = str(prompt.front_matter["name"])

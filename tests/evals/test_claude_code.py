@@ -300,3 +300,23 @@ def test_a_relative_log_dir_works(tmp_path, monkeypatch):
     assert not (tmp_path / "logs" / "relative" / "claude-code-samples").exists() or not any(
         (tmp_path / "logs" / "relative" / "claude-code-samples").iterdir()
     )
+
+
+@needs_claude_code
+@needs_sandbox
+def test_a_dead_model_server_fails_the_sample_at_once_naming_the_address(tmp_path, monkeypatch):
+    """As in the native runner: no minutes of retries behind the proxy while Claude Code waits."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens once the socket is closed
+    base_url = f"http://127.0.0.1:{port}/v1"
+    monkeypatch.setenv("OPENAI_API_KEY", "not-used-offline")
+    started = time.monotonic()
+    (log,) = eval(architect(scenarios=str(SCENARIOS), runner="claude-code"), model="openai/local-architect",
+                  model_base_url=base_url, model_args={"responses_api": False}, log_dir=str(tmp_path / "logs"),
+                  display="none")
+    assert time.monotonic() - started < 60
+    said = f"cannot reach the model server for openai/local-architect at {base_url}: connection refused"
+    assert log.samples and all(said in sample.error.message for sample in log.samples)
