@@ -15,7 +15,8 @@ plan is distinct and really graded. The response cache is on, as by default, in 
 folder (every call a miss). Each configuration gets a fresh server and a one-sample
 warm-up run in the same process first (imports and first-use setup are a one-off per
 process). Two more configurations say where the time goes: the same task without its
-graders, inspect's own tool loop (the same tool calls answered "ok", benchmark 1's floor) and
+graders, inspect's own tool loop (the same tool calls, answered instantly with what archbench's
+tools answered for them: benchmark 1's floor) and
 bare inspect (plain generate calls, no tools, graders or cache). The archbench
 configurations run with the garbage-collector settings (`archbench.core.collector`) and
 logging options (`RunSpec.log_options`) `archbench run` uses, and grade as it does: in a
@@ -56,7 +57,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness_overhead import EXPLORING_CALLS, bare_task, constant_tool_loop  # noqa: E402
+from benchmarks.harness_overhead import EXPLORING_CALLS, bare_task, record_tool_answers, recorded_tool_loop  # noqa: E402
 from benchmarks.run_all import Row, add_json_flag, as_archbench_runs, emit, grading, load_average  # noqa: E402
 from tests.support.openai_server import ScriptedOpenAIServer, tool_call_message  # noqa: E402
 
@@ -253,10 +254,11 @@ def measure(
     every = load_scenarios()
     count, epochs = split(samples, len(every))
     chosen = every[:count]
+    record_tool_answers(chosen)  # the floor's tools answer what archbench's tools answered, recorded off the clock
     ideal = samples * turns * latency / connections
     harness = lambda scenarios: architect(scenario_ids=[scenario.id for scenario in scenarios])  # noqa: E731
     bare = lambda scenarios: bare_task(scenarios, turns)  # noqa: E731
-    tools = lambda scenarios: bare_task(scenarios, turns, constant_tool_loop())  # noqa: E731
+    tools = lambda scenarios: bare_task(scenarios, turns, recorded_tool_loop())  # noqa: E731
 
     def through_inspect(
         make_task, score: bool, as_run: bool, mode: str = "none", max_samples: int | None = None
@@ -327,7 +329,7 @@ def measure(
                               "change): a sample being graded or running tools holds its slot but no connection",
         "inline": "same, grading inline on the event loop (archbench run before the worker)",
         "no-graders": "same without the graders (agent loop only)",
-        "inspect-tools": "inspect's own tool loop: the same tool calls answered 'ok', cache on, archbench run's settings "
+        "inspect-tools": "inspect's own tool loop: the same tool calls and answers (recorded), cache on, archbench run's settings "
                          "(no archbench code; benchmark 1's floor)",
         "bare": "bare inspect, same server and turns (no tools, graders, cache): what inspect alone reaches here",
         "bare-as-run": "bare inspect with archbench run's collector and logging settings",

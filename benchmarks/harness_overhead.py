@@ -18,9 +18,13 @@ message) and the same number of model calls per sample (`--turns`):
   `rescore` and tests grade, and how `archbench run` graded before the worker).
 - agent loop: the same without the graders (`eval(score=False)`).
 - inspect tools (the floor of issue 19): inspect's own tool loop with archbench's six tool
-  definitions, every call answered "ok", inspect's response cache on, with `archbench run`'s
-  settings: the least a cached tool-using agent costs inspect (the agent loop minus this is
-  archbench's tools and workspace).
+  definitions, each call answered at once with what archbench's tool answered for it on the
+  sample's repo (recorded before the clock starts), inspect's response cache on, with
+  `archbench run`'s settings: the agent loop's transcript at the least a cached tool-using agent
+  costs inspect (the agent loop minus this is archbench's tools, workspace and agent loop). Until
+  session 6 the floor answered "ok" through `ToolDef`s, which inspect re-describes (deep-copying
+  their schemas) on every call: a floor about 15 % too high, with transcripts far smaller than
+  the agent's.
 - inspect tools + scores: the same with archbench's five scorers, each handed a grade computed
   before the run (the first scenario's reference plan) instead of grading: what inspect costs
   to record five scores with archbench's explanations and metadata, the least the scoring of a
@@ -40,8 +44,8 @@ which other work on a shared machine does not inflate the way it inflates wall t
 are printed).
 
 A last row times archbench's tools alone: the same exploring calls on a fresh workspace per
-sample, called directly without inspect. It is what the agent loop adds over inspect's tool
-loop by doing real work (listing, reading and searching the repo) instead of answering "ok".
+sample, called directly without inspect: the real work (listing, reading and searching the
+repo) that the floor's recorded answers skip.
 """
 
 from __future__ import annotations
@@ -50,7 +54,9 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import inspect
 import itertools
+import json
 import os
 import statistics
 import sys
@@ -78,7 +84,7 @@ from inspect_ai.model import (  # noqa: E402
     modelapi,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver  # noqa: E402
-from inspect_ai.tool import ToolCall, ToolChoice, ToolDef, ToolInfo  # noqa: E402
+from inspect_ai.tool import Tool, ToolCall, ToolChoice, ToolDef, ToolInfo, tool  # noqa: E402
 
 from archbench.core.prompts import BASELINE_PROMPT, load_prompts  # noqa: E402
 from archbench.core.scenarios import load_scenarios  # noqa: E402
@@ -167,26 +173,73 @@ def bare_turns(turns: int) -> Solver:
 
 
 @solver
-def constant_tool_loop() -> Solver:
-    """inspect's own tool loop with archbench's tool definitions and the response cache, every
-    call answered 'ok': what a cached tool-using agent costs inspect, without the workspace,
-    real tools or graders."""
+def recorded_tool_loop() -> Solver:
+    """inspect's own tool loop with archbench's tool definitions and the response cache, each call
+    answered at once with what archbench's tool returned for it on the sample's repo (recorded before
+    the clock starts, `record_tool_answers`): the agent loop's transcript, without the workspace or
+    the tools' work."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        state.tools = constant_tools()
+        state.tools = RECORDED_TOOLS[str(state.sample_id)]
         return await generate(state, tool_calls="loop", cache=True)
 
     return solve
 
 
-@functools.cache
-def constant_tools() -> list[ToolDef]:
-    async def constant(**_: object) -> str:
-        return "ok"
+# scenario id -> tools answering with archbench's recorded results; filled by `record_tool_answers`
+RECORDED_TOOLS: dict[str, list[Tool]] = {}
 
-    with RepoWorkspace(load_scenarios()[0].repo_path) as workspace:
-        real = [ToolDef(tool) for tool in architect_tools(workspace, [*READ_TOOLS, *WRITE_TOOLS], DEFAULT_MAX_OUTPUT)]
-    return [ToolDef(constant, name=tool.name, description=tool.description, parameters=tool.parameters) for tool in real]
+
+def record_tool_answers(scenarios: list) -> None:
+    """Run the exploring calls once per scenario with archbench's real tools and keep, per scenario,
+    twins of all six tools that give back those answers."""
+
+    async def record(scenario) -> None:
+        with RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dirs, hidden=scenario.hidden_repo_files) as workspace:
+            real = architect_tools(workspace, [*READ_TOOLS, *WRITE_TOOLS], DEFAULT_MAX_OUTPUT)
+            by_name = {ToolDef(tool).name: tool for tool in real}
+            answers = {
+                (name, _key(by_name[name], arguments)): await by_name[name](**arguments) for name, arguments in EXPLORING_CALLS
+            }
+        RECORDED_TOOLS[scenario.id] = [answering_from(tool, answers) for tool in real]
+
+    async def record_all() -> None:
+        for scenario in scenarios:
+            if scenario.id not in RECORDED_TOOLS:
+                await record(scenario)
+
+    asyncio.run(record_all())
+
+
+def _key(real: Tool, arguments: dict[str, Any]) -> str:
+    """The call's arguments with the tool's defaults filled in (inspect passes them, the script does not)."""
+    bound = inspect.signature(real).bind(**arguments)
+    bound.apply_defaults()
+    return json.dumps(bound.arguments, sort_keys=True)
+
+
+def answering_from(real: Tool, answers: dict[tuple[str, str], str]) -> Tool:
+    """A `@tool` with `real`'s name, signature and docstring that answers from `answers` by name and
+    arguments (a call not recorded fails the sample, and so the benchmark). Declared as archbench's
+    tools are, so inspect reads its schema once: a `ToolDef` with explicit parameters (this floor's
+    tools until session 6, which answered "ok") is re-described on every model call, and inspect
+    deep-copies its parameter schema each time, about 1.3 s of profiled CPU over 52 samples."""
+    definition = ToolDef(real)
+
+    @tool(name=definition.name, parallel=definition.parallel)
+    def twin() -> Tool:
+        async def execute(**arguments: object) -> str:
+            key = (definition.name, _key(real, arguments))
+            if key not in answers:
+                raise RuntimeError(f"no recorded answer for {key}")
+            return answers[key]
+
+        execute.__signature__ = inspect.signature(real)  # type: ignore[attr-defined]
+        execute.__doc__ = real.__doc__
+        execute.__annotations__ = dict(real.__annotations__)
+        return execute
+
+    return twin()
 
 
 def load_plans() -> list:
@@ -285,15 +338,16 @@ def tool_work_seconds(scenarios: list, epochs: int, turns: int) -> float:
 
 def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
     scenarios = load_plans()
+    record_tool_answers(scenarios)
     total_turns = len(scenarios) * epochs * turns
     # name -> (task, whether scorers run, whether the response cache is on, archbench run's settings, grading)
     configurations = {
         "harness": (architect(), True, True, True, "worker"),
         "harness, grading inline": (architect(), True, True, True, "inline"),
         "agent loop": (architect(), False, True, True, "none"),
-        "inspect tools": (bare_task(scenarios, turns, constant_tool_loop()), True, True, True, "none"),
+        "inspect tools": (bare_task(scenarios, turns, recorded_tool_loop()), True, True, True, "none"),
         "inspect tools + scores": (
-            bare_task(scenarios, turns, constant_tool_loop(), architect_scorers()), True, True, True, "canned"
+            bare_task(scenarios, turns, recorded_tool_loop(), architect_scorers()), True, True, True, "canned"
         ),
         "bare": (bare_task(scenarios, turns), True, False, False, "none"),
         "bare, as archbench runs": (bare_task(scenarios, turns), True, False, True, "none"),
@@ -305,7 +359,7 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
         timed_eval(architect(scenario_ids=[scenarios[0].id]), turns, 1, Path(cache_root) / "warmup")
         timed_eval(architect(scenario_ids=[scenarios[0].id]), turns, 1, Path(cache_root) / "warmup-worker",
                    grading_mode="worker", scenarios=scenarios[:1])
-        timed_eval(bare_task(scenarios[:1], turns, constant_tool_loop()), turns, 1, Path(cache_root) / "warmup-tools")
+        timed_eval(bare_task(scenarios[:1], turns, recorded_tool_loop()), turns, 1, Path(cache_root) / "warmup-tools")
         names = list(configurations)
         for repeat in range(repeats):
             # rotated each repeat, so no configuration always runs right after the same other one
@@ -332,7 +386,7 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
         return f"{per_turn_ms(name, 1):.2f} ms ({per_turn_ms(name, 0):.2f} ms wall)"
 
     floor_ms = per_turn_ms("inspect tools", 1)
-    floor = f"{figure('inspect tools')}: inspect's own tool loop, same calls answered 'ok', cache on, archbench run's settings"
+    floor = f"{figure('inspect tools')}: inspect's own tool loop, same calls and answers (recorded), cache on, archbench run's settings"
     bare_floor = f"{figure('bare')}: bare inspect, same provider and turns"
     size = f"{len(scenarios) * epochs} samples × {turns} turns, median of {repeats}"
     agent = per_turn_ms("agent loop", 1) / floor_ms
