@@ -26,7 +26,7 @@ from archbench.evals.budget import SampleCharges, active_budget
 from archbench.evals.interrupts import watch_interrupts
 from archbench.evals.reachability import check_reachable
 from archbench.evals.tools import DEFAULT_MAX_OUTPUT
-from archbench.evals.toolset import architect_tools
+from archbench.evals.toolset import sample_workspace, shared_architect_tools
 from archbench.evals.workspace import RepoWorkspace
 
 # The scenario of the sample being solved; the offline baseline providers read it (a real
@@ -55,23 +55,24 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
         try:
             if budget:
                 budget.check()  # inside: a stopped attempt still records what earlier attempts spent
-            state.tools = architect_tools(
-                workspace, state.metadata["tools"], max_output,
-                state.metadata.get("bash_allow") or (), state.metadata.get("bash_deny") or (),
+            state.tools = shared_architect_tools(
+                tuple(state.metadata["tools"]), max_output,
+                tuple(state.metadata.get("bash_allow") or ()), tuple(state.metadata.get("bash_deny") or ()),
             )
             # the offline baselines answer from files (reference plans) that may change between
             # runs; caching them could serve a stale plan, and they cost nothing to rerun
             offline = str(state.model).startswith(f"{OFFLINE_PROVIDER}/")
             check_reachable(str(state.model), get_model().api.base_url)  # fail at once, not after minutes of retries
-            while True:  # inspect's tool_calls="loop", one call at a time so the budget sees each call
-                asked = len(state.messages)
-                state = await generate(state, tool_calls="single", cache=cache and not offline)
-                if charges:
-                    charges.charge(sample_model_usage())
-                    charges.budget.check()
-                answer = state.messages[asked] if len(state.messages) > asked else None
-                if state.completed or not isinstance(answer, ChatMessageAssistant) or not answer.tool_calls:
-                    return state
+            with sample_workspace(workspace):
+                while True:  # inspect's tool_calls="loop", one call at a time so the budget sees each call
+                    asked = len(state.messages)
+                    state = await generate(state, tool_calls="single", cache=cache and not offline)
+                    if charges:
+                        charges.charge(sample_model_usage())
+                        charges.budget.check()
+                    answer = state.messages[asked] if len(state.messages) > asked else None
+                    if state.completed or not isinstance(answer, ChatMessageAssistant) or not answer.tool_calls:
+                        return state
         finally:
             ACTIVE_SCENARIO.reset(token)
             record_sample_end(state, charges, workspace)

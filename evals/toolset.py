@@ -4,12 +4,20 @@ builds on tools.py's output cap."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from typing import Any
+
 from inspect_ai.tool import Tool
 
 from archbench.core.prompts import Prompt
 from archbench.evals.bash_tool import bash, bash_available
 from archbench.evals.tools import READ_TOOLS, WRITE_TOOLS
 from archbench.evals.workspace import RepoWorkspace
+
+_SAMPLE_WORKSPACE: ContextVar[RepoWorkspace | None] = ContextVar("archbench_sample_workspace", default=None)
 
 
 def offered_tools(prompt: Prompt) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -38,3 +46,37 @@ def architect_tools(
         else:
             tools.append(WRITE_TOOLS[name](workspace))
     return tools
+
+
+class _CurrentSampleWorkspace:
+    """Stands for the workspace of the sample whose task is running (`sample_workspace`), so that one set
+    of tool functions serves every sample. inspect reads a tool function's signature and docstring once
+    per function object; fresh closures per sample cost ~1.5 ms of parsing a sample for six tools."""
+
+    def __getattr__(self, name: str) -> Any:
+        workspace = _SAMPLE_WORKSPACE.get()
+        if workspace is None or name.startswith("_"):
+            # an AttributeError, so that inspect's look at a tool's arguments (`getattr(x, "name", None)`,
+            # its registry attributes) sees a plain object while the tools are built
+            raise AttributeError(f"'{name}': no sample workspace is set (shared architect tools run inside `sample_workspace()`)")
+        return getattr(workspace, name)
+
+
+@cache
+def shared_architect_tools(
+    names: tuple[str, ...], max_output: int, bash_allow: tuple[str, ...] = (), bash_deny: tuple[str, ...] = ()
+) -> list[Tool]:
+    """`architect_tools` built once per process for each set of arguments, each acting on the workspace
+    `sample_workspace` sets for the running sample (concurrent samples each see their own: a
+    context variable is per task, and tools run inside the sample's task)."""
+    return architect_tools(_CurrentSampleWorkspace(), names, max_output, bash_allow, bash_deny)  # type: ignore[arg-type]
+
+
+@contextmanager
+def sample_workspace(workspace: RepoWorkspace) -> Iterator[RepoWorkspace]:
+    """Inside: the shared tools act on `workspace`."""
+    token = _SAMPLE_WORKSPACE.set(workspace)
+    try:
+        yield workspace
+    finally:
+        _SAMPLE_WORKSPACE.reset(token)

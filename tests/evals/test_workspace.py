@@ -11,7 +11,7 @@ from inspect_ai.tool import ToolError
 
 from archbench.core.prompts import HARNESS_TOOLS
 from archbench.evals.tools import cap
-from archbench.evals.toolset import architect_tools
+from archbench.evals.toolset import architect_tools, sample_workspace, shared_architect_tools
 from archbench.core.repo_files import SKIPPED_DIRS
 from archbench.evals import workspace as workspace_module
 from archbench.evals.workspace import RepoWorkspace, WorkspaceError
@@ -245,3 +245,32 @@ def test_the_fast_path_of_relative_agrees_with_the_full_normalisation(path, monk
             workspace.relative(path)
     else:
         assert workspace.relative(path) == expected
+
+
+async def test_the_shared_tools_act_on_each_running_sample_s_own_workspace(tmp_path):
+    """One set of tool functions serves every sample (inspect parses each function once); two samples
+    running at once each read and write only their own copy."""
+    import anyio
+
+    tools = dict(zip(HARNESS_TOOLS, shared_architect_tools(HARNESS_TOOLS, 2_000)))
+    assert shared_architect_tools(HARNESS_TOOLS, 2_000) is shared_architect_tools(HARNESS_TOOLS, 2_000)
+    repos = [shutil.copytree(FIXTURE_REPO, tmp_path / name) for name in ("a", "b")]
+    (repos[1] / "only_in_b.txt").write_text("b")
+    seen: dict[str, tuple[str, str, list[str]]] = {}
+
+    async def sample(repo: Path) -> None:
+        with sample_workspace(RepoWorkspace(repo)) as workspace:
+            await tools["write_file"](path="notes.md", content=f"plan of {repo.name}")
+            await anyio.sleep(0.01)  # the other sample runs its tools meanwhile
+            listing = await tools["list_dir"](path=".")
+            seen[repo.name] = (await tools["read_file"](path="notes.md"), listing, workspace.diff().created)
+
+    async with anyio.create_task_group() as group:
+        for repo in repos:
+            group.start_soon(sample, repo)
+    assert "plan of a" in seen["a"][0] and "plan of b" in seen["b"][0]
+    assert "only_in_b.txt" in seen["b"][1] and "only_in_b.txt" not in seen["a"][1]
+    assert seen["a"][2] == seen["b"][2] == ["notes.md"]
+    assert not (repos[0] / "notes.md").exists()  # the originals stay untouched
+    with pytest.raises(AttributeError, match="no sample workspace is set"):
+        await tools["list_dir"](path=".")
