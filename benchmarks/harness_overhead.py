@@ -319,6 +319,19 @@ def timed_eval(
     return elapsed
 
 
+def plans_parse_seconds(scenarios: list, epochs: int) -> float:
+    """CPU seconds of markdown-it's parse (CommonMark + tables, grading.py's floor) of every plan the
+    run grades: each scenario's reference plan with its revision line, `epochs` times."""
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark").enable("table")
+    texts = [PLANS[scenario.request] + f"\n\nPlan revision {index}.\n" for index, scenario in enumerate(scenarios * epochs)]
+    started = time.process_time()
+    for text in texts:
+        markdown.parse(text)
+    return time.process_time() - started
+
+
 def tool_work_seconds(scenarios: list, epochs: int, turns: int) -> float:
     """CPU seconds of the exploring calls the scripted model makes, on a fresh workspace per sample
     as the agent makes it, the tools called directly: what archbench's tools themselves cost."""
@@ -397,6 +410,7 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
         return " / ".join(f"{run[1] / base[1]:.2f}" for run, base in zip(runs[name], runs["inspect tools"]))
 
     tools_ms = statistics.median(tools_alone) / total_turns * 1000
+    parse_ms = plans_parse_seconds(scenarios, epochs) / total_turns * 1000
     print(f"load average during the runs: {min(loads):.1f}-{max(loads):.1f}", flush=True)
     return [
         Row("1 harness overhead", f"agent turn, no grading: archbench's agent loop (tools, workspace, cache; {size}; "
@@ -418,6 +432,11 @@ def measure(epochs: int, turns: int, repeats: int) -> list[Row]:
         Row("1 harness overhead", "inspect's tool loop (the floor) + archbench's five scorers handed a precomputed grade: "
             "what recording five scores costs inspect, whoever grades",
             figure("inspect tools + scores"), floor, per_turn_ms("inspect tools + scores", 1) / floor_ms),
+        Row("1 harness overhead", "markdown-it parse of the plans graded (grading's own floor, benchmark 3), per turn; "
+            "with the five scores recorded (the row above), what grading at 1× / 3× parse would make the total",
+            f"{parse_ms:.2f} ms", floor,
+            (per_turn_ms("inspect tools + scores", 1) + parse_ms) / floor_ms,
+            f"3×: {(per_turn_ms('inspect tools + scores', 1) + 3 * parse_ms) / floor_ms:.2f}"),
         Row("1 harness overhead", "inspect's own tool loop (the floor above) against bare inspect with inspect's defaults",
             figure("inspect tools"), bare_floor, floor_ms / per_turn_ms("bare", 1)),
         Row("1 harness overhead", "bare inspect with archbench run's collector and logging settings (what they save inspect alone)",
