@@ -434,3 +434,73 @@ def test_first_line_searching_and_matching_answer_alike_with_a_twin():
         naive = next((line for line in lines if pattern.search(plan.line(line))), None)
         assert plan.first_line_searching(pattern, lines) == naive == plan.first_line_matching(pattern) == plan.lines_matching(pattern)[0]
         assert (plan._twin(pattern) is None) == ("ſ" in text)
+
+
+# --- one Aho-Corasick pass for every literal (issue 19)
+
+
+def _every_offset(text, literal):
+    return [index for index in range(len(text)) if text.startswith(literal, index)]
+
+
+def _scanned(literals, text):
+    from archbench.graders.plan import _LiteralScanner
+
+    scanner = _LiteralScanner()
+    for literal in literals:
+        scanner.add(literal)
+    return scanner.scan(text)
+
+
+@pytest.mark.parametrize(
+    "literals, text",
+    [
+        (("**", "*"), "a ****b* **"),  # a literal overlapping itself, and one inside another
+        (("aba", "ab", "b", "bab"), "ababababa"),  # overlaps across literals
+        (("end", "d", "the end"), "to the end"),  # literals at the very end
+        (("whole text",), "whole text"),
+        (("task", "tasks", ".tasks", "task.status", "s"), "app.tasks.send_task; task.status; tasks"),
+        (("missing", "x"), ""),  # an empty text
+        (("caf?", "?", "??"), "caf? ??? \u2192?"),  # the one-byte copy's `?` for non-ASCII, and non-ASCII in the text
+    ],
+)
+def test_one_pass_gives_every_offset_each_literal_scan_gives(literals, text):
+    assert _scanned(literals, text) == {literal: _every_offset(text, literal) for literal in literals}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    literals=st.lists(st.text(alphabet="ab*.", min_size=1, max_size=4), min_size=1, max_size=8, unique=True),
+    text=st.text(alphabet="ab*.\u00e9", max_size=80),
+)
+def test_one_pass_agrees_with_each_literal_scan_on_random_text(literals, text):
+    assert _scanned(literals, text) == {literal: _every_offset(text, literal) for literal in literals}
+
+
+def test_one_pass_on_real_plans_and_a_literal_added_later():
+    """The corpus's literals (what grading the reference plans asks) over the reference plans' lower-case copies;
+    a literal added after a scan is found by the next one (the automaton is rebuilt)."""
+    from archbench.core.scenarios import load_scenarios
+    from archbench.graders.grade import grade_plan
+    from archbench.graders.plan import _LITERALS, _LiteralScanner
+
+    scenarios = load_scenarios()
+    for scenario in scenarios:
+        grade_plan(scenario.reference_plan_text(), scenario)
+    literals = list(_LITERALS._literals)
+    assert len(literals) > 100
+    scanner = _LiteralScanner()
+    for literal in literals:
+        scanner.add(literal)
+    for scenario in scenarios:
+        text = parse_plan(scenario.reference_plan_text())._ascii_lower
+        assert scanner.scan(text) == {literal: _every_offset(text, literal) for literal in literals}, scenario.id
+    scanner.add("zzz-new")
+    assert scanner.scan("a zzz-new b")["zzz-new"] == [2]
+
+
+def test_occurrences_of_a_literal_first_asked_after_the_plans_pass():
+    plan = parse_plan("Celery task: tasks.py and a TASK\n")
+    assert plan.occurrences(("task",)) == [7, 13, 28]
+    assert plan._literals_scanned
+    assert plan.occurrences(("ks.p-first-seen-here", "ks.p")) == [16]
