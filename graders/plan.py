@@ -140,14 +140,16 @@ class _LiteralScanner:
 
     def scan(self, text: str) -> dict[str, list[int]]:
         """Every known literal's sorted offsets in `text` (an empty list for one that does not occur)."""
-        if self._automaton is None or len(self._automaton) != len(self._literals):
+        literals = tuple(self._literals)  # the list only grows: a snapshot and an automaton of its length agree
+        automaton = self._automaton
+        if automaton is None or len(automaton) != len(literals):
             automaton = ahocorasick.Automaton()
-            for literal in self._literals:
+            for literal in literals:
                 automaton.add_word(literal, (literal, len(literal) - 1))
             automaton.make_automaton()
             self._automaton = automaton
-        found: dict[str, list[int]] = {literal: [] for literal in self._literals}
-        for end, (literal, back) in self._automaton.iter(text):  # by end offset: each literal's starts come in order
+        found: dict[str, list[int]] = {literal: [] for literal in literals}
+        for end, (literal, back) in automaton.iter(text):  # by end offset: each literal's starts come in order
             found[literal].append(end - back)
         return found
 
