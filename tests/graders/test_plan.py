@@ -302,3 +302,205 @@ def test_heading_and_block_indexes_answer_like_a_walk(pieces, order):
     for line in lines:
         walked = [block.start_line for block in plan.blocks if block.start_line > line and block.kind in ("heading", "code")]
         assert plan.next_block_line(line, "heading or code", lambda block: block.kind in ("heading", "code")) == (walked[0] if walked else None)
+
+
+# --- lower-case twins (issue 19: case-insensitive searches run a case-sensitive twin on the lower-cased text)
+
+ALL_CODE_POINTS = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF)
+UNALIGNED = set("\u0130\u0131\u017f")  # İ ı ſ: texts holding them are never searched with a twin
+
+
+def _bare_spans(matches):
+    """Where each match and each of its groups lies (a twin's groups hold lower-cased text)."""
+    return [tuple(match.span(group) for group in range(len(match.groups()) + 1)) for match in matches]
+
+
+def test_an_ascii_character_twin_matches_every_code_point_its_pattern_matches():
+    """The ground of `lowercase_twin`: over every code point whose lower case is one character (but İ, ı, ſ),
+    an ASCII character ignoring case matches `c` exactly when its twin matches `c.lower()`."""
+    from archbench.graders.plan import lowercase_twin
+
+    printable = [chr(code) for code in range(32, 127)]
+    any_ascii = re.compile("[" + re.escape("".join(printable)) + "]", re.IGNORECASE)
+    folding = set(any_ascii.findall(ALL_CODE_POINTS)) | {char for char in ALL_CODE_POINTS if len(char.lower()) == 1 and char.lower().isascii()}
+    folding = {char for char in folding - UNALIGNED if len(char.lower()) == 1}
+    for x in printable:
+        pattern = re.compile(re.escape(x), re.IGNORECASE)
+        twin = lowercase_twin(pattern)
+        assert twin is not None, x
+        for char in folding:
+            assert bool(pattern.fullmatch(char)) == bool(twin.fullmatch(char.lower())), (x, hex(ord(char)))
+
+
+def test_character_class_twins_find_the_offsets_in_the_lower_cased_text():
+    """`\\w`, `\\d`, `\\s` (and so `\\b`) class every code point as they class its lower case."""
+    from archbench.graders.plan import lowercase_twin
+
+    text = "".join(char if len(char.lower()) == 1 else " " for char in ALL_CODE_POINTS)
+    lower = text.lower()
+    assert len(lower) == len(text)
+    for category in (r"\w", r"\d", r"\s", r"\b", r"\W+"):
+        pattern = re.compile(category, re.IGNORECASE)
+        assert _bare_spans(lowercase_twin(pattern).finditer(lower)) == _bare_spans(pattern.finditer(text)), category
+
+
+def _twinned_patterns():
+    """Every case-insensitive pattern of the graders that has a twin, and the phrase patterns made so far."""
+    import archbench.graders.completeness as completeness
+    import archbench.graders.conventions as conventions
+    import archbench.graders.grounding as grounding
+    import archbench.graders.scope as scope
+    from archbench.graders.plan import _LOWERCASE_TWIN, lowercase_twin
+
+    patterns = [value for module in (completeness, conventions, grounding, scope) for value in vars(module).values() if isinstance(value, re.Pattern)]
+    patterns += list(_LOWERCASE_TWIN)
+    return [(pattern, lowercase_twin(pattern)) for pattern in patterns if lowercase_twin(pattern) is not None]
+
+
+ADVERSARIAL_TEXTS = [
+    "MAX_RETRIES = 3; Retry 5 times\nDead-Letter queue, DLQ, IDEMPOTENT, Give Up, get_OR_create",
+    "\u212aelvin \u212a K k, Σίσυφος ΣΑΣ, straße STRASSE, Éclair éclair, ﬁle, ǅ ǆ Ǆ",
+    "`NewModel` (NEW) and **Task** TASK task; Status: STATE, status_id, TextChoices, CHOICES",
+    "end without newline: RETRIES", "",
+]
+
+
+def test_lower_case_twins_find_the_spans_the_patterns_find():
+    """On the corpus's plans and adversarial texts (Kelvin sign, final sigma, ß, ligatures, titlecase), every
+    twin finds in the lower-cased text the spans its pattern finds in the text, wherever a twin is used."""
+    from archbench.core.scenarios import load_scenarios
+    from archbench.graders.grade import grade_plan
+    from archbench.graders.plan import folds_like_lower
+
+    scenarios = load_scenarios()
+    for scenario in scenarios:  # makes the phrase patterns built per rubric
+        grade_plan(scenario.reference_plan_text(), scenario)
+    texts = [scenario.reference_plan_text() for scenario in scenarios] + ADVERSARIAL_TEXTS
+    texts += [path.read_text(encoding="utf-8") for path in sorted(GOLD_DIR.rglob("*.md"))[:40] if path.name != "README.md"]
+    pairs = _twinned_patterns()
+    assert len(pairs) > 100
+    for text in texts:
+        lower = text.lower()
+        if len(lower) != len(text) or not folds_like_lower(text):
+            continue
+        for pattern, twin in pairs:
+            assert _bare_spans(twin.finditer(lower)) == _bare_spans(pattern.finditer(text)), (pattern.pattern, text[:40])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("aAkKsSiItTyYrReE_-. \n`*0123456789") + ["\u212a", "É", "é", "ß", "Σ", "ﬁ", "ǅ", "→"]), max_size=60))
+def test_lower_case_twins_agree_on_random_text(text):
+    from archbench.graders.plan import folds_like_lower
+
+    lower = text.lower()
+    if len(lower) != len(text) or not folds_like_lower(text):
+        return
+    for pattern, twin in _twinned_patterns():
+        assert _bare_spans(twin.finditer(lower)) == _bare_spans(pattern.finditer(text)), pattern.pattern
+
+
+@pytest.mark.parametrize(
+    "source, flags",
+    [
+        (r"retry", 0),  # case-sensitive already
+        (r"retry", re.IGNORECASE | re.ASCII),  # ASCII folding: lower-casing é in the text would be wrong
+        (r"(?-i:A)b", re.IGNORECASE),  # a case-sensitive part
+        (r"(?x) a b", re.IGNORECASE),  # inline flags
+        (r"\x41", re.IGNORECASE),  # an escape naming a letter
+        (r"[@-Z]", re.IGNORECASE),  # lower-cased, the range would hold `[`
+        (r"É", re.IGNORECASE),  # a non-ASCII cased character
+        (r"(?P<a>x)|(?P<A>y)", re.IGNORECASE),  # group names that clash once lower-cased
+    ],
+)
+def test_no_twin_where_lower_casing_the_source_is_not_exact(source, flags):
+    from archbench.graders.plan import lowercase_twin
+
+    assert lowercase_twin(re.compile(source, flags)) is None
+
+
+def test_twin_keeps_escapes_and_group_syntax():
+    from archbench.graders.plan import lowercase_twin
+
+    twin = lowercase_twin(re.compile(r"(?P<Name>[A-Z]\w*)\D(?P=Name)\Z|\bDLQ\B", re.IGNORECASE))
+    assert twin is not None and twin.pattern == r"(?P<name>[a-z]\w*)\D(?P=name)\Z|\bdlq\B" and not twin.flags & re.IGNORECASE
+
+
+def test_first_line_searching_and_matching_answer_alike_with_a_twin():
+    """Lines are searched lower-cased with the twin; a text with ſ is searched as it is."""
+    for text in ("intro\nMax_Retries is 3\nthen RETRY\n", "ſ\nMax_Retries is 3\n"):
+        plan = parse_plan(text)
+        pattern = re.compile(r"max_retries|retry", re.IGNORECASE)
+        lines = list(range(1, len(plan.lines) + 1))
+        naive = next((line for line in lines if pattern.search(plan.line(line))), None)
+        assert plan.first_line_searching(pattern, lines) == naive == plan.first_line_matching(pattern) == plan.lines_matching(pattern)[0]
+        assert (plan._twin(pattern) is None) == ("ſ" in text)
+
+
+# --- one Aho-Corasick pass for every literal (issue 19)
+
+
+def _every_offset(text, literal):
+    return [index for index in range(len(text)) if text.startswith(literal, index)]
+
+
+def _scanned(literals, text):
+    from archbench.graders.plan import _LiteralScanner
+
+    scanner = _LiteralScanner()
+    for literal in literals:
+        scanner.add(literal)
+    return scanner.scan(text)
+
+
+@pytest.mark.parametrize(
+    "literals, text",
+    [
+        (("**", "*"), "a ****b* **"),  # a literal overlapping itself, and one inside another
+        (("aba", "ab", "b", "bab"), "ababababa"),  # overlaps across literals
+        (("end", "d", "the end"), "to the end"),  # literals at the very end
+        (("whole text",), "whole text"),
+        (("task", "tasks", ".tasks", "task.status", "s"), "app.tasks.send_task; task.status; tasks"),
+        (("missing", "x"), ""),  # an empty text
+        (("caf?", "?", "??"), "caf? ??? \u2192?"),  # the one-byte copy's `?` for non-ASCII, and non-ASCII in the text
+    ],
+)
+def test_one_pass_gives_every_offset_each_literal_scan_gives(literals, text):
+    assert _scanned(literals, text) == {literal: _every_offset(text, literal) for literal in literals}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    literals=st.lists(st.text(alphabet="ab*.", min_size=1, max_size=4), min_size=1, max_size=8, unique=True),
+    text=st.text(alphabet="ab*.\u00e9", max_size=80),
+)
+def test_one_pass_agrees_with_each_literal_scan_on_random_text(literals, text):
+    assert _scanned(literals, text) == {literal: _every_offset(text, literal) for literal in literals}
+
+
+def test_one_pass_on_real_plans_and_a_literal_added_later():
+    """The corpus's literals (what grading the reference plans asks) over the reference plans' lower-case copies;
+    a literal added after a scan is found by the next one (the automaton is rebuilt)."""
+    from archbench.core.scenarios import load_scenarios
+    from archbench.graders.grade import grade_plan
+    from archbench.graders.plan import _LITERALS, _LiteralScanner
+
+    scenarios = load_scenarios()
+    for scenario in scenarios:
+        grade_plan(scenario.reference_plan_text(), scenario)
+    literals = list(_LITERALS._literals)
+    assert len(literals) > 100
+    scanner = _LiteralScanner()
+    for literal in literals:
+        scanner.add(literal)
+    for scenario in scenarios:
+        text = parse_plan(scenario.reference_plan_text())._ascii_lower
+        assert scanner.scan(text) == {literal: _every_offset(text, literal) for literal in literals}, scenario.id
+    scanner.add("zzz-new")
+    assert scanner.scan("a zzz-new b")["zzz-new"] == [2]
+
+
+def test_occurrences_of_a_literal_first_asked_after_the_plans_pass():
+    plan = parse_plan("Celery task: tasks.py and a TASK\n")
+    assert plan.occurrences(("task",)) == [7, 13, 28]
+    assert plan._literals_scanned
+    assert plan.occurrences(("ks.p-first-seen-here", "ks.p")) == [16]

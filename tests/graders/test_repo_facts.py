@@ -103,6 +103,18 @@ def test_cached_per_path() -> None:
     assert repo_facts(FIXTURE) is repo_facts(FIXTURE / ".." / "kanban")
 
 
+def test_a_relative_path_is_the_repo_under_the_working_directory_of_each_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paths are resolved once each (issue 19), but a relative one names another repo from another folder."""
+    for name, apps in (("one", 1), ("two", 2)):
+        _write_synthetic_repo(tmp_path / name / "repo", apps=apps, files_per_app=1)
+    monkeypatch.chdir(tmp_path / "one")
+    first = repo_facts(Path("repo"))
+    monkeypatch.chdir(tmp_path / "two")
+    second = repo_facts(Path("repo"))
+    assert (first.repo_dir, len(first.installed_apps)) == ((tmp_path / "one" / "repo").resolve(), 1)
+    assert (second.repo_dir, len(second.installed_apps)) == ((tmp_path / "two" / "repo").resolve(), 2)
+
+
 def _write_synthetic_repo(root: Path, apps: int, files_per_app: int) -> None:
     (root / "backend" / "site").mkdir(parents=True)
     (root / "backend" / "site" / "settings.py").write_text(
