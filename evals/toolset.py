@@ -54,22 +54,29 @@ class _CurrentSampleWorkspace:
     per function object; fresh closures per sample cost ~1.5 ms of parsing a sample for six tools."""
 
     def __getattr__(self, name: str) -> Any:
+        # AttributeErrors, so that inspect's look at a tool's arguments while the tools are built (its
+        # registry attributes, `getattr(x, "name", None)`) sees a plain object
+        if name.startswith("_"):
+            raise AttributeError(name)
         workspace = _SAMPLE_WORKSPACE.get()
-        if workspace is None or name.startswith("_"):
-            # an AttributeError, so that inspect's look at a tool's arguments (`getattr(x, "name", None)`,
-            # its registry attributes) sees a plain object while the tools are built
+        if workspace is None:
             raise AttributeError(f"'{name}': no sample workspace is set (shared architect tools run inside `sample_workspace()`)")
         return getattr(workspace, name)
 
 
-@cache
 def shared_architect_tools(
     names: tuple[str, ...], max_output: int, bash_allow: tuple[str, ...] = (), bash_deny: tuple[str, ...] = ()
 ) -> list[Tool]:
     """`architect_tools` built once per process for each set of arguments, each acting on the workspace
     `sample_workspace` sets for the running sample (concurrent samples each see their own: a
-    context variable is per task, and tools run inside the sample's task)."""
-    return architect_tools(_CurrentSampleWorkspace(), names, max_output, bash_allow, bash_deny)  # type: ignore[arg-type]
+    context variable is per task, and tools run inside the sample's task). A new list each call, of
+    the same functions, so a solver that changes its sample's tool list changes no other sample's."""
+    return list(_shared_tools(names, max_output, bash_allow, bash_deny))
+
+
+@cache
+def _shared_tools(names: tuple[str, ...], max_output: int, bash_allow: tuple[str, ...], bash_deny: tuple[str, ...]) -> tuple[Tool, ...]:
+    return tuple(architect_tools(_CurrentSampleWorkspace(), names, max_output, bash_allow, bash_deny))  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -253,7 +253,8 @@ async def test_the_shared_tools_act_on_each_running_sample_s_own_workspace(tmp_p
     import anyio
 
     tools = dict(zip(HARNESS_TOOLS, shared_architect_tools(HARNESS_TOOLS, 2_000)))
-    assert shared_architect_tools(HARNESS_TOOLS, 2_000) is shared_architect_tools(HARNESS_TOOLS, 2_000)
+    again = shared_architect_tools(HARNESS_TOOLS, 2_000)
+    assert again == list(tools.values()) and again is not shared_architect_tools(HARNESS_TOOLS, 2_000)  # same functions, own list
     repos = [shutil.copytree(FIXTURE_REPO, tmp_path / name) for name in ("a", "b")]
     (repos[1] / "only_in_b.txt").write_text("b")
     seen: dict[str, tuple[str, str, list[str]]] = {}
