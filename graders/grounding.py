@@ -732,20 +732,21 @@ class _Context:
             name = match.group("name")
             following = NAMED_THING.match(text[match.end() : match.end() + 30])
             kind_word = following.group("kind").lower().rstrip("s") if following else ""
-            if name in self.defined or not _checkable(name, kind_word):
-                continue  # `_resolve_named` would give no kind, whatever the cue
+            kind = _named_kind(name, kind_word)
+            if name in self.defined or kind is None:
+                continue  # told before the cue is read, which costs more
             if mention_cue(self.plan, line, text, match.start(), match.end()) != "existing":
                 continue
-            kind, resolved = self._resolve_named(name, kind_word)
-            if kind is not None:
-                framework = resolved is not None and resolved.startswith("Django")
-                unknown = resolved is None and kind in ("model", "class") and self._mentions_uninstalled(text)
-                yield Reference(kind, name, line, True, resolved, "framework" if framework else "unknown" if unknown else "repo")
+            kind, resolved = self._resolve_named(name, kind)
+            framework = resolved is not None and resolved.startswith("Django")
+            unknown = resolved is None and kind in ("model", "class") and self._mentions_uninstalled(text)
+            yield Reference(kind, name, line, True, resolved, "framework" if framework else "unknown" if unknown else "repo")
 
-    def _resolve_named(self, name: str, kind_word: str) -> tuple[str | None, str | None]:
-        """(kind, where) for a cued backticked name; kind None when the name is not checkable (`_checkable`)."""
+    def _resolve_named(self, name: str, kind: str) -> tuple[str, str | None]:
+        """(kind, where) for a cued backticked name of the kind `_named_kind` gave it (a CamelCase name
+        turns out a model or a class by what defines it); where None when nothing does."""
         facts = self.facts
-        if name[0].isupper() and not name.isupper():
+        if kind in ("model", "class"):
             model = facts.model(name)
             if model is not None:
                 return "model", f"{model.label}, {model.file}:{model.line}"
@@ -754,23 +755,19 @@ class _Context:
                 return "class", f"{cls.module}.{name}, {cls.file}:{cls.line}"
             if name in _framework_classes():
                 return "class", "Django / DRF / django-filter class"
-            return ("model" if kind_word == "model" else "class"), None
-        if name.isupper():
-            if kind_word != "setting":
-                return None, None
+            return kind, None
+        if kind == "setting":
             known = name in facts.settings or name in facts.framework_settings or _celery_setting(name)
             return "setting", ("settings" if known else None)
-        if kind_word == "app":
+        if kind == "app":
             known = name in facts.apps or any(entry.rsplit(".", 1)[-1] == name for entry in facts.installed_apps)
             return "app", (f"app {name}" if known else None)
-        if kind_word == "task":
+        if kind == "task":
             if name in facts.tasks:
                 task = facts.tasks[name]
                 return "task", f"{task.module}.{name}, {task.file}:{task.line}"
             return "task", None
-        if kind_word in _MEMBER_KIND_WORDS:
-            return kind_word, self._repo_name(name)
-        return None, None
+        return kind, self._repo_name(name)  # a member: method, field, manager…
 
     def _repo_name(self, name: str) -> str | None:
         facts = self.facts
@@ -800,14 +797,15 @@ class _Context:
 _MEMBER_KIND_WORDS = ("method", "function", "helper", "field", "property", "manager", "queryset")
 
 
-def _checkable(name: str, kind_word: str) -> bool:
-    """Whether `_resolve_named` gives a kind for the name (told before its cue is read, which costs more): a
-    CamelCase name always, an UPPER_CASE one named a setting, another named an app, task or member."""
+def _named_kind(name: str, kind_word: str) -> str | None:
+    """What a backticked name is checked as, from its shape and the word after it; None: not checked. A
+    CamelCase name is a class ("model" when called one); an UPPER_CASE one only when named a setting;
+    another when named an app, a task or a member."""
     if name[0].isupper() and not name.isupper():
-        return True
+        return "model" if kind_word == "model" else "class"
     if name.isupper():
-        return kind_word == "setting"
-    return kind_word in ("app", "task", *_MEMBER_KIND_WORDS)
+        return "setting" if kind_word == "setting" else None
+    return kind_word if kind_word in ("app", "task", *_MEMBER_KIND_WORDS) else None
 
 
 def _celery_setting(name: str) -> bool:

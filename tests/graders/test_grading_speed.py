@@ -157,6 +157,17 @@ def test_dotted_paths_are_read_on_the_corpus_lines_that_hold_them() -> None:
 
 @pytest.mark.parametrize("name", ["Task", "TASK", "TIME_ZONE", "send_digest", "digest", "T", "_private", "Notification2", "X1"])
 @pytest.mark.parametrize("kind_word", ["", "model", "setting", "app", "task", "method", "field", "queryset", "serializer", "view"])
-def test_checkable_names_are_those_resolve_named_gives_a_kind(name: str, kind_word: str) -> None:
-    context = grounding._Context(parse_plan(""), repo_facts(TLDR), frozenset())
-    assert grounding._checkable(name, kind_word) == (context._resolve_named(name, kind_word)[0] is not None)
+def test_names_are_checked_by_their_shape_and_the_word_after_them(name: str, kind_word: str) -> None:
+    """Decided before the cue is read; a name checked keeps its kind family when resolved against a repo."""
+    kind = grounding._named_kind(name, kind_word)
+    camel = name[0].isupper() and not name.isupper()
+    if camel:
+        assert kind == ("model" if kind_word == "model" else "class")
+    elif name.isupper():
+        assert kind == ("setting" if kind_word == "setting" else None)
+    else:
+        assert kind == (kind_word if kind_word in ("app", "task", "method", "field", "queryset") else None)
+    if kind is not None:
+        context = grounding._Context(parse_plan(""), repo_facts(TLDR), frozenset())
+        resolved_kind, _ = context._resolve_named(name, kind)
+        assert resolved_kind in ("model", "class") if camel else resolved_kind == kind
