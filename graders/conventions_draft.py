@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archbench.core.strict_yaml import InputError
-from archbench.graders.repo_facts import SKIPPED_DIRS, RepoFacts, _last, django_model_api, repo_facts
+from archbench.graders.repo_facts import SKIPPED_DIRS, RepoFacts, django_model_api, last_part, repo_facts
 from archbench.graders.repo_survey import CodeDeclarations, _backend_modules, _framework_names, declarations
 
 FRONTEND_NAMES = ("frontend", "web", "client", "ui", "app", "webapp", "spa")
@@ -167,7 +167,7 @@ def _read_code(facts: RepoFacts) -> _Code:
             elif isinstance(node, ast.Attribute):
                 mentioned.add(node.attr)
             elif isinstance(node, ast.alias):
-                mentioned.add(_last(node.asname or node.name))
+                mentioned.add(last_part(node.asname or node.name))
         references.update(mentioned)
     return _Code(facts, declarations(facts), modules, settings, references)
 
@@ -176,7 +176,7 @@ def _framework_setting(code: _Code, key: str) -> tuple[list[str], str | None]:
     value, file, line = code.settings.get("REST_FRAMEWORK", (None, "", 0))
     entry = value.get(key) if isinstance(value, dict) else None
     entries = [entry] if isinstance(entry, str) else list(entry) if isinstance(entry, (list, tuple)) else []
-    return [_last(item) for item in entries if isinstance(item, str)], (_where(file, line) if entries else None)
+    return [last_part(item) for item in entries if isinstance(item, str)], (_where(file, line) if entries else None)
 
 
 def _concrete_models(facts: RepoFacts):

@@ -375,7 +375,7 @@ class RepoFacts:
                 continue
             seen.add(current)
             for facts in self.classes.get(current, ()):
-                pending.extend(_last(base) for base in facts.bases)
+                pending.extend(last_part(base) for base in facts.bases)
         return False
 
 
@@ -445,25 +445,26 @@ def absolute_import(module: str, is_package: bool, node: ast.ImportFrom) -> str:
     return ".".join([*base, *([node.module] if node.module else [])])
 
 
-def _dotted(node: ast.AST | None) -> str | None:
+def dotted_name(node: ast.AST | None) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        owner = _dotted(node.value)
+        owner = dotted_name(node.value)
         return f"{owner}.{node.attr}" if owner else None
     return None
 
 
-def _last(dotted: str) -> str:
+def last_part(dotted: str) -> str:
+    """`models.ForeignKey` → `ForeignKey`."""
     return dotted.rsplit(".", 1)[-1]
 
 
 def _call_name(node: ast.AST) -> str | None:
     """Last name of the called function: `models.ForeignKey(...)` → `ForeignKey`."""
     if isinstance(node, ast.Call):
-        dotted = _dotted(node.func)
-        return _last(dotted) if dotted else None
+        dotted = dotted_name(node.func)
+        return last_part(dotted) if dotted else None
     return None
 
 
@@ -789,7 +790,7 @@ class _Scanner:
             module=module.name,
             file=module.file,
             line=node.lineno,
-            bases=tuple(base for base in (_dotted(base) for base in node.bases) if base),
+            bases=tuple(base for base in (dotted_name(base) for base in node.bases) if base),
             attributes=frozenset(attributes - {"Meta"}),
         )
         self.classes.setdefault(name, []).append(facts)
@@ -799,7 +800,7 @@ class _Scanner:
         """Whether `cls` has a base (transitively, through repo classes) named in `roots` or ending in a suffix."""
         pending, seen = list(cls.bases), set()
         while pending:
-            base = _last(pending.pop())
+            base = last_part(pending.pop())
             if base in roots or (suffixes and base.endswith(suffixes)):
                 return True
             if base in seen:
@@ -919,7 +920,7 @@ class _Scanner:
             changed = False
             for facts in list(pending):
                 node = self.class_nodes[(facts.module, facts.name)]
-                if any(_last(base) == "Model" or _last(base) in known for base in facts.bases) or _declares_model_fields(node):
+                if any(last_part(base) == "Model" or last_part(base) in known for base in facts.bases) or _declares_model_fields(node):
                     app = self._app_of(facts.module, app_by_module)
                     raw.append(_RawModel(facts, self.class_nodes[(facts.module, facts.name)], app, external=False))
                     known.add(facts.name)
@@ -927,7 +928,7 @@ class _Scanner:
                     changed = True
         raw.extend(_history_models(raw))
         user_model = setting_values.get("AUTH_USER_MODEL", "auth.User")
-        built = _build_models(raw, _last(user_model) if isinstance(user_model, str) else "User")
+        built = _build_models(raw, last_part(user_model) if isinstance(user_model, str) else "User")
         return (
             tuple(model for model in built if not model.external),
             tuple(model for model in built if model.external),
@@ -950,7 +951,7 @@ class _Scanner:
                     continue
                 node = self.class_nodes[(facts.module, name)]
                 meta = _meta(node)
-                model = _dotted(_meta_value(meta, "model"))
+                model = dotted_name(_meta_value(meta, "model"))
                 meta_fields = _meta_value(meta, "fields")
                 declared = [
                     target
@@ -960,7 +961,7 @@ class _Scanner:
                     for target in _assigned_names(statement)
                 ]
                 fields = tuple(dict.fromkeys([*_strings(meta_fields), *declared]))
-                found.setdefault(name, SerializerFacts(name, facts.module, facts.file, facts.line, model and _last(model), fields))
+                found.setdefault(name, SerializerFacts(name, facts.module, facts.file, facts.line, model and last_part(model), fields))
         return found
 
     def _views(self) -> dict[str, ViewFacts]:
@@ -994,7 +995,7 @@ class _Scanner:
             queryset_root = queryset_root.func if isinstance(queryset_root, ast.Call) else queryset_root.value
         permissions = body.get("permission_classes")
         permission_names = (
-            tuple(_last(name) for name in (_dotted(item) for item in permissions.elts) if name)
+            tuple(last_part(name) for name in (dotted_name(item) for item in permissions.elts) if name)
             if isinstance(permissions, (ast.List, ast.Tuple))
             else ()
         )
@@ -1002,10 +1003,10 @@ class _Scanner:
             statement.name
             for statement in node.body
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and any(_call_name(decorator) == "action" or _dotted(decorator) == "action" for decorator in statement.decorator_list)
+            and any(_call_name(decorator) == "action" or dotted_name(decorator) == "action" for decorator in statement.decorator_list)
         )
-        serializer = _dotted(body.get("serializer_class"))
-        pagination = _dotted(body.get("pagination_class"))
+        serializer = dotted_name(body.get("serializer_class"))
+        pagination = dotted_name(body.get("pagination_class"))
         return ViewFacts(
             name=facts.name,
             module=facts.module,
@@ -1013,9 +1014,9 @@ class _Scanner:
             line=facts.line,
             bases=facts.bases,
             model=queryset_root.id if isinstance(queryset_root, ast.Name) else None,
-            serializer_class=serializer and _last(serializer),
+            serializer_class=serializer and last_part(serializer),
             permission_classes=permission_names,
-            pagination_class=pagination and _last(pagination),
+            pagination_class=pagination and last_part(pagination),
             actions=actions,
             lists=self._derives(facts, LIST_VIEW_BASES),
         )
@@ -1034,7 +1035,7 @@ class _Scanner:
             }
             for node in module.tree.body:
                 if isinstance(node, ast.ClassDef) and any(
-                    (base := _dotted(item)) and (base in celery_task_names or base in ("celery.Task", "app.Task", "celery_app.Task"))
+                    (base := dotted_name(item)) and (base in celery_task_names or base in ("celery.Task", "app.Task", "celery_app.Task"))
                     for item in node.bases
                 ):
                     found.setdefault(node.name, TaskFacts(node.name, module.name, module.file, node.lineno, {}))
@@ -1044,7 +1045,7 @@ class _Scanner:
                     continue
                 for decorator in node.decorator_list:
                     target = decorator.func if isinstance(decorator, ast.Call) else decorator
-                    dotted = _dotted(target)
+                    dotted = dotted_name(target)
                     if dotted and self._task_decorator(dotted, imports, wrappers):
                         options = (
                             {keyword.arg: ast.unparse(keyword.value) for keyword in decorator.keywords if keyword.arg}
@@ -1059,9 +1060,9 @@ class _Scanner:
         such as invoke's), or a repo's own wrapper or alias of them (`nautobot_task = shared_task`)."""
         origin = imports.get(dotted.split(".")[0])
         full = ".".join([origin, *dotted.split(".")[1:]]) if origin else dotted
-        if full in wrappers or (origin is None and dotted in {_last(wrapper) for wrapper in wrappers}):
+        if full in wrappers or (origin is None and dotted in {last_part(wrapper) for wrapper in wrappers}):
             return True
-        if _last(dotted) not in TASK_DECORATORS:
+        if last_part(dotted) not in TASK_DECORATORS:
             return False
         if "." in dotted or origin is None:
             return True
@@ -1074,7 +1075,7 @@ class _Scanner:
         for module in self.modules.values():
             for node in _module_statements(module.tree.body):
                 value = _assigned_value(node)
-                if isinstance(value, (ast.Name, ast.Attribute)) and _last(_dotted(value) or "") in ("shared_task", "task"):
+                if isinstance(value, (ast.Name, ast.Attribute)) and last_part(dotted_name(value) or "") in ("shared_task", "task"):
                     wrappers.update(f"{module.name}.{name}" for name in _assigned_names(node))
                 elif isinstance(node, ast.FunctionDef) and not node.decorator_list and any(
                     isinstance(child, ast.Return) and isinstance(child.value, ast.Call) and _call_name(child.value) in ("shared_task", "task")
@@ -1188,7 +1189,7 @@ class _UrlContext:
     def called(self, call: ast.Call, prefix: str) -> Iterator[UrlRoute]:
         """The lists passed to a call (`i18n_patterns(*patterns)`, `format_suffix_patterns(urlpatterns)`) and, for a repo
         function, the lists it returns (`urlpatterns = get_urls()`, `include(get_api_urls(views))`)."""
-        name = _dotted(call.func)
+        name = dotted_name(call.func)
         for argument in call.args:  # `i18n_patterns(*patterns)`: the lists passed in are routes, whatever the function is
             yield from self.patterns(argument.value if isinstance(argument, ast.Starred) else argument, prefix)
         found = self.function(name) if name else None
@@ -1269,9 +1270,9 @@ class _UrlContext:
                 yield from inner.patterns(included, path)
             return
         view = target.func if isinstance(target, ast.Call) else target
-        view_name = _dotted(view.value if isinstance(view, ast.Attribute) and view.attr == "as_view" else view)
+        view_name = dotted_name(view.value if isinstance(view, ast.Attribute) and view.attr == "as_view" else view)
         name = _string(_keyword(call, "name")) or (_string(call.args[2]) if len(call.args) > 2 else None)
-        yield UrlRoute(path, name, view_name and _last(view_name), self.module.file, call.lineno, self.mounted, self.namespace)
+        yield UrlRoute(path, name, view_name and last_part(view_name), self.module.file, call.lineno, self.mounted, self.namespace)
 
     def router_routes(self, router: str, prefix: str) -> Iterator[UrlRoute]:
         registrations = self.routers.get(router, [])
@@ -1305,7 +1306,7 @@ class _UrlContext:
                 continue
             seen.add(name)
             for facts in self.scanner.classes.get(name, ()):
-                pending.extend(_last(base) for base in facts.bases)
+                pending.extend(last_part(base) for base in facts.bases)
                 yield from self._own_actions(facts)
 
     def _own_actions(self, facts: ClassFacts) -> Iterator[tuple[str, str, bool]]:
@@ -1337,12 +1338,12 @@ def _router_registrations(
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "register"):
             continue
-        owner = _dotted(node.func.value)
+        owner = dotted_name(node.func.value)
         if owner not in routers or len(node.args) < 2:
             continue
         basename = _string(_keyword(node, "basename")) or (_string(node.args[2]) if len(node.args) > 2 else None)
-        viewset = _dotted(node.args[1])
-        routers[owner].append((_regex_to_path(_string(node.args[0]) or ""), viewset and _last(viewset), basename, node.lineno))
+        viewset = dotted_name(node.args[1])
+        routers[owner].append((_regex_to_path(_string(node.args[0]) or ""), viewset and last_part(viewset), basename, node.lineno))
     return routers
 
 
@@ -1378,9 +1379,9 @@ def _meta_value(meta: ast.ClassDef | None, name: str) -> ast.expr | None:
 def _field_facts(name: str, call: ast.Call, owner: str) -> FieldFacts:
     kind = _call_name(call) or ""
     target_node = call.args[0] if call.args else _keyword(call, "to")
-    target = _string(target_node) or _dotted(target_node)
+    target = _string(target_node) or dotted_name(target_node)
     if target is not None:
-        target = owner if target == "self" else _last(target)
+        target = owner if target == "self" else last_part(target)
     return FieldFacts(
         name=name,
         type=kind,
@@ -1458,7 +1459,7 @@ def _declares_model_fields(node: ast.ClassDef) -> bool:
     its base comes from a package archbench cannot read (`MPTTModel`, `TimeStampedModel`, `UUIDModel`)."""
     for statement in node.body:
         value = _assigned_value(statement)
-        if isinstance(value, ast.Call) and _is_field_call(value) and (_dotted(value.func) or "").startswith("models."):
+        if isinstance(value, ast.Call) and _is_field_call(value) and (dotted_name(value.func) or "").startswith("models."):
             return True
     return False
 
@@ -1488,7 +1489,7 @@ def _build_models(raw: list[_RawModel], user_model: str) -> list[ModelFacts]:
         item = by_name.get(name)
         if item is None or name in seen:
             return []
-        ancestors = [ancestor for base in item.cls.bases for ancestor in lineage(_last(base), seen | {name})]
+        ancestors = [ancestor for base in item.cls.bases for ancestor in lineage(last_part(base), seen | {name})]
         return [*dict.fromkeys(ancestors), name]
 
     reverse: dict[str, dict[str, str]] = {}
@@ -1585,7 +1586,7 @@ def _installed_app_models(app_module: str) -> list[_RawModel]:
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 attributes = {name for statement in node.body for name in _assigned_names(statement)}
-                bases = tuple(base for base in (_dotted(base) for base in node.bases) if base)
+                bases = tuple(base for base in (dotted_name(base) for base in node.bases) if base)
                 classes.append((ClassFacts(node.name, module_name, path.as_posix(), node.lineno, bases, frozenset(attributes - {"Meta"})), node))
     known: set[str] = set()
     models: list[_RawModel] = []
@@ -1593,7 +1594,7 @@ def _installed_app_models(app_module: str) -> list[_RawModel]:
     while changed:
         changed = False
         for facts, node in classes:
-            if facts.name not in known and any(_last(base) == "Model" or _last(base) in known for base in facts.bases):
+            if facts.name not in known and any(last_part(base) == "Model" or last_part(base) in known for base in facts.bases):
                 known.add(facts.name)
                 models.append(_RawModel(facts, node, label, external=True))
                 changed = True

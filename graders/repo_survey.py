@@ -33,10 +33,10 @@ from archbench.graders.repo_facts import (
     TASK_DECORATORS,
     URL_FUNCTIONS,
     RepoFacts,
-    _dotted,
-    _last,
     absolute_import,
+    dotted_name,
     installed_tree,
+    last_part,
     module_name,
     repo_facts,
 )
@@ -84,7 +84,7 @@ class CodeDeclarations:
 
 
 def _decorator_name(decorator: ast.expr) -> str | None:
-    return _dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+    return dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
 
 
 def _backend_modules(facts: RepoFacts) -> list[tuple[str, str, ast.Module]]:
@@ -125,7 +125,7 @@ def declarations(facts: RepoFacts) -> CodeDeclarations:
             for node in tree.body
             if isinstance(node, ast.FunctionDef)
             and any(
-                isinstance(call, ast.Call) and _decorator_name(call) and _last(_decorator_name(call)) in TASK_DECORATORS
+                isinstance(call, ast.Call) and _decorator_name(call) and last_part(_decorator_name(call)) in TASK_DECORATORS
                 for call in ast.walk(node)
             )
         }
@@ -133,12 +133,12 @@ def declarations(facts: RepoFacts) -> CodeDeclarations:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for decorator in node.decorator_list:
                     name = _decorator_name(decorator)
-                    if name and (_last(name) in TASK_DECORATORS or name in task_factories):
+                    if name and (last_part(name) in TASK_DECORATORS or name in task_factories):
                         found.tasks.append(Declared(node.name, module, file, node.lineno, name))
-                    elif name and "permission" in _last(name).lower():
-                        found.permission_decorators.append(Declared(_last(name), module, file, decorator.lineno, node.name))
+                    elif name and "permission" in last_part(name).lower():
+                        found.permission_decorators.append(Declared(last_part(name), module, file, decorator.lineno, node.name))
             elif isinstance(node, ast.ClassDef):
-                bases = [_last(base) for base in (_dotted(item) for item in node.bases) if base]
+                bases = [last_part(base) for base in (dotted_name(item) for item in node.bases) if base]
                 methods = {item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
                 if node.name.endswith(("Pagination", "Paginator")) or "paginate" in methods or any(
                     base.endswith(("Pagination", "Paginator")) for base in bases
@@ -167,10 +167,10 @@ def declarations(facts: RepoFacts) -> CodeDeclarations:
                             found.choices_values.append(Declared(pair.elts[0].value, module, file, pair.lineno, targets[0]))
         if any("urlpatterns" in [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)] for node in tree.body):
             for node in ast.walk(tree):
-                if isinstance(node, ast.Call) and _decorator_name(node) and _last(_decorator_name(node)) in URL_FUNCTIONS and node.args:
+                if isinstance(node, ast.Call) and _decorator_name(node) and last_part(_decorator_name(node)) in URL_FUNCTIONS and node.args:
                     route = node.args[0].value if isinstance(node.args[0], ast.Constant) else None
                     target = node.args[1] if len(node.args) > 1 else None
-                    includes = isinstance(target, ast.Call) and _decorator_name(target) and _last(_decorator_name(target)) == "include"
+                    includes = isinstance(target, ast.Call) and _decorator_name(target) and last_part(_decorator_name(target)) == "include"
                     if isinstance(route, str) and not includes:  # an include() mounts other routes, it is none itself
                         found.url_calls.append(Declared(route, module, file, node.lineno))
     return found
