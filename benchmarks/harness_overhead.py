@@ -89,8 +89,8 @@ from inspect_ai.tool import Tool, ToolCall, ToolChoice, ToolDef, ToolInfo, tool 
 from archbench.core.prompts import BASELINE_PROMPT, load_prompts  # noqa: E402
 from archbench.core.scenarios import load_scenarios  # noqa: E402
 from archbench.evals.architect import architect  # noqa: E402
-from archbench.evals.tools import DEFAULT_MAX_OUTPUT, READ_TOOLS, WRITE_TOOLS  # noqa: E402
-from archbench.evals.toolset import architect_tools  # noqa: E402
+from archbench.evals.tools import DEFAULT_MAX_OUTPUT, READ_TOOLS  # noqa: E402
+from archbench.evals.toolset import architect_tools, offered_tools  # noqa: E402
 from archbench.evals.workspace import RepoWorkspace  # noqa: E402
 from archbench.graders.scorers import architect_scorers  # noqa: E402
 from benchmarks.run_all import (  # noqa: E402
@@ -192,11 +192,14 @@ RECORDED_TOOLS: dict[str, list[Tool]] = {}
 
 def record_tool_answers(scenarios: list) -> None:
     """Run the exploring calls once per scenario with archbench's real tools and keep, per scenario,
-    twins of all six tools that give back those answers."""
+    twins of the tools the agent is offered that give back those answers."""
+
+    # the tools the agent is offered here (Bash too where it can run): each one's schema goes with every model call
+    offered = offered_tools(load_prompts([BASELINE_PROMPT])[0])[0]
 
     async def record(scenario) -> None:
         with RepoWorkspace(scenario.repo_path, scenario.repo_config.frontend_dirs, hidden=scenario.hidden_repo_files) as workspace:
-            real = architect_tools(workspace, [*READ_TOOLS, *WRITE_TOOLS], DEFAULT_MAX_OUTPUT)
+            real = architect_tools(workspace, offered, DEFAULT_MAX_OUTPUT)
             by_name = {ToolDef(tool).name: tool for tool in real}
             answers = {
                 (name, _key(by_name[name], arguments)): await by_name[name](**arguments) for name, arguments in EXPLORING_CALLS

@@ -64,12 +64,13 @@ def architect_agent(max_output: int = DEFAULT_MAX_OUTPUT, cache: bool = True) ->
             offline = str(state.model).startswith(f"{OFFLINE_PROVIDER}/")
             check_reachable(str(state.model), get_model().api.base_url)  # fail at once, not after minutes of retries
             with sample_workspace(workspace):
+                if not charges:  # nothing to check between calls: inspect's own loop
+                    return await generate(state, tool_calls="loop", cache=cache and not offline)
                 while True:  # inspect's tool_calls="loop", one call at a time so the budget sees each call
                     asked = len(state.messages)
                     state = await generate(state, tool_calls="single", cache=cache and not offline)
-                    if charges:
-                        charges.charge(sample_model_usage())
-                        charges.budget.check()
+                    charges.charge(sample_model_usage())
+                    charges.budget.check()
                     answer = state.messages[asked] if len(state.messages) > asked else None
                     if state.completed or not isinstance(answer, ChatMessageAssistant) or not answer.tool_calls:
                         return state

@@ -125,11 +125,14 @@ def grep(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool
         except WorkspaceError as error:
             raise ToolError(str(error)) from None
         screen = literal_screen(pattern)
+        # where literals screen the files, the files left mostly match: a whole-text search would be paid twice
+        whole_text = screen is None and whole_text_decides(pattern)
         found: list[str] = []
         too_big: list[str] = []
+        read_bytes = workspace.read_bytes  # looked up once: the shared tools' workspace is a stand-in (toolset.py)
         for file in files:
             try:
-                data = workspace.read_bytes(file)
+                data = read_bytes(file)
             except WorkspaceError:
                 continue
             if b"\x00" in data[:8192]:
@@ -137,9 +140,12 @@ def grep(workspace: RepoWorkspace, max_output: int = DEFAULT_MAX_OUTPUT) -> Tool
             if len(data) > MAX_GREP_FILE_BYTES:
                 too_big.append(file)
                 continue
-            if screen is not None and not any(all(literal in data for literal in branch) for branch in screen):
+            if screen is not None and not _may_hold_match(data, screen):
                 continue  # no line can match: the file lacks text every match holds
-            for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+            text = data.decode("utf-8", errors="replace")
+            if whole_text and regex.search(text) is None:
+                continue  # one search in C over the file instead of one per line
+            for number, line in enumerate(text.splitlines(), start=1):
                 if regex.search(line):
                     found.append(f"{file}:{number}: {line.strip()[:300]}")
                     if len(found) >= max_matches:
@@ -173,6 +179,43 @@ def literal_screen(pattern: str) -> tuple[tuple[bytes, ...], ...] | None:
         branches = [items]
     screen = tuple(_sequence_literals(branch) for branch in branches)
     return None if any(not literals for literals in screen) else screen
+
+
+def whole_text_decides(pattern: str) -> bool:
+    """Whether a file whose whole text `pattern` finds no match in can have no matching line.
+
+    True when the pattern tests no position (no anchor, word boundary or lookaround): what such a
+    pattern matches depends only on the characters it consumes, so a match inside a line is a
+    match inside the file. Anchors and lookarounds see a line's ends, which in the whole text
+    sit next to a line break, and could match in a line but nowhere in the file."""
+    try:
+        parsed = sre_parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return not _tests_position(parsed)
+
+
+def _tests_position(subpattern: sre_parser.SubPattern) -> bool:
+    for op, argument in subpattern.data:
+        if op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            return True
+        parts = argument if isinstance(argument, tuple) else (argument,)
+        for part in parts:
+            nested = part if isinstance(part, list) else [part]  # a branch holds a list of alternatives
+            if any(isinstance(inner, sre_parser.SubPattern) and _tests_position(inner) for inner in nested):
+                return True
+    return False
+
+
+def _may_hold_match(data: bytes, screen: tuple[tuple[bytes, ...], ...]) -> bool:
+    """Some alternative of `literal_screen`'s has all its literals in `data`."""
+    for literals in screen:
+        for literal in literals:
+            if literal not in data:
+                break
+        else:
+            return True
+    return False
 
 
 def _sequence_literals(items: list) -> tuple[bytes, ...]:

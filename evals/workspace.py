@@ -24,6 +24,7 @@ import re
 import shutil
 import stat
 import tempfile
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -67,6 +68,7 @@ class RepoWorkspace:
         scratch: Path | None = None,
     ):
         self.original = original.resolve()
+        self._original_text = str(self.original)  # a cache key that hashes in C
         if not self.original.is_dir():
             raise FileNotFoundError(f"scenario repo not found: {self.original}")
         self.frontend_dirs = frontend_folders(frontend_dir)
@@ -114,17 +116,10 @@ class RepoWorkspace:
         if relative in self._written:
             resolved, refusal = _resolve_inside(self._overlay, relative)
         else:
-            resolved, refusal = _resolve_original(self.original, relative)
-            if not refusal and self.hidden and (
-                relative in self.hidden or (resolved != self.original and self._is_hidden_original(resolved))
-            ):
-                refusal = f"'{relative}' does not exist"
+            resolved, refusal = _visible_original(self._original_text, self.hidden, relative)
         if refusal:
             raise WorkspaceError(refusal)
         return resolved
-
-    def _is_hidden_original(self, resolved: Path) -> bool:
-        return resolved in self._hidden_paths
 
     def _check_file(self, real: Path, relative: str) -> os.stat_result:
         try:
@@ -147,8 +142,10 @@ class RepoWorkspace:
         if relative in self._deleted:
             raise WorkspaceError(f"'{relative}' does not exist")
         real = self._real(relative)
-        self._check_file(real, relative)
-        return real.read_bytes()
+        info = self._check_file(real, relative)
+        if relative in self._written:
+            return real.read_bytes()
+        return _ORIGINAL_CONTENTS.read(real, info)
 
     def is_dir(self, path: str) -> bool:
         relative = self.relative(path)
@@ -167,20 +164,34 @@ class RepoWorkspace:
         return sorted(found - self._deleted)
 
     def _original_files(self, start: Path) -> frozenset[str]:
-        """The original's files under `start`, hidden ones left out. Walked once per folder and workspace:
-        the original does not change during a sample (writes go to the overlay), and a walk with the
-        hidden-file checks costs about a millisecond a call on a small repo."""
+        """The original's files under `start`, hidden ones left out. Walked once per folder and workspace
+        (the original does not change during a sample: writes go to the overlay), and kept for the
+        process while no folder walked has changed since: a new workspace, one per sample, then costs
+        a stat per folder instead of a walk with the hidden-file checks."""
         walked = self._walked.get(start)
         if walked is None:
-            relative_start = start.relative_to(self.original).as_posix()
-            found: list[str] = []
-            self._scan(str(start), "" if relative_start == "." else relative_start + "/", found)
-            walked = self._walked[start] = frozenset(found)
+            key = (self._original_text, str(start), self.hidden)
+            kept = _WALKS.get(key)
+            if kept is not None and all(_folder_stamp(folder) == stamp for folder, stamp in kept[0]):
+                walked = kept[1]
+            else:
+                relative_start = start.relative_to(self.original).as_posix()
+                found: list[str] = []
+                stamps: list[tuple[str, tuple[int, int, int] | None]] = []
+                self._scan(str(start), "" if relative_start == "." else relative_start + "/", found, stamps)
+                walked = frozenset(found)
+                _WALKS.pop(key, None)
+                _WALKS[key] = (tuple(stamps), walked)
+                if len(_WALKS) > MAX_KEPT_WALKS:
+                    del _WALKS[next(iter(_WALKS))]  # the oldest
+            self._walked[start] = walked
         return walked
 
-    def _scan(self, folder: str, prefix: str, found: list[str]) -> None:
+    def _scan(self, folder: str, prefix: str, found: list[str], stamps: list[tuple[str, tuple[int, int, int] | None]]) -> None:
         """What `os.walk` would give (symlinked folders listed but not entered, unreadable folders
-        skipped), from the directory entries alone: a symlink is told from its entry, not an lstat."""
+        skipped), from the directory entries alone: a symlink is told from its entry, not an lstat.
+        Each folder's stamp is taken before it is read, so a change while reading shows next time."""
+        stamps.append((folder, _folder_stamp(folder)))
         try:
             entries = list(os.scandir(folder))
         except OSError:
@@ -193,7 +204,7 @@ class RepoWorkspace:
                 is_dir = False
             if is_dir:
                 if entry.name not in SKIPPED_DIRS and not entry.is_symlink():
-                    self._scan(entry.path, relative + "/", found)
+                    self._scan(entry.path, relative + "/", found, stamps)
             elif not self._hidden_in_original(relative, entry.is_symlink()):
                 found.append(relative)
 
@@ -204,7 +215,7 @@ class RepoWorkspace:
         if not self.hidden or not is_symlink:
             return False
         resolved, refusal = _resolve_original(self.original, relative)
-        return refusal is None and self._is_hidden_original(resolved)
+        return refusal is None and resolved in self._hidden_paths
 
     def list_dir(self, path: str = "") -> list[str]:
         """Entries directly under a folder; folders end with '/'."""
@@ -340,6 +351,7 @@ class RepoWorkspace:
         self.close()
 
 
+@lru_cache(maxsize=65_536)  # grep asks again for every file of the repo on every call
 def _is_normal(path: str) -> bool:
     """`path` is what `RepoWorkspace.relative` makes of it: relative, no drive, no backslash, no
     surrounding space, no empty, '.' or '..' part (every path `files()` returns is)."""
@@ -367,6 +379,68 @@ def _resolve_inside(base: Path, relative: str) -> tuple[Path, str | None]:
 # and grep reads them all on every call); originals do not change during a run (nothing an
 # agent does reaches them), so each path is resolved once per process.
 _resolve_original = lru_cache(maxsize=65_536)(_resolve_inside)
+
+
+@lru_cache(maxsize=65_536)
+def _visible_original(root: str, hidden: frozenset[str], relative: str) -> tuple[Path, str | None]:
+    """`_resolve_original`, also refusing a hidden file, and a path that leads to one by a symlink, as missing."""
+    original = Path(root)
+    resolved, refusal = _resolve_original(original, relative)
+    if refusal is None and hidden and (
+        relative in hidden or (resolved != original and resolved in {original / name for name in hidden})
+    ):
+        return resolved, f"'{relative}' does not exist"
+    return resolved, refusal
+
+
+# (original, folder walked, hidden files) -> (each folder's stamp when walked, the files found)
+_WALKS: dict[tuple[str, str, frozenset[str]], tuple[tuple[tuple[str, tuple[int, int, int] | None], ...], frozenset[str]]] = {}
+MAX_KEPT_WALKS = 512
+
+
+def _folder_stamp(folder: str) -> tuple[int, int, int] | None:
+    """What changes when a folder gains, loses or renames an entry, or its permissions change."""
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_ctime_ns
+
+
+class _OriginalContents:
+    """The originals' file contents, kept per process: grep reads every file of the repo on every
+    call, in every sample, and opening and reading them was a third of its time. A file's bytes
+    are served only while its stat (inode, size, modification and change times) is the one they
+    were read with, so a repo edited between two runs of a long-lived process (a notebook, a
+    script running several evals) is read afresh. At most `budget` bytes are kept, the least
+    recently read files dropped first; a file over `largest` bytes is never kept."""
+
+    def __init__(self, budget: int, largest: int):
+        self.budget = budget
+        self.largest = largest
+        self._kept: OrderedDict[Path, tuple[tuple[int, int, int, int], bytes]] = OrderedDict()
+        self._size = 0
+
+    def read(self, real: Path, info: os.stat_result) -> bytes:
+        identity = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        kept = self._kept.get(real)
+        if kept is not None and kept[0] == identity:
+            self._kept.move_to_end(real)
+            return kept[1]
+        data = real.read_bytes()
+        if kept is not None:
+            del self._kept[real]
+            self._size -= len(kept[1])
+        if len(data) == info.st_size and len(data) <= self.largest:  # a file growing while read is not kept
+            self._kept[real] = (identity, data)
+            self._size += len(data)
+            while self._size > self.budget:
+                _, (_, dropped) = self._kept.popitem(last=False)
+                self._size -= len(dropped)
+        return data
+
+
+_ORIGINAL_CONTENTS = _OriginalContents(budget=256 * 1024 * 1024, largest=4 * 1024 * 1024)
 
 
 def _remove_tree(root: Path) -> None:

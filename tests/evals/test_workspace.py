@@ -183,6 +183,71 @@ def test_the_original_is_walked_once_per_folder_and_writes_still_show(tmp_path, 
     assert len(scans) == walked
 
 
+def test_a_new_workspace_reuses_the_walk_until_a_folder_changes(tmp_path, monkeypatch):
+    """Each sample makes a workspace: an unchanged repo is not walked again, and a file added, removed
+    or renamed in any folder, or a folder's permissions changed, shows in the next workspace's listing."""
+    repo = shutil.copytree(FIXTURE_REPO, tmp_path / "repo")
+    scans = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda top, *args: scans.append(top) or real_scandir(top, *args))
+
+    def listing() -> set[str]:
+        workspace = RepoWorkspace(repo)
+        scans.clear()
+        listed = set(workspace.files())
+        walked.append(len(scans))
+        assert listed == walked_like_before(workspace, workspace.original)
+        return listed
+
+    walked: list[int] = []
+    first = listing()
+    assert listing() == first and walked == [walked[0], 0] and walked[0] > 1  # not walked again
+    (repo / "backend" / "notes" / "added.py").write_text("x")
+    assert listing() == first | {"backend/notes/added.py"}
+    (repo / "backend" / "notes" / "added.py").rename(repo / "backend" / "notes" / "renamed.py")
+    assert listing() == first | {"backend/notes/renamed.py"}
+    (repo / "backend" / "notes" / "renamed.py").unlink()
+    assert listing() == first
+    (repo / "backend" / "notes").chmod(0)
+    try:
+        listing()  # what os.walk lists (root still reads the folder), walked again
+        assert walked[-1] > 0
+    finally:
+        (repo / "backend" / "notes").chmod(0o700)
+    assert listing() == first
+
+
+def test_an_original_edited_between_runs_is_read_afresh(tmp_path):
+    """Originals' contents are kept per process; a file changed since, even to the same size and
+    modification time, is read again (a notebook running two evals with an edit in between)."""
+    repo = shutil.copytree(FIXTURE_REPO, tmp_path / "repo")
+    models = repo / "backend" / "notes" / "models.py"
+    before = models.read_bytes()
+    first = RepoWorkspace(repo)
+    assert first.read_bytes("backend/notes/models.py") == before
+    times = models.stat()
+    edited = before.replace(b"class", b"CLASS", 1)
+    assert edited != before and len(edited) == len(before)
+    models.write_bytes(edited)
+    os.utime(models, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert first.read_bytes("backend/notes/models.py") == edited
+    assert RepoWorkspace(repo).read_bytes("backend/notes/models.py") == edited
+    models.write_bytes(before + b"# grown\n")
+    assert RepoWorkspace(repo).read_bytes("backend/notes/models.py") == before + b"# grown\n"
+
+
+def test_the_kept_contents_stay_within_their_budget(tmp_path):
+    kept = workspace_module._OriginalContents(budget=10, largest=6)
+    files = {name: tmp_path / name for name in ("a", "b", "c", "big")}
+    for name, path in files.items():
+        path.write_bytes(name.encode() * (20 if name == "big" else 4))
+    for _ in range(2):
+        for name, path in files.items():
+            assert kept.read(path, path.stat()) == path.read_bytes()
+            assert kept._size == sum(len(data) for _, data in kept._kept.values()) <= 10
+    assert files["big"] not in kept._kept and list(kept._kept) == [files["b"], files["c"]]  # least recently read dropped
+
+
 def walked_like_before(workspace: RepoWorkspace, start: Path) -> set[str]:
     """The listing as os.walk gave it before the walk read directory entries itself."""
     found = set()
