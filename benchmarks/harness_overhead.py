@@ -253,14 +253,16 @@ def load_plans() -> list:
 
 @contextlib.contextmanager
 def canned_grades(scenarios: list) -> Iterator[None]:
-    """Inside: archbench's scorers get one grade computed beforehand instead of grading each plan."""
+    """Inside: archbench's scorers get the grade of each sample's plan computed beforehand (the floor's
+    samples are named by scenario) instead of grading it: what the scores record is what grading
+    would give, evidence of each plan's own size included."""
     from archbench.graders import scorers
     from archbench.graders.grade import grade_plan
 
-    grade = grade_plan(scenarios[0].reference_plan_text(), scenarios[0], None)
+    grades = {scenario.id: grade_plan(scenario.reference_plan_text(), scenario, None) for scenario in scenarios}
 
     async def canned(state: TaskState, scenarios_dir: str | None = None):
-        return grade
+        return grades[str(state.sample_id)]
 
     original, scorers.plan_grade = scorers.plan_grade, canned
     try:
