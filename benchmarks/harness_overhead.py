@@ -58,6 +58,7 @@ import inspect
 import itertools
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -369,6 +370,13 @@ def paired_ratios(scenarios: list, epochs: int, turns: int, pairs: int, cache_ro
     return ratios
 
 
+def median_interval(values: list[float], resamples: int = 2000, seed: int = 19) -> tuple[float, float]:
+    """A 95% percentile-bootstrap interval of the median of `values` (seeded: the same pairs print the same interval)."""
+    draw = random.Random(seed)
+    medians = sorted(statistics.median(draw.choices(values, k=len(values))) for _ in range(resamples))
+    return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
+
+
 def measure(epochs: int, turns: int, repeats: int, pairs: int = 0) -> list[Row]:
     scenarios = load_plans()
     record_tool_answers(scenarios)
@@ -438,7 +446,8 @@ def measure(epochs: int, turns: int, repeats: int, pairs: int = 0) -> list[Row]:
             f"each repeat's ratio {per_repeat('agent loop')})",
             figure("agent loop"), floor, agent, f"<= {TARGET_AGENT_LOOP:.2f}", agent <= TARGET_AGENT_LOOP),
         *([Row("1 harness overhead", f"agent turn, no grading: {pairs} pairs (agent loop, floor) back to back, which "
-               f"first alternating; median of the pairs' own ratios (range {min(pair_ratios):.2f}–{max(pair_ratios):.2f})",
+               f"first alternating; median of the pairs' own ratios (range {min(pair_ratios):.2f}–{max(pair_ratios):.2f}; "
+               "95% bootstrap interval of the median {:.2f}–{:.2f})".format(*median_interval(pair_ratios)),
                f"{statistics.median(pair_ratios):.2f}", "the floor above, in the same pair", statistics.median(pair_ratios),
                f"<= {TARGET_AGENT_LOOP:.2f}", statistics.median(pair_ratios) <= TARGET_AGENT_LOOP)] if pair_ratios else []),
         Row("1 harness overhead", "the tools' own work: the same exploring calls on a fresh workspace per sample, "
