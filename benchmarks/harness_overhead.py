@@ -58,7 +58,6 @@ import inspect
 import itertools
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -101,6 +100,7 @@ from benchmarks.run_all import (  # noqa: E402
     emit,
     grading,
     load_average,
+    median_interval,
     process_cpu_seconds,
 )
 
@@ -368,13 +368,6 @@ def paired_ratios(scenarios: list, epochs: int, turns: int, pairs: int, cache_ro
         }
         ratios.append(cpu["agent loop"] / cpu["inspect tools"])
     return ratios
-
-
-def median_interval(values: list[float], resamples: int = 2000, seed: int = 19) -> tuple[float, float]:
-    """A 95% percentile-bootstrap interval of the median of `values` (seeded: the same pairs print the same interval)."""
-    draw = random.Random(seed)
-    medians = sorted(statistics.median(draw.choices(values, k=len(values))) for _ in range(resamples))
-    return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
 
 
 def measure(epochs: int, turns: int, repeats: int, pairs: int = 0) -> list[Row]:

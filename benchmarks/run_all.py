@@ -15,6 +15,8 @@ import argparse
 import contextlib
 import json
 import platform
+import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +45,15 @@ class Row:
     ratio: float | None = None
     target: str = ""
     passed: bool | None = None
+
+
+def median_interval(values: list[float], resamples: int = 2000, seed: int = 19) -> tuple[float, float]:
+    """A 95% percentile-bootstrap interval of the median of paired ratios (seeded: the same values print the
+    same interval). On this shared host single ratios spread widely; the interval says whether a median
+    near a target can be told from it."""
+    draw = random.Random(seed)
+    medians = sorted(statistics.median(draw.choices(values, k=len(values))) for _ in range(resamples))
+    return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
 
 
 @contextlib.contextmanager
