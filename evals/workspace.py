@@ -24,6 +24,7 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -180,10 +181,11 @@ class RepoWorkspace:
                 stamps: list[tuple[str, tuple[int, int, int] | None]] = []
                 self._scan(str(start), "" if relative_start == "." else relative_start + "/", found, stamps)
                 walked = frozenset(found)
-                _WALKS.pop(key, None)
-                _WALKS[key] = (tuple(stamps), walked)
-                if len(_WALKS) > MAX_KEPT_WALKS:
-                    del _WALKS[next(iter(_WALKS))]  # the oldest
+                with _WALKS_LOCK:
+                    _WALKS.pop(key, None)
+                    _WALKS[key] = (tuple(stamps), walked)
+                    if len(_WALKS) > MAX_KEPT_WALKS:
+                        del _WALKS[next(iter(_WALKS))]  # the oldest
             self._walked[start] = walked
         return walked
 
@@ -395,7 +397,8 @@ def _visible_original(root: str, hidden: frozenset[str], relative: str) -> tuple
 
 # (original, folder walked, hidden files) -> (each folder's stamp when walked, the files found)
 _WALKS: dict[tuple[str, str, frozenset[str]], tuple[tuple[tuple[str, tuple[int, int, int] | None], ...], frozenset[str]]] = {}
-MAX_KEPT_WALKS = 512
+MAX_KEPT_WALKS = 256
+_WALKS_LOCK = threading.Lock()  # evals running in threads of one process share the walks
 
 
 def _folder_stamp(folder: str) -> tuple[int, int, int] | None:
@@ -420,23 +423,26 @@ class _OriginalContents:
         self.largest = largest
         self._kept: OrderedDict[Path, tuple[tuple[int, int, int, int], bytes]] = OrderedDict()
         self._size = 0
+        self._lock = threading.Lock()  # evals running in threads of one process share it
 
     def read(self, real: Path, info: os.stat_result) -> bytes:
         identity = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-        kept = self._kept.get(real)
-        if kept is not None and kept[0] == identity:
-            self._kept.move_to_end(real)
-            return kept[1]
+        with self._lock:
+            kept = self._kept.get(real)
+            if kept is not None and kept[0] == identity:
+                self._kept.move_to_end(real)
+                return kept[1]
         data = real.read_bytes()
-        if kept is not None:
-            del self._kept[real]
-            self._size -= len(kept[1])
-        if len(data) == info.st_size and len(data) <= self.largest:  # a file growing while read is not kept
-            self._kept[real] = (identity, data)
-            self._size += len(data)
-            while self._size > self.budget:
-                _, (_, dropped) = self._kept.popitem(last=False)
-                self._size -= len(dropped)
+        with self._lock:
+            previous = self._kept.pop(real, None)
+            if previous is not None:
+                self._size -= len(previous[1])
+            if len(data) == info.st_size and len(data) <= self.largest:  # a file growing while read is not kept
+                self._kept[real] = (identity, data)
+                self._size += len(data)
+                while self._size > self.budget:
+                    _, (_, dropped) = self._kept.popitem(last=False)
+                    self._size -= len(dropped)
         return data
 
 
