@@ -11,6 +11,7 @@ time in the order the model gave.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from re import _constants as sre_constants, _parser as sre_parser  # the stdlib's own regex parser
 
 from inspect_ai.tool import Tool, ToolError, tool
@@ -166,11 +167,8 @@ def literal_screen(pattern: str) -> tuple[tuple[bytes, ...], ...] | None:
     pattern's top-level sequence (or in groups inside it) count; anything under a repeat, a
     class, a lookaround or case-insensitive matching does not.
     """
-    try:
-        parsed = sre_parser.parse(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return None
-    if parsed.state.flags & re.IGNORECASE:
+    parsed = _parsed(pattern)
+    if parsed is None or parsed.state.flags & re.IGNORECASE:
         return None
     items = list(parsed.data)
     if len(items) == 1 and items[0][0] is sre_constants.BRANCH:
@@ -188,11 +186,18 @@ def whole_text_decides(pattern: str) -> bool:
     pattern matches depends only on the characters it consumes, so a match inside a line is a
     match inside the file. Anchors and lookarounds see a line's ends, which in the whole text
     sit next to a line break, and could match in a line but nowhere in the file."""
+    parsed = _parsed(pattern)
+    return parsed is not None and not _tests_position(parsed)
+
+
+@lru_cache(maxsize=256)
+def _parsed(pattern: str) -> sre_parser.SubPattern | None:
+    """The stdlib parser's reading of `pattern` (read-only to its callers), parsed once for both of grep's
+    screens; None when it does not parse."""
     try:
-        parsed = sre_parser.parse(pattern)
+        return sre_parser.parse(pattern)
     except (re.error, RecursionError, OverflowError):
-        return False
-    return not _tests_position(parsed)
+        return None
 
 
 def _tests_position(subpattern: sre_parser.SubPattern) -> bool:

@@ -74,7 +74,7 @@ class RepoWorkspace:
             raise FileNotFoundError(f"scenario repo not found: {self.original}")
         self.frontend_dirs = frontend_folders(frontend_dir)
         self.hidden = frozenset(hidden)
-        self._hidden_paths = frozenset(self.original / relative for relative in self.hidden)
+        self._hidden_paths = _hidden_files_at(self._original_text, self.hidden)
         self._overlay_dir: Path | None = None  # made on the first write: most agents only read
         self._scratch = scratch
         self._written: set[str] = set()
@@ -389,10 +389,16 @@ def _visible_original(root: str, hidden: frozenset[str], relative: str) -> tuple
     original = Path(root)
     resolved, refusal = _resolve_original(original, relative)
     if refusal is None and hidden and (
-        relative in hidden or (resolved != original and resolved in {original / name for name in hidden})
+        relative in hidden or (resolved != original and resolved in _hidden_files_at(root, hidden))
     ):
         return resolved, f"'{relative}' does not exist"
     return resolved, refusal
+
+
+@lru_cache(maxsize=256)
+def _hidden_files_at(root: str, hidden: frozenset[str]) -> frozenset[Path]:
+    """Where the hidden files of the original at `root` are (not resolved: a link to one is told by resolving the link)."""
+    return frozenset(Path(root) / relative for relative in hidden)
 
 
 # (original, folder walked, hidden files) -> (each folder's stamp when walked, the files found)
