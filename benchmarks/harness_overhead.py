@@ -18,8 +18,9 @@ message) and the same number of model calls per sample (`--turns`):
   `rescore` and tests grade, and how `archbench run` graded before the worker).
 - agent loop: the same without the graders (`eval(score=False)`).
 - inspect tools (the floor of issue 19): inspect's own tool loop with twins of the tools the
-  agent is offered (archbench's six, and Bash where it can run), each call answered at once with what archbench's tool answered for it on the
-  sample's repo (recorded before the clock starts), inspect's response cache on, with
+  agent is offered (archbench's six, and Bash where it can run), each call answered at once
+  with what archbench's tool answered for it on the sample's repo (recorded before the clock
+  starts), inspect's response cache on, with
   `archbench run`'s settings: the agent loop's transcript at the least a cached tool-using agent
   costs inspect (the agent loop minus this is archbench's tools, workspace and agent loop). Until
   session 6 the floor answered "ok" through `ToolDef`s, which inspect re-describes (deep-copying
@@ -363,7 +364,7 @@ def tool_work_seconds(scenarios: list, epochs: int, turns: int) -> float:
     return time.process_time() - started
 
 
-def paired_ratios(scenarios: list, epochs: int, turns: int, pairs: int, cache_root: Path) -> dict[str, list[float]]:
+def set_ratios(scenarios: list, epochs: int, turns: int, pairs: int, cache_root: Path) -> dict[str, list[float]]:
     """The agent loop's CPU and the harness's (graded in the worker: this process's, and with the worker's)
     over the floor's, the three run back to back (their order rotated each time): drift on a shared
     machine between the repeats of the main table moves every run of a set alike."""
@@ -371,11 +372,11 @@ def paired_ratios(scenarios: list, epochs: int, turns: int, pairs: int, cache_ro
     sides = [("agent loop", agent, False, "none"), ("harness", harness, True, "worker"), ("inspect tools", floor, True, "none")]
     ratios: dict[str, list[float]] = {"agent loop": [], "harness": [], "harness total": []}
     for name, task, score, mode in sides:  # a task object's first run pays one-off costs (up to 3× a later one's CPU)
-        timed_eval(task, turns, 1, cache_root / f"pair-warmup-{name}", score, True, mode, scenarios)
-    for pair in range(pairs):
+        timed_eval(task, turns, 1, cache_root / f"set-warmup-{name}", score, True, mode, scenarios)
+    for index in range(pairs):
         runs = {
-            name: timed_eval(task, turns, epochs, cache_root / f"pair-{name}-{pair}", score, True, mode, scenarios)
-            for name, task, score, mode in sides[pair % 3 :] + sides[: pair % 3]
+            name: timed_eval(task, turns, epochs, cache_root / f"set-{name}-{index}", score, True, mode, scenarios)
+            for name, task, score, mode in sides[index % 3 :] + sides[: index % 3]
         }
         floor_cpu = runs["inspect tools"][1]
         ratios["agent loop"].append(runs["agent loop"][1] / floor_cpu)
@@ -441,7 +442,7 @@ def measure(epochs: int, turns: int, repeats: int, pairs: int = 0) -> list[Row]:
                 + (f" + {runs[name][-1][2]:.2f} s worker CPU" if runs[name][-1][2] else "")
                 for name in configurations
             ), flush=True)
-        pair_ratios = paired_ratios(scenarios, epochs, turns, pairs, Path(cache_root)) if pairs else {}
+        ratios_by_side = set_ratios(scenarios, epochs, turns, pairs, Path(cache_root)) if pairs else {}
 
     def per_turn_ms(name: str, which: int) -> float:
         return statistics.median(run[which] for run in runs[name]) / total_turns * 1000
@@ -470,9 +471,9 @@ def measure(epochs: int, turns: int, repeats: int, pairs: int = 0) -> list[Row]:
         Row("1 harness overhead", f"agent turn, no grading: archbench's agent loop (tools, workspace, cache; {size}; "
             f"each repeat's ratio {per_repeat('agent loop')})",
             figure("agent loop"), floor, agent, f"<= {TARGET_AGENT_LOOP:.2f}", agent <= TARGET_AGENT_LOOP),
-        *[paired_row(name, pair_ratios[name], target) for name, target in (
+        *[paired_row(name, ratios_by_side[name], target) for name, target in (
             ("agent loop", TARGET_AGENT_LOOP), ("harness", TARGET_WITH_GRADING), ("harness total", TARGET_WITH_GRADING),
-        ) if pair_ratios],
+        ) if ratios_by_side],
         Row("1 harness overhead", "the tools' own work: the same exploring calls on a fresh workspace per sample, "
             "called directly (no inspect); the agent loop's excess over the floor for comparison",
             f"{tools_ms:.2f} ms", f"{per_turn_ms('agent loop', 1) - floor_ms:.2f} ms: agent loop minus the floor",
